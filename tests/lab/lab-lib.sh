@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Helpers for lab scenarios, sourced in dom0 (busybox sh).  A scenario
+# prints TAP on stdout: tap_ok / tap_fail / tap_check print one test each,
+# guest_tap turns a guest's "ok - ..." lines into tests, and tap_finish
+# prints the plan at the end.  Diagnostics go to stdout as "# ..." lines.
+
+LAB_TESTS=0
+LAB_FAILED=0
+LAB_GUEST_KERNEL=/lab/guest/vmlinux
+LAB_GUEST_RAMDISK=/lab/guest/initrd.cpio
+LAB_CONSOLE_DIR=/var/log/xen/console
+
+tap_ok()
+{
+	LAB_TESTS=$((LAB_TESTS + 1))
+	echo "ok $LAB_TESTS - $*"
+}
+
+tap_fail()
+{
+	LAB_TESTS=$((LAB_TESTS + 1))
+	LAB_FAILED=$((LAB_FAILED + 1))
+	echo "not ok $LAB_TESTS - $*"
+}
+
+tap_diag()
+{
+	echo "# $*"
+}
+
+# tap_check DESCRIPTION COMMAND...: one test, passing if COMMAND succeeds;
+# the command's output becomes diagnostics.
+tap_check()
+{
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && echo "$out" | sed 's/^/# /'
+	if [ $rc -eq 0 ]; then tap_ok "$desc"; else tap_fail "$desc (exit $rc)"; fi
+	return $rc
+}
+
+tap_finish()
+{
+	echo "1..$LAB_TESTS"
+	[ $LAB_FAILED -eq 0 ]
+}
+
+# guest_create NAME RUN [ARG...]: start a PV guest whose init runs RUN with
+# ARGs, and print its domid.  Extra xl config lines may be given in the
+# GUEST_XL_EXTRA variable.
+guest_create()
+{
+	local name=$1 run=$2 args cfg
+	shift 2
+	args=$(echo "$*" | tr ' ' :)
+	cfg=/tmp/$name.cfg
+	cat >"$cfg" <<CFG
+name = "$name"
+type = "pv"
+kernel = "$LAB_GUEST_KERNEL"
+ramdisk = "$LAB_GUEST_RAMDISK"
+extra = "console=hvc0 rdinit=/init loglevel=4 panic=-1 lab.run=$run lab.args=$args"
+memory = 128
+vcpus = 1
+on_poweroff = "destroy"
+on_crash = "destroy"
+${GUEST_XL_EXTRA:-}
+CFG
+	xl create -q "$cfg" >/tmp/$name.xl.log 2>&1 || {
+		sed 's/^/# xl: /' /tmp/$name.xl.log
+		return 1
+	}
+	xl domid "$name"
+}
+
+# guest_wait NAME SECONDS: wait for the guest to power off; destroy it and
+# fail if it is still running after SECONDS.
+guest_wait()
+{
+	local name=$1 left=$(($2 * 10))
+	while xl domid "$name" >/dev/null 2>&1; do
+		if [ $left -le 0 ]; then
+			tap_diag "guest $name still running after $2 s; destroying it"
+			xl destroy "$name" >/dev/null 2>&1
+			return 1
+		fi
+		left=$((left - 1))
+		sleep 0.1
+	done
+}
+
+# results_tap PREFIX: "ok - ..." / "not ok - ..." lines on stdin become
+# tests named "PREFIX..."; a "@guest@ done rc=N" line sets LAB_RC; the rest
+# is ignored (a console log holds kernel messages too).
+results_tap()
+{
+	local prefix=$1 line
+	LAB_RC=
+	while IFS= read -r line; do
+		line=$(printf '%s' "$line" | tr -d '\r')
+		case $line in
+		"ok - "*) tap_ok "$prefix${line#ok - }" ;;
+		"not ok - "*) tap_fail "$prefix${line#not ok - }" ;;
+		"@guest@ done rc="*) LAB_RC=${line#@guest@ done rc=} ;;
+		esac
+	done
+}
+
+# probe_tap COMMAND...: run a checking program in dom0; its result lines
+# become tests, and a non-zero exit fails one more.
+probe_tap()
+{
+	local out=/tmp/probe.$$ rc
+	"$@" >$out 2>&1
+	rc=$?
+	results_tap "" <$out
+	grep -v -e '^ok - ' -e '^not ok - ' $out | sed 's/^/# /'
+	rm -f $out
+	[ $rc -eq 0 ] || tap_fail "$1 exited with $rc"
+	return $rc
+}
+
+# guest_tap NAME: the guest's results, from its console log, as tests.
+# A guest that did not report "done rc=0" fails one more test.
+guest_tap()
+{
+	local name=$1 log=$LAB_CONSOLE_DIR/guest-$1.log
+	if [ ! -f "$log" ]; then
+		tap_fail "$name: no console log"
+		return 1
+	fi
+	results_tap "$name: " <"$log"
+	if [ "$LAB_RC" = 0 ]; then
+		tap_ok "$name: guest program finished"
+	else
+		tap_fail "$name: guest program finished (rc=${LAB_RC:-none: it never ended})"
+	fi
+}
