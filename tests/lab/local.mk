@@ -58,3 +58,8 @@ clean-lab:
 	rm -rf $(LAB_OUT) tests/lab/logs
 
 .PHONY: lab-fetch lab-images lab-shell clean-lab
+
+# The part of the lab that judges a run is unit-tested in `make check`.
+TESTS += tests/lab/test-console-tap.sh
+EXTRA_DIST += tests/lab/test-console-tap.sh tests/lab/fixtures/finished.serial \
+	tests/lab/fixtures/hung.serial tests/lab/fixtures/crashed.serial
