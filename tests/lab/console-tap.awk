@@ -11,7 +11,8 @@
 # Output: the scenario's TAP, plus "# lab: ..." notes (boot time), and a
 # "Bail out!" if the run ended without @lab-end@ (timeout or crash).
 # Variables: logdir (where guest logs go; empty: not saved), status (QEMU's
-# exit status; 124 or 137 means the host's time limit killed it).
+# exit status; 124 or 137: the host's time limit killed it; 143: lab-run
+# was interrupted).
 BEGIN {
 	ended = 0
 	crash = ""
@@ -73,6 +74,8 @@ END {
 	if (!ended) {
 		if (status == 124 || status == 137)
 			reason = "the run hit the host's time limit"
+		else if (status == 143)
+			reason = "the run was interrupted"
 		else if (crash != "")
 			reason = "crash: " crash
 		else

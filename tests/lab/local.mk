@@ -3,6 +3,7 @@
 # The lab: real Xen 4.17 with dom0 and PV guests, booted in QEMU.
 #   make lab-images   fetch packages (cached) and build the boot images
 #   make check-lab    run every scenario through the TAP harness
+#   make lab-demo     run the README's demo scenario and show its transcript
 #   make lab-shell    boot the lab and stay at dom0's shell (debugging)
 
 LAB_CACHE = /var/cache/xen-ism-lab
@@ -50,6 +51,12 @@ $(LAB_OUT)/dom0.cpio: $(LAB_IMAGE_DEPS) $(LAB_CACHE)/current.env
 lab-images: lab-fetch
 	$(MAKE) $(AM_MAKEFLAGS) $(LAB_OUT)/dom0.cpio
 
+# The README's demo.  Until the end-to-end scenario exists it is the smoke
+# scenario, which shows the Xen primitives xen-ism is built on.
+LAB_DEMO = smoke.lab
+lab-demo: lab-images
+	@$(LAB_ENV) $(SHELL) $(top_srcdir)/tests/lab/lab-run $(LAB_DEMO)
+
 lab-shell: lab-images
 	$(LAB_ENV) LAB_SHELL=1 $(SHELL) $(top_srcdir)/tests/lab/lab-run smoke.lab
 
@@ -57,7 +64,7 @@ clean-local: clean-lab
 clean-lab:
 	rm -rf $(LAB_OUT) tests/lab/logs
 
-.PHONY: lab-fetch lab-images lab-shell clean-lab
+.PHONY: lab-fetch lab-images lab-demo lab-shell clean-lab
 
 # The part of the lab that judges a run is unit-tested in `make check`.
 TESTS += tests/lab/test-console-tap.sh
