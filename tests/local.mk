@@ -1,1 +1,47 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Unit tests: the fake Xen (tests/fake) and the TAP programs that run on it
+# (tests/unit).  No Xen, root or network is needed.
+
+EXTRA_DIST += tests/tap.h
+
+# The fake platform: an in-memory Xen behind backend/platform.h, linked into
+# every unit test of the backend core.
+noinst_LTLIBRARIES += tests/fake/libfakexen.la
+tests_fake_libfakexen_la_SOURCES = tests/fake/fake-xen.c tests/fake/fake-xen.h
+tests_fake_libfakexen_la_CPPFLAGS = $(AM_CPPFLAGS) $(ISM_BACKEND_CPPFLAGS)
+
+ISM_UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(ISM_BACKEND_CPPFLAGS) \
+	-I$(top_srcdir)/tests/fake -I$(top_srcdir)/tests
+ISM_UNIT_LDADD = tests/fake/libfakexen.la
+
+ISM_FAKE_TESTS = \
+	tests/unit/test-platform \
+	tests/unit/test-fake-xenstore \
+	tests/unit/test-fake-grant \
+	tests/unit/test-fake-evtchn \
+	tests/unit/test-fake-domain \
+	tests/unit/test-fake-fault
+
+# Each test is built from tests/unit/<name>.c (automake's default source).
+check_PROGRAMS += $(ISM_FAKE_TESTS)
+TESTS += $(ISM_FAKE_TESTS)
+EXTRA_DIST += tests/unit/unit.h
+
+tests_unit_test_platform_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_platform_LDADD = $(ISM_UNIT_LDADD)
+
+tests_unit_test_fake_xenstore_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_fake_xenstore_LDADD = $(ISM_UNIT_LDADD)
+
+tests_unit_test_fake_grant_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_fake_grant_LDADD = $(ISM_UNIT_LDADD)
+
+tests_unit_test_fake_evtchn_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_fake_evtchn_LDADD = $(ISM_UNIT_LDADD)
+
+tests_unit_test_fake_domain_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_fake_domain_LDADD = $(ISM_UNIT_LDADD)
+
+tests_unit_test_fake_fault_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_fake_fault_LDADD = $(ISM_UNIT_LDADD)
