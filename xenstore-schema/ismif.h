@@ -92,9 +92,11 @@
  * versions it speaks in `versions`; the frontend picks one and writes it to
  * `version`.  A later version may add opcodes, events, nodes and features;
  * it will not change the layout of any structure defined here.
+ *
+ * @DEFINES ^ISM_PROTOCOL_VERSION@
  */
-#define ISM_PROTOCOL_VERSION "1"
-#define ISM_PROTOCOL_VERSION_INT 1
+#define ISM_PROTOCOL_VERSION "1" /* as written in xenstore */
+#define ISM_PROTOCOL_VERSION_INT 1 /* as a number */
 
 /* The xenbus device type: ~/device/ism and ~/backend/ism. */
 #define ISM_DEVICE_TYPE "ism"
@@ -119,6 +121,8 @@
  * - Every shared page is hostile input to its reader: a reader MUST read
  *   each index or field it acts on exactly once into private memory,
  *   range-check it and only then use it.
+ *
+ * @DEFINES ^ISM_(PAGE|GREF|EVTCHN|DOMID|DEVID)_@
  */
 #define ISM_PAGE_SHIFT 12
 #define ISM_PAGE_SIZE 4096u
@@ -220,6 +224,10 @@
  * verifies that they and the node list name the same nodes.
  *
  * @DEFINES ^ISM_FIELD_@
+ *
+ * Directory paths, as printf formats:
+ *
+ * @DEFINES ^ISM_(DEVICE_TYPE|PATH_[A-Z]+_FMT)$@
  */
 #define ISM_FIELD_BACKEND "backend"
 #define ISM_FIELD_BACKEND_ID "backend-id"
@@ -307,6 +315,8 @@
  * directory) of its quota of 1000; the library limits a domain to 64 names.
  *
  * @NODES data@
+ *
+ * @DEFINES ^ISM_(PATH_DATA_DIR|RENDEZVOUS_[A-Z_]+)$@
  */
 #define ISM_PATH_DATA_DIR "data/ism"
 #define ISM_RENDEZVOUS_NAME_MAX 64u
@@ -476,6 +486,8 @@
  * match them by `id`.  A backend MUST answer every request, including
  * unknown opcodes (`-EOPNOTSUPP`); if the ring indexes are nonsense
  * (`req_prod - req_cons > 32`) it closes the device.
+ *
+ * @DEFINES ^ISM_RING_ENTRIES$@
  *
  * @STRUCT ism_sring_hdr@
  *
@@ -953,7 +965,7 @@ union ism_ring_entry {
 	struct ism_rsp rsp;
 };
 
-#define ISM_RING_ENTRIES 32u
+#define ISM_RING_ENTRIES 32u /* control ring entries */
 
 struct ism_ctrl_page {
 	struct ism_sring_hdr hdr;
@@ -1021,11 +1033,13 @@ DEFINE_RING_TYPES(ism, struct ism_req, struct ism_rsp);
  *
  * @DEFINES ^ISM_EVTPAGE_@
  *
+ * @DEFINES ^ISM_(EVT_ENTRIES|SBA_WORDS)$@
+ *
  * @STRUCT ism_event_page@
  */
 #define ISM_EVTPAGE_F_OVERFLOW 0x1u /* events were dropped: resync */
-#define ISM_EVT_ENTRIES 64u
-#define ISM_SBA_WORDS 128u
+#define ISM_EVT_ENTRIES 64u /* event queue entries */
+#define ISM_SBA_WORDS 128u /* 64-bit words of the signal bit array */
 
 /**
  * DOC: Events
@@ -1060,7 +1074,7 @@ DEFINE_RING_TYPES(ism, struct ism_req, struct ism_rsp);
  * region can no longer gain a peer; it lives until this device detaches.
  * REGION_UPDATED is never queued: it is a bit in the SBA.
  *
- * @DEFINES ^ISM_EVT_@
+ * @DEFINES ^ISM_EVT_(PEER|REGION|FASTPATH)_@
  *
  * @DEFINES ^ISM_RELEASE_@
  *
@@ -1166,11 +1180,13 @@ struct ism_event_page {
  * that domain unmaps them or dies.  Quarantined pages are never handed
  * out again before that.
  *
+ * @DEFINES ^ISM_DIR_GREFS_PER_PAGE$@
+ *
  * @STRUCT ism_dir_page@
  *
  * @STRUCT ism_bell@
  */
-#define ISM_DIR_GREFS_PER_PAGE 1020u
+#define ISM_DIR_GREFS_PER_PAGE 1020u /* references per directory page */
 
 struct ism_dir_page {
 	uint32_t next_gref; /* next directory page, 0: this is the last */
@@ -1295,6 +1311,10 @@ struct ism_bell {
  * | permission entries | `max-perm-entries` | per region, besides the default | 8 (at most 64) | EMLINK |
  * | backend grant entries | none | the backend domain's grant table | Xen: 32768 | ENOBUFS |
  * | backend memory | none | the backend domain | | ENOMEM |
+ *
+ * The defaults and upper bounds as macros:
+ *
+ * @DEFINES ^ISM_(REGION_SIZE|MAX_[A-Z_]+)_(DEFAULT|LIMIT)$@
  *
  * ### What one device costs
  *

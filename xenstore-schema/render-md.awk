@@ -94,15 +94,22 @@ function emit_types(    i) {
 		printf "| `%s` | %s |\n", type_name[i], type_desc[i]
 }
 
-function emit_defines(re,    i, n) {
+function emit_defines(re,    i, n, cmts) {
 	n = 0
-	print "| Name | Value | Meaning |"
-	print "| --- | --- | --- |"
+	cmts = 0
+	for (i = 1; i <= ndefs; i++)
+		if (def_name[i] ~ re && def_cmt[i] != "")
+			cmts++
+	print cmts ? "| Name | Value | Meaning |" : "| Name | Value |"
+	print cmts ? "| --- | --- | --- |" : "| --- | --- |"
 	for (i = 1; i <= ndefs; i++) {
 		if (def_name[i] !~ re)
 			continue
 		n++
-		printf "| `%s` | `%s` | %s |\n", def_name[i], def_val[i], def_cmt[i]
+		if (cmts)
+			printf "| `%s` | `%s` | %s |\n", def_name[i], def_val[i], def_cmt[i]
+		else
+			printf "| `%s` | `%s` |\n", def_name[i], def_val[i]
 	}
 	if (!n)
 		fail("no #define matches " re)
