@@ -166,14 +166,16 @@ struct ism_platform;
  * @pages_alloc: allocate @count zeroed pages.  *@handle_out names them in
  *	the other page ops and *@addr_out is a read-write mapping of all
  *	@count pages, contiguous, valid until @pages_free succeeds.  -EINVAL if
- *	@count is 0, -ENOMEM or -ENOSPC when over a limit.
+ *	@count is 0 or too large, -EDQUOT over the helper's page quota,
+ *	-ENOMEM.
  *
  * @pages_grant: grant page @index of @handle to @domid, read-only if
  *	@readonly (enforced by the hypervisor: the grantee cannot map it
  *	writable).  *@gref_out is the grant reference to give the grantee.
  *	Granting the same page several times, to one or more domains, yields
  *	distinct references.  -ENOENT for an unknown @handle, -EINVAL for an
- *	@index out of range, -ENOSPC when the grant table is full.
+ *	@index out of range, -EDQUOT over the helper's grant quota, -ENOSPC
+ *	when the grant table is full.
  *
  * @pages_end_grant: end grant @gref made by @pages_grant.  -EBUSY while the
  *	grantee maps it (nothing changes; retry later), -ENOENT if @gref is not

@@ -1912,7 +1912,7 @@ static int op_pages_alloc(struct ism_platform *p, unsigned int count,
 	for (s = fx->sets; s; s = s->next)
 		used += s->dom == p->dom ? s->mem->npages : 0;
 	if (count > p->dom->limits.pages - used)
-		return -ENOSPC;
+		return -EDQUOT;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;

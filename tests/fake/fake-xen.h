@@ -156,10 +156,10 @@ enum fake_xen_dom_state fake_xen_domain_state(struct fake_xen *fx,
 
 /**
  * struct fake_xen_limits - per-domain bounds (defaults in brackets).
- * @grants: grant table entries [1024].
+ * @grants: grant table entries; -ENOSPC when full [1024].
  * @ports: event channel ports, port 0 never used [1024].
  * @maps: pages mapped from other domains [1024].
- * @pages: region pages allocated with pages_alloc [4096].
+ * @pages: quota of region pages from pages_alloc; -EDQUOT [4096].
  */
 struct fake_xen_limits {
 	unsigned int grants;

@@ -168,10 +168,10 @@ static void test_limits(struct fake_xen *fx)
 	fake_xen_platform_open(fx, 9, &p);
 	tap_is_int(fake_xen_domain_set_limits(fx, 9, &lim), -EBUSY,
 		   "limits cannot change while a platform is open");
-	tap_is_int(ops->pages_alloc(p, 4, &h, &addr), -ENOSPC,
+	tap_is_int(ops->pages_alloc(p, 4, &h, &addr), -EDQUOT,
 		   "allocating over the page limit is refused");
 	ops->pages_alloc(p, 2, &h, &addr);
-	tap_is_int(ops->pages_alloc(p, 2, &h2, &addr), -ENOSPC,
+	tap_is_int(ops->pages_alloc(p, 2, &h2, &addr), -EDQUOT,
 		   "the limit counts pages already allocated");
 	ops->pages_grant(p, h, 0, G1, true, &g[0]);
 	ops->pages_grant(p, h, 1, G1, true, &g[1]);

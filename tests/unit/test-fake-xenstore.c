@@ -316,13 +316,49 @@ static void test_transactions(struct fake_xen *fx, struct ism_platform *p)
 	ops->xs_unwatch(p, "/local/domain/1/backend/ism/5/1", "tx");
 }
 
+static void test_quotas(struct fake_xen *fx, struct ism_platform *p)
+{
+	uint32_t tx[11];
+	char token[16];
+	int i, rc = 0, n;
+
+	for (i = 0; i < 128 && !rc; i++) {
+		snprintf(token, sizeof(token), "q%d", i);
+		rc = ops->xs_watch(p, "backend/ism", token);
+	}
+	tap_is_int(rc, 0, "an unprivileged domain may hold 128 watches");
+	tap_is_int(ops->xs_watch(p, "backend/ism", "one-more"), -E2BIG,
+		   "the 129th is refused");
+	for (i = 0; i < 128; i++) {
+		snprintf(token, sizeof(token), "q%d", i);
+		ops->xs_unwatch(p, "backend/ism", token);
+	}
+
+	for (i = 0, rc = 0; i < 10 && !rc; i++)
+		rc = ops->xs_transaction_start(p, &tx[i]);
+	tap_is_int(rc, 0, "and 10 transactions");
+	tap_is_int(ops->xs_transaction_start(p, &tx[10]), -ENOSPC,
+		   "the 11th is refused");
+	for (i = 0; i < 10; i++)
+		ops->xs_transaction_end(p, tx[i], true);
+
+	ops->xs_watch(p, "/local/domain/5/data", "flood");
+	for (i = 0; i < 4200; i++)
+		fake_xen_xs_write(fx, FE, "data/hidden", "x"); /* shared */
+	tap_is_int(fake_xen_events_dropped(fx), 4200 + 1 - 4096,
+		   "a flood of events is bounded at 4096 queued");
+	n = unit_plat_drain(p, NULL, NULL);
+	tap_is_int(n, 4096, "and those 4096 can be read");
+	ops->xs_unwatch(p, "/local/domain/5/data", "flood");
+}
+
 int main(void)
 {
 	struct fake_xen_usage u;
 	struct ism_platform *p = NULL;
 	struct fake_xen *fx = NULL;
 
-	tap_plan(96);
+	tap_plan(102);
 
 	if (fake_xen_create(&fx) || fake_xen_domain_add(fx, BE, 0) ||
 	    fake_xen_domain_add(fx, FE, 0) ||
@@ -335,6 +371,7 @@ int main(void)
 	test_platform_xs(fx, p);
 	test_watches(fx, p);
 	test_transactions(fx, p);
+	test_quotas(fx, p);
 
 	fake_xen_usage(fx, BE, &u);
 	tap_ok(!u.watches && !u.transactions,
