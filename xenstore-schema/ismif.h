@@ -1354,8 +1354,8 @@ struct ism_bell {
  *   domain's grant table must be sized for it (v1 entries: 512 per frame;
  *   dom0: `gnttab_max_frames=` on Xen's command line, a driver domain:
  *   `max_grant_frames=` in its xl.cfg).  Until then ALLOC and ATTACH fail
- *   with `-ENOBUFS`, and no other PV driver of the backend domain
- *   starves, because the backend keeps 1024 entries in reserve;
+ *   with `-ENOBUFS`.  A backend SHOULD keep 1024 entries of its grant
+ *   table in reserve, so that its other PV drivers never starve;
  * - a driver-domain backend is an unprivileged xenstore client: 13 nodes
  *   and 1 watch per device cap it at about 75 devices (nodes) and 126
  *   devices (watches) unless its quotas are raised, and it cannot watch
@@ -1373,7 +1373,8 @@ struct ism_bell {
  *    `region-size`, `max-regions`, `max-bytes`, `max-peers`,
  *    `max-perm-entries` and `feature-fast-path`; pick a version.
  * 3. Allocate two zeroed pages, grant both writable to `backend-id`;
- *    initialise the ring header (all zeros, then `rsp_event = 1`); allocate
+ *    initialise the ring header (all zeros, then `req_event = 1` and
+ *    `rsp_event = 1`, as `SHARED_RING_INIT` does); allocate
  *    an unbound event channel for `backend-id`.
  * 4. In one transaction write `ring-ref`, `event-page-ref`,
  *    `event-channel` and `version`, then `state = 3`.
