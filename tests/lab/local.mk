@@ -14,6 +14,7 @@ LAB_ENV = LAB_CACHE='$(LAB_CACHE)' LAB_IMAGES='$(abs_top_builddir)/$(LAB_OUT)' \
 # Programs the lab's dom0 and guests carry besides the project's install.
 noinst_PROGRAMS += tests/lab/lab-probe
 tests_lab_lab_probe_SOURCES = tests/lab/probe/lab-probe.c
+tests_lab_lab_probe_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend/kmod
 tests_lab_lab_probe_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) \
 	$(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS)
 tests_lab_lab_probe_LDADD = $(XENSTORE_LIBS) $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
@@ -24,7 +25,8 @@ LAB_PROGS = tests/lab/lab-probe
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/console-tap.awk \
 	tests/lab/init/dom0-init tests/lab/init/guest-init tests/lab/packages
-LAB_SCENARIOS = tests/lab/scenarios/smoke.lab
+LAB_SCENARIOS = tests/lab/scenarios/smoke.lab \
+	tests/lab/scenarios/grant-helper.lab
 LAB_SCENARIO_SRC = $(LAB_SCENARIOS) tests/lab/scenarios/smoke-guest.sh
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
@@ -60,11 +62,10 @@ lab-demo: lab-images
 lab-shell: lab-images
 	$(LAB_ENV) LAB_SHELL=1 $(SHELL) $(top_srcdir)/tests/lab/lab-run smoke.lab
 
-clean-local: clean-lab
 clean-lab:
 	rm -rf $(LAB_OUT) tests/lab/logs
 
-.PHONY: lab-fetch lab-images lab-demo lab-shell clean-lab
+PHONY_TARGETS += lab-fetch lab-images lab-demo lab-shell clean-lab
 
 # The part of the lab that judges a run is unit-tested in `make check`.
 TESTS += tests/lab/test-console-tap.sh

@@ -9,6 +9,13 @@
  *                                  event channel to peer B, ping-pong
  *   lab-probe peer-accept          (guest B) map A's page, bind to A's
  *                                  port, check xenstore permissions, pong
+ *   lab-probe dom0-shared DOMA DOMB  (dom0) with the grant helper module,
+ *                                  grant the same two pages to A and B
+ *                                  (the second read-only for B), check
+ *                                  that grants in use cannot be ended,
+ *                                  and that everything is released after
+ *   lab-probe shared-accept a|b    (guest) map the helper's pages, see
+ *                                  the other guest's writes
  *
  * Guests learn their peer from ~/lab/peer, which dom0 writes.  Each check
  * prints one line "ok - what" or "not ok - what"; the scenario turns them
@@ -25,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +41,8 @@
 #include <xenevtchn.h>
 #include <xengnttab.h>
 #include <xenstore.h>
+
+#include "xen-ism-gnt.h"
 
 #define PAGE 4096
 #define REPLY_MAGIC 0x52504c59u /* "RPLY" */
@@ -457,6 +468,230 @@ out:
 	return failures ? 1 : 0;
 }
 
+/*
+ * The shared test: page 0 is read-write for both guests, page 1 read-write
+ * for A and read-only for B.  Flags in page 0 sequence the steps.
+ */
+struct shared_page {
+	uint32_t mapped[2]; /* guest a/b has mapped both pages */
+	uint32_t seen[2]; /* guest a/b saw the other's mark */
+	uint32_t release; /* dom0: you may unmap now */
+	uint32_t unmapped[2]; /* guest a/b is about to unmap */
+	uint32_t pad[9];
+	uint8_t mark[2][64]; /* each guest's mark, read by the other */
+	uint8_t data[PAGE - 192];
+};
+
+_Static_assert(sizeof(struct shared_page) == PAGE, "shared page size");
+
+static bool wait_flag(const uint32_t *v, uint32_t want, int ms)
+{
+	long long end = now_ms() + ms;
+
+	while (load(v) != want && now_ms() < end)
+		usleep(10000);
+	return load(v) == want;
+}
+
+/* Ends @n grants; returns how many are still mapped, or -errno. */
+static int gnt_end(int fd, const uint32_t *refs, int n)
+{
+	struct xen_ism_gnt_ref r[8];
+	struct xen_ism_gnt_end req = { .refs = (uintptr_t)r, .count = n };
+	int busy = 0;
+
+	for (int i = 0; i < n; i++)
+		r[i] = (struct xen_ism_gnt_ref){ .ref = refs[i] };
+	/* EBUSY and ENOENT (ended before) leave a status per entry. */
+	if (ioctl(fd, XEN_ISM_GNT_IOC_END, &req) && errno != EBUSY &&
+	    errno != ENOENT)
+		return -errno;
+	for (int i = 0; i < n; i++)
+		busy += r[i].status == -EBUSY;
+	return busy;
+}
+
+static int dom0_shared(int argc, char **argv)
+{
+	struct xs_handle *xs = xs_open(0);
+	struct xen_ism_gnt_alloc alloc = { .count = 2 };
+	struct xen_ism_gnt_info info = { 0 };
+	struct shared_page *p = MAP_FAILED;
+	uint32_t refs[4]; /* a:p0 a:p1 b:p0 b:p1 */
+	int dom[2], fd = -1, busy;
+	long long end;
+	char path[128], val[32];
+	bool ok;
+
+	if (argc != 2 || !xs) {
+		check(false, "dom0-shared: usage or xenstore (%s)",
+		      strerror(errno));
+		goto out;
+	}
+	dom[0] = atoi(argv[0]);
+	dom[1] = atoi(argv[1]);
+	fd = open(XEN_ISM_GNT_DEVICE, O_RDWR | O_CLOEXEC);
+	check(fd >= 0, "open %s (%s)", XEN_ISM_GNT_DEVICE,
+	      fd >= 0 ? "module loaded" : strerror(errno));
+	if (fd < 0)
+		goto out;
+	check(ioctl(fd, XEN_ISM_GNT_IOC_ALLOC, &alloc) == 0,
+	      "grant helper allocates 2 pages");
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 (off_t)alloc.index * PAGE);
+	check(p != MAP_FAILED, "dom0 maps the helper's pages");
+	if (p == MAP_FAILED)
+		goto out;
+	ok = true;
+	for (size_t i = 0; i < 2 * PAGE; i++)
+		ok = ok && ((uint8_t *)p)[i] == 0;
+	check(ok, "new pages read as zero");
+
+	for (int g = 0; g < 2; g++) {
+		struct xen_ism_gnt_grant rw = {
+			.index = alloc.index,
+			.count = g ? 1 : 2,
+			.domid = (uint16_t)dom[g],
+			.refs = (uintptr_t)&refs[2 * g]
+		};
+		struct xen_ism_gnt_grant ro = { .index = alloc.index + 1,
+						.count = 1,
+						.domid = (uint16_t)dom[g],
+						.flags = XEN_ISM_GNT_READONLY,
+						.refs = (uintptr_t)&refs[3] };
+
+		ok = ioctl(fd, XEN_ISM_GNT_IOC_GRANT, &rw) == 0 &&
+		     (!g || ioctl(fd, XEN_ISM_GNT_IOC_GRANT, &ro) == 0);
+		check(ok, "grant both pages to domain %d (%s)", dom[g],
+		      g ? "page 1 read-only" : "read-write");
+		snprintf(path, sizeof(path), "/local/domain/%d/lab/shared",
+			 dom[g]);
+		snprintf(val, sizeof(val), "%u %u", refs[2 * g],
+			 refs[2 * g + 1]);
+		check(ok && xs_write_str(xs, path, val) &&
+			      xs_give(xs, path, dom[g], -1),
+		      "publish the refs for domain %d", dom[g]);
+	}
+	check(wait_flag(&p->mapped[0], 1, TIMEOUT_MS) &&
+		      wait_flag(&p->mapped[1], 1, TIMEOUT_MS),
+	      "both guests mapped the pages");
+	check(wait_flag(&p->seen[0], 1, TIMEOUT_MS) &&
+		      wait_flag(&p->seen[1], 1, TIMEOUT_MS),
+	      "each guest saw the other's writes to the same page");
+
+	busy = gnt_end(fd, refs, 4);
+	check(busy == 4, "grants in use cannot be ended (%d of 4 busy)", busy);
+	{
+		struct xen_ism_gnt_free fr = { .index = alloc.index,
+					       .count = 2 };
+
+		check(ioctl(fd, XEN_ISM_GNT_IOC_FREE, &fr) && errno == EBUSY,
+		      "granted pages cannot be freed (EBUSY)");
+	}
+	store(&p->release, 1);
+
+	end = now_ms() + TIMEOUT_MS;
+	while ((busy = gnt_end(fd, refs, 4)) > 0 && now_ms() < end)
+		usleep(20000);
+	check(busy == 0 && ioctl(fd, XEN_ISM_GNT_IOC_INFO, &info) == 0 &&
+		      info.grants == 0,
+	      "every grant ends once the guests unmapped (%u left)",
+	      info.grants);
+	munmap(p, 2 * PAGE);
+	p = MAP_FAILED;
+	{
+		struct xen_ism_gnt_free fr = { .index = alloc.index,
+					       .count = 2 };
+
+		check(ioctl(fd, XEN_ISM_GNT_IOC_FREE, &fr) == 0 &&
+			      ioctl(fd, XEN_ISM_GNT_IOC_INFO, &info) == 0 &&
+			      info.pages == 0,
+		      "the pages are freed and the helper holds nothing");
+	}
+out:
+	if (p != MAP_FAILED)
+		munmap(p, 2 * PAGE);
+	if (fd >= 0)
+		close(fd);
+	if (xs)
+		xs_close(xs);
+	return failures ? 1 : 0;
+}
+
+static int shared_accept(const char *role)
+{
+	struct xs_handle *xs = xs_open(0);
+	xengnttab_handle *gt = xengnttab_open(NULL, 0);
+	int me = role && !strcmp(role, "b"), other = !me;
+	struct shared_page *p0 = NULL;
+	uint8_t *p1 = NULL, *bad;
+	unsigned int r0, r1;
+	unsigned int len;
+	char *v = NULL;
+	bool ok;
+
+	if (!xs || !gt) {
+		check(false, "open xenstore and gntdev (%s)", strerror(errno));
+		goto out;
+	}
+	check(xs_wait_num(xs, "lab/shared", TIMEOUT_MS) != -ENOENT,
+	      "watch saw the helper's grant refs");
+	v = xs_read(xs, XBT_NULL, "lab/shared", &len);
+	if (!v || sscanf(v, "%u %u", &r0, &r1) != 2) {
+		check(false, "parse the helper's grant refs");
+		goto out;
+	}
+	p0 = xengnttab_map_grant_ref(gt, 0, r0, PROT_READ | PROT_WRITE);
+	check(p0 != NULL, "map page 0 read-write");
+	if (me) {
+		bad = xengnttab_map_grant_ref(gt, 0, r1,
+					      PROT_READ | PROT_WRITE);
+		check(bad == NULL, "page 1 cannot be mapped read-write (%s)",
+		      bad ? "it was" : strerror(errno));
+		if (bad)
+			xengnttab_unmap(gt, bad, 1);
+		p1 = xengnttab_map_grant_ref(gt, 0, r1, PROT_READ);
+		check(p1 != NULL, "map page 1 read-only");
+	} else {
+		p1 = xengnttab_map_grant_ref(gt, 0, r1, PROT_READ | PROT_WRITE);
+		check(p1 != NULL, "map page 1 read-write");
+		if (p1)
+			for (unsigned int i = 0; i < PAGE; i++)
+				p1[i] = pattern(i, 99);
+	}
+	if (!p0 || !p1)
+		goto out;
+
+	for (unsigned int i = 0; i < sizeof(p0->mark[0]); i++)
+		p0->mark[me][i] = pattern(i, (unsigned int)me);
+	store(&p0->mapped[me], 1);
+	ok = wait_flag(&p0->mapped[other], 1, TIMEOUT_MS);
+	for (unsigned int i = 0; ok && i < sizeof(p0->mark[0]); i++)
+		ok = p0->mark[other][i] == pattern(i, (unsigned int)other);
+	check(ok, "see the other guest's mark in page 0");
+	if (me) {
+		ok = true;
+		for (unsigned int i = 0; i < PAGE; i++)
+			ok = ok && p1[i] == pattern(i, 99);
+		check(ok, "read guest a's data through the read-only page");
+	}
+	store(&p0->seen[me], 1);
+	check(wait_flag(&p0->release, 1, TIMEOUT_MS),
+	      "dom0 let us unmap after checking its grants are busy");
+	store(&p0->unmapped[me], 1);
+out:
+	if (p1)
+		xengnttab_unmap(gt, p1, 1);
+	if (p0)
+		xengnttab_unmap(gt, p0, 1);
+	free(v);
+	if (gt)
+		xengnttab_close(gt);
+	if (xs)
+		xs_close(xs);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -469,7 +704,12 @@ int main(int argc, char **argv)
 		return peer_offer();
 	if (!strcmp(cmd, "peer-accept"))
 		return peer_accept();
+	if (!strcmp(cmd, "dom0-shared"))
+		return dom0_shared(argc - 2, argv + 2);
+	if (!strcmp(cmd, "shared-accept"))
+		return shared_accept(argc > 2 ? argv[2] : NULL);
 	fprintf(stderr, "usage: lab-probe dom0-offer DOMID... | dom0-accept | "
-			"peer-offer | peer-accept\n");
+			"peer-offer | peer-accept | dom0-shared DOMA DOMB | "
+			"shared-accept a|b\n");
 	return 2;
 }
