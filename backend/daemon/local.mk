@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# xen-ismd, the backend daemon: its command line, log and pid file here;
+# the device logic is the core in backend/, Xen is backend/xen/.
+
+noinst_LTLIBRARIES += backend/daemon/libismd.la
+backend_daemon_libismd_la_SOURCES = backend/daemon/options.c \
+	backend/daemon/options.h backend/daemon/log.c backend/daemon/log.h \
+	backend/daemon/pidfile.c backend/daemon/pidfile.h
+
+check_PROGRAMS += backend/daemon/tests/test-options
+backend_daemon_tests_test_options_SOURCES = backend/daemon/tests/test-options.c
+backend_daemon_tests_test_options_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/backend/daemon -I$(top_srcdir)/tests
+backend_daemon_tests_test_options_LDADD = backend/daemon/libismd.la
+TESTS += backend/daemon/tests/test-options
