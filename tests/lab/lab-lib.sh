@@ -48,21 +48,46 @@ tap_finish()
 	[ $LAB_FAILED -eq 0 ]
 }
 
+# The lab network: a bridge in dom0 that guests join with a vif.  The
+# addresses are link-local (169.254.77.0/24): the lab has no way out, and
+# nothing in it pretends to be anything else.
+LAB_NET=169.254.77
+lab_net_up()
+{
+	local m
+	for m in llc stp bridge xen-netback; do
+		grep -q "^$(echo $m | tr - _) " /proc/modules || insmod /lib/modules/xen/$m.ko || return 1
+	done
+	brctl addbr xenbr0 2>/dev/null
+	ip addr add $LAB_NET.1/24 dev xenbr0 2>/dev/null
+	ip link set xenbr0 up
+}
+
+# guest_net N: xl config lines and a kernel argument giving a guest address
+# $LAB_NET.N on the lab bridge; use as GUEST_XL_EXTRA=$(guest_net N).
+guest_net()
+{
+	echo "vif = [ \"bridge=xenbr0,script=vif-lab\" ]"
+	echo "#lab.ip=$LAB_NET.$1"
+}
+
 # guest_create NAME RUN [ARG...]: start a PV guest whose init runs RUN with
 # ARGs, and print its domid.  Extra xl config lines may be given in the
 # GUEST_XL_EXTRA variable.
 guest_create()
 {
-	local name=$1 run=$2 args cfg
+	local name=$1 run=$2 args cfg kargs
 	shift 2
 	args=$(echo "$*" | tr ' ' :)
 	cfg=/tmp/$name.cfg
+	# Kernel arguments asked for by GUEST_XL_EXTRA as "#lab.x=y" lines.
+	kargs=$(echo "${GUEST_XL_EXTRA:-}" | sed -n 's/^#\(lab\.[a-z]*=[^ ]*\)$/\1/p' | tr '\n' ' ')
 	cat >"$cfg" <<CFG
 name = "$name"
 type = "pv"
 kernel = "$LAB_GUEST_KERNEL"
 ramdisk = "$LAB_GUEST_RAMDISK"
-extra = "console=hvc0 rdinit=/init loglevel=4 panic=-1 lab.run=$run lab.args=$args"
+extra = "console=hvc0 rdinit=/init loglevel=4 panic=-1 lab.run=$run lab.args=$args $kargs"
 memory = 128
 vcpus = 1
 on_poweroff = "destroy"

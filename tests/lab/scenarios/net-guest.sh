@@ -1,0 +1,32 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The guest half of the net scenario: "server" receives 1 MiB over TCP and
+# checks it; "client SERVER-IP" sends it.
+data() { yes lab-net-data | head -c 1048576; }
+case $1 in
+server)
+	want=$(data | md5sum | cut -d' ' -f1)
+	timeout 90 nc -l -p 5000 >/tmp/recv
+	got=$(md5sum </tmp/recv | cut -d' ' -f1)
+	size=$(wc -c </tmp/recv)
+	[ "$got" = "$want" ] && echo "ok - received 1 MiB over TCP intact" ||
+		echo "not ok - received 1 MiB over TCP intact (got $size bytes)"
+	;;
+client)
+	i=0
+	until ping -c 1 -W 1 "$2" >/dev/null 2>&1 || [ $i -ge 60 ]; do
+		i=$((i + 1))
+		sleep 0.5
+	done
+	[ $i -lt 60 ] && echo "ok - ping the other guest" ||
+		echo "not ok - ping the other guest"
+	i=0
+	until data | timeout 30 nc -w 2 "$2" 5000 || [ $i -ge 20 ]; do
+		i=$((i + 1))
+		sleep 0.5
+	done
+	[ $i -lt 20 ] && echo "ok - send 1 MiB over TCP" ||
+		echo "not ok - send 1 MiB over TCP"
+	;;
+esac
