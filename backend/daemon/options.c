@@ -20,6 +20,10 @@ const char ismd_usage[] =
 	"  -v, --verbose             log more (twice: debug)\n"
 	"  -p, --pid-file=FILE       write the pid to FILE (default " ISMD_PID_FILE_DEFAULT
 	"; 'none': no file)\n"
+	"      --gid-file=FILE       keep the host's gid in FILE (default " ISMD_GID_FILE_DEFAULT
+	")\n"
+	"      --stats-socket=PATH   answer ismctl list on PATH (default " ISMD_STATS_SOCKET_DEFAULT
+	"; 'none')\n"
 	"      --region-size=SIZE    largest region (default 1M, at most 64M)\n"
 	"      --max-regions=N       slots per device (default 256, at most 8192)\n"
 	"      --max-bytes=SIZE      region memory per domain (default 64M)\n"
@@ -31,7 +35,9 @@ const char ismd_usage[] =
 	"SIZE takes a K, M or G suffix (powers of 1024).  See xen-ismd(8).\n";
 
 enum {
-	OPT_REGION_SIZE = 256,
+	OPT_GID_FILE = 256,
+	OPT_STATS_SOCKET,
+	OPT_REGION_SIZE,
 	OPT_MAX_REGIONS,
 	OPT_MAX_BYTES,
 	OPT_MAX_PEERS,
@@ -42,6 +48,8 @@ static const struct option ismd_longopts[] = {
 	{ "foreground", no_argument, NULL, 'F' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "pid-file", required_argument, NULL, 'p' },
+	{ "gid-file", required_argument, NULL, OPT_GID_FILE },
+	{ "stats-socket", required_argument, NULL, OPT_STATS_SOCKET },
 	{ "region-size", required_argument, NULL, OPT_REGION_SIZE },
 	{ "max-regions", required_argument, NULL, OPT_MAX_REGIONS },
 	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
@@ -122,6 +130,8 @@ int ismd_options_parse(int argc, char **argv, struct ismd_options *opts,
 
 	*opts = (struct ismd_options){
 		.pid_file = ISMD_PID_FILE_DEFAULT,
+		.gid_file = ISMD_GID_FILE_DEFAULT,
+		.stats_socket = ISMD_STATS_SOCKET_DEFAULT,
 		.region_size = ISM_REGION_SIZE_DEFAULT,
 		.max_regions = ISM_MAX_REGIONS_DEFAULT,
 		.max_bytes = ISM_MAX_BYTES_DEFAULT,
@@ -148,6 +158,13 @@ int ismd_options_parse(int argc, char **argv, struct ismd_options *opts,
 			break;
 		case 'V':
 			opts->version = true;
+			break;
+		case OPT_GID_FILE:
+			opts->gid_file = optarg;
+			break;
+		case OPT_STATS_SOCKET:
+			opts->stats_socket = strcmp(optarg, "none") ? optarg :
+								      NULL;
 			break;
 		case OPT_REGION_SIZE:
 			rc = ismd_value("region-size", optarg, true, 4096,

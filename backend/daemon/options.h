@@ -9,11 +9,15 @@
 #include <stdint.h>
 
 #define ISMD_PID_FILE_DEFAULT "/run/xen-ismd.pid"
+#define ISMD_GID_FILE_DEFAULT "/var/lib/xen-ism/gid"
+#define ISMD_STATS_SOCKET_DEFAULT "/run/xen-ismd.sock"
 
 struct ismd_options {
 	bool foreground; /* -F: no fork, log to stderr */
 	int verbosity; /* 0 notices and errors, 1 info (-v), 2 debug (-vv) */
 	const char *pid_file; /* NULL: none */
+	const char *gid_file; /* keeps the host's gid across restarts */
+	const char *stats_socket; /* for ismctl list; NULL: none */
 	bool help;
 	bool version;
 	/* Limits announced to frontends and enforced (ismif.h, "Limits"). */

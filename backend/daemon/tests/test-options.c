@@ -62,12 +62,16 @@ static void test_options(void)
 		       o.max_bytes == ISM_MAX_BYTES_DEFAULT &&
 		       o.max_peers == ISM_MAX_PEERS_DEFAULT &&
 		       o.max_perm_entries == ISM_MAX_PERM_ENTRIES_DEFAULT &&
-		       !strcmp(o.pid_file, ISMD_PID_FILE_DEFAULT),
+		       !strcmp(o.pid_file, ISMD_PID_FILE_DEFAULT) &&
+		       !strcmp(o.gid_file, ISMD_GID_FILE_DEFAULT) &&
+		       !strcmp(o.stats_socket, ISMD_STATS_SOCKET_DEFAULT),
 	       "defaults are the protocol's defaults");
-	tap_is_int(parse(&o, "-F", "-vv", "--pid-file=none", NULL), 0,
-		   "short options");
-	tap_ok(o.foreground && o.verbosity == 2 && !o.pid_file,
-	       "-F -vv --pid-file=none");
+	tap_is_int(parse(&o, "-F", "-vv", "--pid-file=none",
+			 "--stats-socket=none", "--gid-file", "/tmp/g", NULL),
+		   0, "short options and files");
+	tap_ok(o.foreground && o.verbosity == 2 && !o.pid_file &&
+		       !o.stats_socket && !strcmp(o.gid_file, "/tmp/g"),
+	       "-F -vv --pid-file=none --stats-socket=none --gid-file");
 	tap_is_int(parse(&o, "--region-size", "64M", "--max-regions=8192",
 			 "--max-bytes=1G", "--max-peers=3",
 			 "--max-perm-entries=0", NULL),
