@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * platform-xen.h - the real implementation of backend/platform.h.
+ *
+ * It runs the seam's ops over the Xen libraries of the domain it runs in
+ * (dom0 or a driver domain): libxenstore, libxengnttab (maps of a
+ * frontend's grants), libxenevtchn, libxenctrl (domain_info) and the grant
+ * helper device /dev/xen/ism-gnt (region pages), plus getrandom().
+ *
+ * A platform is made of parts, each one a handle or device that open()
+ * opens.  A program asks only for the parts it needs (ismctl needs
+ * xenstore alone); an op whose part is not open returns -ENODEV.  The
+ * control part is optional by nature: in a driver domain libxenctrl cannot
+ * be opened, or opens but every privileged call fails, and domain_info()
+ * then returns -EPERM so that the core falls back to xenstore.
+ *
+ * The ops never log: the libraries get a logger that drops everything, and
+ * every failure comes back as a negative errno.  One platform serves one
+ * thread.
+ */
+#ifndef ISM_BACKEND_XEN_PLATFORM_XEN_H
+#define ISM_BACKEND_XEN_PLATFORM_XEN_H
+
+#include "platform.h"
+
+/* The parts of a platform (struct ism_platform_xen_config.parts). */
+#define ISM_PLATFORM_XEN_XENSTORE 0x01u /* libxenstore: xs_*, local_domid */
+#define ISM_PLATFORM_XEN_GNTTAB 0x02u /* libxengnttab: gnt_map, gnt_unmap */
+#define ISM_PLATFORM_XEN_EVTCHN 0x04u /* libxenevtchn: evtchn_* */
+#define ISM_PLATFORM_XEN_PAGES 0x08u /* the grant helper: pages_* */
+#define ISM_PLATFORM_XEN_CTRL 0x10u /* libxenctrl: domain_info (optional) */
+#define ISM_PLATFORM_XEN_ALL 0x1fu
+
+/**
+ * struct ism_platform_xen_config - how to open a platform.
+ * @parts: ISM_PLATFORM_XEN_* bits, not 0.  random() needs no part.
+ * @gnt_device: the grant helper's device; NULL for XEN_ISM_GNT_DEVICE.
+ * @failed_part_out: if not NULL, set to the part whose opening failed when
+ *	ism_platform_xen_open() fails (0 for a bad argument), so that the
+ *	caller can say "cannot open the grant helper" rather than guess.
+ */
+struct ism_platform_xen_config {
+	unsigned int parts;
+	const char *gnt_device;
+	unsigned int *failed_part_out;
+};
+
+/* The ops table; pass it with a context from ism_platform_xen_open(). */
+extern const struct ism_platform_ops ism_platform_xen_ops;
+
+/**
+ * ism_platform_xen_open() - open the parts @cfg asks for.
+ * @cfg: NULL for every part and the default device.
+ * @p_out: the new platform; close it with ism_platform_xen_close().
+ *
+ * Parts are opened in the order xenstore, grant helper, gnttab, evtchn,
+ * control; the first failure undoes the others and is returned.  Failing
+ * to open the control part is not an error: domain_info() then returns
+ * -EPERM.
+ *
+ * Return: 0; -EINVAL for a NULL @p_out or bad @cfg->parts; the errno of the
+ * part that failed: -ENOENT when its device (/dev/xen/xenbus,
+ * /dev/xen/gntdev, /dev/xen/evtchn, the grant helper) or xenstored's socket
+ * is absent, -EACCES when not root, -ENOTTY when @cfg->gnt_device is not
+ * the grant helper; -ENOMEM.
+ */
+int ism_platform_xen_open(const struct ism_platform_xen_config *cfg,
+			  struct ism_platform **p_out);
+
+/**
+ * ism_platform_xen_close() - close @p: watches, transactions, mappings and
+ * ports go, region pages and their grants are released as closing the
+ * grant helper does (pages a peer still maps are freed once it unmaps).
+ * NULL is a no-op.
+ */
+void ism_platform_xen_close(struct ism_platform *p);
+
+/**
+ * ism_platform_xen_parts() - the parts that are open, ISM_PLATFORM_XEN_*
+ * bits.  The control bit is clear when libxenctrl could not be opened.
+ */
+unsigned int ism_platform_xen_parts(const struct ism_platform *p);
+
+/* ism_platform_xen_part_name() - "xenstore", "grant helper", ...; or NULL. */
+const char *ism_platform_xen_part_name(unsigned int part);
+
+#endif /* ISM_BACKEND_XEN_PLATFORM_XEN_H */
