@@ -1,1 +1,49 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+#
+# frontend-linux/: the guest side.  libxenism (LGPL, lib/ and include/),
+# the ism CLI (GPL, cli/), their man pages and unit tests on the fake Xen.
+
+ISM_FE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend-linux/include
+
+# The library without its platform: linked by libxenism.la with the real
+# platform, and by the unit tests with the fake one.
+noinst_LTLIBRARIES += frontend-linux/lib/libxenism-core.la
+frontend_linux_lib_libxenism_core_la_SOURCES = \
+	frontend-linux/lib/dev.c \
+	frontend-linux/lib/event.c \
+	frontend-linux/lib/evq.c \
+	frontend-linux/lib/name.c \
+	frontend-linux/lib/pgdir.c \
+	frontend-linux/lib/platform.h \
+	frontend-linux/lib/private.h \
+	frontend-linux/lib/region.c \
+	frontend-linux/lib/rendezvous.c \
+	frontend-linux/lib/request.c \
+	frontend-linux/lib/ring.c \
+	frontend-linux/lib/rpc.c \
+	frontend-linux/lib/shared.h \
+	frontend-linux/lib/xenbus.c \
+	frontend-linux/lib/xsval.c
+frontend_linux_lib_libxenism_core_la_CPPFLAGS = $(ISM_FE_CPPFLAGS)
+
+lib_LTLIBRARIES += frontend-linux/lib/libxenism.la
+frontend_linux_lib_libxenism_la_SOURCES = frontend-linux/lib/platform-linux.c
+frontend_linux_lib_libxenism_la_CPPFLAGS = $(ISM_FE_CPPFLAGS) \
+	$(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS) \
+	$(XENTOOLLOG_CFLAGS)
+frontend_linux_lib_libxenism_la_LIBADD = frontend-linux/lib/libxenism-core.la \
+	$(XENSTORE_LIBS) $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
+frontend_linux_lib_libxenism_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
+	-Wl,--version-script=$(top_srcdir)/frontend-linux/lib/libxenism.map
+EXTRA_frontend_linux_lib_libxenism_la_DEPENDENCIES = \
+	frontend-linux/lib/libxenism.map
+include_HEADERS = frontend-linux/include/xenism.h
+EXTRA_DIST += frontend-linux/lib/libxenism.map frontend-linux/lib/xenism.pc.in
+
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = frontend-linux/lib/xenism.pc
+DISTCLEANFILES += frontend-linux/lib/xenism.pc
+
+include frontend-linux/cli/local.mk
+include frontend-linux/man/local.mk
+include frontend-linux/tests/local.mk

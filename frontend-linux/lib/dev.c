@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * dev.c - opening, describing and closing a device handle.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+int ism__dev_open_on(const struct ism_fe_ops *ops, struct ism_fe_platform *p,
+		     uint32_t devid, int timeout_ms, ism_dev **dev_out)
+{
+	ism_dev *dev;
+	int rc;
+
+	if (!ops || !p || !dev_out || timeout_ms < -1)
+		return -EINVAL;
+	dev = calloc(1, sizeof(*dev));
+	if (!dev) {
+		ops->destroy(p);
+		return -ENOMEM;
+	}
+	dev->ops = ops;
+	dev->p = p;
+	dev->timeout_ms = timeout_ms ? timeout_ms : ISM_TIMEOUT_DEFAULT_MS;
+	rc = ism__xenbus_connect(dev, devid,
+				 ism__deadline(dev, dev->timeout_ms));
+	if (rc)
+		goto err_free;
+	dev->slots = calloc(dev->max_regions, sizeof(*dev->slots));
+	if (!dev->slots) {
+		rc = -ENOMEM;
+		goto err_disconnect;
+	}
+	*dev_out = dev;
+	return 0;
+err_disconnect:
+	ism__xenbus_disconnect(dev);
+err_free:
+	if (dev->watching)
+		ops->xs_unwatch(p, dev->be_state_path, "ism-backend-state");
+	ops->destroy(p);
+	free(dev);
+	return rc;
+}
+
+int ism_dev_open(uint32_t devid, int timeout_ms, ism_dev **dev_out)
+{
+	const struct ism_fe_ops *ops;
+	struct ism_fe_platform *p;
+	int rc;
+
+	if (!dev_out || timeout_ms < -1)
+		return -EINVAL;
+	rc = ism__platform_linux_open(&ops, &p);
+	if (rc)
+		return rc;
+	return ism__dev_open_on(ops, p, devid, timeout_ms, dev_out);
+}
+
+void ism_dev_close(ism_dev *dev)
+{
+	uint32_t s;
+
+	if (!dev)
+		return;
+	/* Closing releases every slot in the backend: no DETACH needed. */
+	for (s = 0; dev->slots && s < dev->max_regions; s++)
+		if (dev->slots[s])
+			ism__region_destroy(dev->slots[s]);
+	ism__xenbus_disconnect(dev);
+	dev->ops->destroy(dev->p);
+	free(dev->slots);
+	free(dev->evq_user);
+	free(dev);
+}
+
+int ism_dev_info(ism_dev *dev, struct ism_dev_info *info_out)
+{
+	struct ism_req req;
+	struct ism_rsp rsp;
+	int rc;
+
+	if (!dev || !info_out)
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.op = ISM_OP_INFO;
+	rc = ism__request(dev, &req, &rsp);
+	if (rc)
+		return rc;
+	if (rsp.u.info.gid != dev->gid || rsp.u.info.devid != dev->devid ||
+	    rsp.u.info.reserved)
+		return -EPROTO;
+	memset(info_out, 0, sizeof(*info_out));
+	info_out->gid = dev->gid;
+	info_out->devid = dev->devid;
+	info_out->domid = dev->domid;
+	info_out->backend_domid = dev->be_domid;
+	info_out->version = ISM_PROTOCOL_VERSION_INT;
+	info_out->region_size = dev->region_size;
+	info_out->max_regions = dev->max_regions;
+	info_out->max_bytes = dev->max_bytes;
+	info_out->max_peers = dev->max_peers;
+	info_out->max_perm_entries = dev->max_perm_entries;
+	info_out->fast_path = dev->fast_path;
+	info_out->bytes_used = rsp.u.info.bytes_used;
+	info_out->slots_used = rsp.u.info.slots_used;
+	info_out->peers_used = rsp.u.info.peers_used;
+	info_out->quarantined_pages = rsp.u.info.quarantined_pages;
+	return 0;
+}
+
+int ism_dev_fd(ism_dev *dev)
+{
+	if (!dev)
+		return -EINVAL;
+	return dev->ops->fd(dev->p);
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * event.c - taking what the backend signals (ports, the event page, the
+ * backend's state) and handing it to the user as struct ism_event.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+/* Life-cycle events kept for the user before the oldest are dropped. */
+#define ISM_USER_EVENTS_MAX 4096u
+
+void ism__event_push(ism_dev *dev, const struct ism_event *ev)
+{
+	unsigned int cap = dev->evq_cap ? dev->evq_cap * 2 : 64, i;
+	struct ism_event *n;
+
+	if (dev->evq_len == dev->evq_cap) {
+		if (cap > ISM_USER_EVENTS_MAX)
+			return; /* the region's state still tells the truth */
+		n = malloc(cap * sizeof(*n));
+		if (!n)
+			return;
+		for (i = 0; i < dev->evq_len; i++)
+			n[i] = dev->evq_user[(dev->evq_head + i) % dev->evq_cap];
+		free(dev->evq_user);
+		dev->evq_user = n;
+		dev->evq_cap = cap;
+		dev->evq_head = 0;
+	}
+	dev->evq_user[(dev->evq_head + dev->evq_len) % dev->evq_cap] = *ev;
+	dev->evq_len++;
+}
+
+void ism__events_forget(ism_dev *dev, ism_region *r)
+{
+	unsigned int i, kept = 0;
+	struct ism_event ev;
+
+	for (i = 0; i < dev->evq_len; i++) {
+		ev = dev->evq_user[(dev->evq_head + i) % dev->evq_cap];
+		if (ev.region != r)
+			dev->evq_user[(dev->evq_head + kept++) % dev->evq_cap] =
+				ev;
+	}
+	dev->evq_len = kept;
+}
+
+static void push_region_event(ism_region *r, unsigned int type, int32_t status)
+{
+	struct ism_event ev = {
+		.type = type,
+		.region = r,
+		.token = r->d.token,
+		.peer_devid = r->d.peer_devid,
+		.peer_domid = r->d.peer_domid,
+		.status = status,
+	};
+
+	ism__event_push(r->dev, &ev);
+}
+
+static void sba_hit(void *ctx, uint32_t slot)
+{
+	ism_dev *dev = ctx;
+
+	if (dev->slots[slot])
+		dev->slots[slot]->updated = true;
+}
+
+/* One queued event: checked against the slot it names, then applied. */
+static void handle_evt(ism_dev *dev, const struct ism_evt *e)
+{
+	ism_region *r;
+
+	if (e->slot >= dev->max_regions || !dev->slots[e->slot])
+		return;
+	r = dev->slots[e->slot];
+	if (r->d.token != e->token || e->peer_devid > ISM_DEVID_MAX ||
+	    e->peer_domid > ISM_DOMID_MAX)
+		return;
+	switch (e->type) {
+	case ISM_EVT_PEER_ATTACHED:
+		r->peer_present = true;
+		r->d.peer_devid = e->peer_devid;
+		r->d.peer_domid = e->peer_domid;
+		push_region_event(r, e->type, 0);
+		break;
+	case ISM_EVT_PEER_DETACHED:
+	case ISM_EVT_PEER_GONE:
+		ism__region_close_fp(r);
+		r->peer_present = false;
+		push_region_event(r, e->type, 0);
+		break;
+	case ISM_EVT_REGION_RELEASED:
+		ism__region_close_fp(r);
+		r->peer_present = false;
+		r->d.state = ISM_RSTATE_RELEASED;
+		push_region_event(r, e->type, e->status);
+		break;
+	case ISM_EVT_FASTPATH_OFFER:
+		if (e->port && e->port <= ISM_EVTCHN_MAX &&
+		    r->fp == ISM_FP_NONE) {
+			r->fp_offer_port = e->port;
+			r->fp_offer_domid = e->peer_domid;
+		}
+		break;
+	case ISM_EVT_FASTPATH_READY:
+		if (r->fp != ISM_FP_OFFERED)
+			break;
+		if (e->status)
+			ism__region_close_fp(r);
+		else
+			r->fp = ISM_FP_UP;
+		break;
+	default:
+		break; /* unknown types are ignored */
+	}
+}
+
+static void mark_dead(ism_dev *dev)
+{
+	struct ism_event ev = { .type = ISM_EVENT_DEVICE_CLOSED };
+	uint32_t s;
+
+	if (dev->dead_reported)
+		return;
+	dev->dead_reported = true;
+	for (s = 0; s < dev->max_regions; s++)
+		if (dev->slots[s]) {
+			ism__region_close_fp(dev->slots[s]);
+			dev->slots[s]->d.state = ISM_RSTATE_RELEASED;
+			dev->slots[s]->peer_present = false;
+		}
+	ev.status = dev->dead;
+	ism__event_push(dev, &ev);
+}
+
+void ism__dev_poll(ism_dev *dev)
+{
+	struct ism_evt e;
+	uint32_t port, s;
+	int rc;
+
+	while (!dev->ops->evtchn_pending(dev->p, &port)) {
+		if (port == dev->port)
+			continue; /* the pages below are checked anyway */
+		for (s = 0; s < dev->max_regions; s++)
+			if (dev->slots[s] && dev->slots[s]->fp == ISM_FP_UP &&
+			    dev->slots[s]->fp_port == port)
+				dev->slots[s]->updated = true;
+	}
+	ism__xenbus_check(dev);
+	if (dev->dead) {
+		mark_dead(dev);
+		return;
+	}
+	ism__sba_take(&dev->evq, dev->max_regions, sba_hit, dev);
+	while (!(rc = ism__evq_get(&dev->evq, &e)))
+		handle_evt(dev, &e);
+	ism__evq_commit(&dev->evq);
+	if (rc == -EPROTO) {
+		dev->dead = -EPROTO;
+		mark_dead(dev);
+		return;
+	}
+	if (ism__evq_take_overflow(&dev->evq))
+		dev->resync = true;
+}
+
+/* After an overflow: QUERY each slot and report what changed. */
+static void resync(ism_dev *dev)
+{
+	struct ism_req req;
+	struct ism_rsp rsp;
+	ism_region *r;
+	uint32_t s;
+	int rc;
+
+	dev->resync = false;
+	for (s = 0; s < dev->max_regions && !dev->dead; s++) {
+		r = dev->slots[s];
+		if (!r || r->d.state == ISM_RSTATE_RELEASED)
+			continue;
+		memset(&req, 0, sizeof(req));
+		req.op = ISM_OP_QUERY;
+		req.u.slot.slot = s;
+		rc = ism__request(dev, &req, &rsp);
+		if (!rc)
+			rc = ism__desc_check(&rsp.u.region, r->d.nr_pages,
+					     dev->max_regions);
+		if (rc == -ENOENT || rc == -ESTALE ||
+		    (!rc && (rsp.u.region.token != r->d.token ||
+			     rsp.u.region.slot != s ||
+			     rsp.u.region.state == ISM_RSTATE_RELEASED))) {
+			ism__region_close_fp(r);
+			r->peer_present = false;
+			r->d.state = ISM_RSTATE_RELEASED;
+			push_region_event(r, ISM_EVT_REGION_RELEASED, 0);
+			continue;
+		}
+		if (rc)
+			continue;
+		if (rsp.u.region.peer_devid && !r->d.peer_devid) {
+			r->peer_present = true;
+			r->d.peer_devid = rsp.u.region.peer_devid;
+			r->d.peer_domid = rsp.u.region.peer_domid;
+			push_region_event(r, ISM_EVT_PEER_ATTACHED, 0);
+		}
+		/* Updates may have been lost with the queue: say so. */
+		r->updated = true;
+	}
+}
+
+/* Work that needs requests: never done while a request waits. */
+static void deferred(ism_dev *dev)
+{
+	ism_region *r;
+	uint32_t s;
+
+	if (dev->resync)
+		resync(dev);
+	for (s = 0; s < dev->max_regions && !dev->dead; s++) {
+		r = dev->slots[s];
+		if (r && r->fp_offer_port)
+			ism__region_accept_fp(r);
+		else if (r && r->fp == ISM_FP_NONE && dev->fast_path &&
+			 r->peer_present && r->d.side == ISM_SIDE_OWNER &&
+			 r->d.state == ISM_RSTATE_ACTIVE && !r->fp_tried)
+			ism__region_offer_fp(r);
+	}
+}
+
+int ism_event_read(ism_dev *dev, struct ism_event *ev_out)
+{
+	uint32_t i, s;
+
+	if (!dev || !ev_out)
+		return -EINVAL;
+	ism__dev_poll(dev);
+	if (!dev->dead)
+		deferred(dev);
+	if (dev->evq_len) {
+		*ev_out = dev->evq_user[dev->evq_head];
+		dev->evq_head = (dev->evq_head + 1) % dev->evq_cap;
+		dev->evq_len--;
+		return 0;
+	}
+	if (dev->dead)
+		return dev->dead;
+	for (i = 0; i < dev->max_regions; i++) {
+		s = (dev->scan_pos + i) % dev->max_regions;
+		if (!dev->slots[s] || !dev->slots[s]->updated)
+			continue;
+		dev->slots[s]->updated = false;
+		dev->scan_pos = s + 1;
+		memset(ev_out, 0, sizeof(*ev_out));
+		ev_out->type = ISM_EVT_REGION_UPDATED;
+		ev_out->region = dev->slots[s];
+		ev_out->token = dev->slots[s]->d.token;
+		ev_out->peer_devid = dev->slots[s]->d.peer_devid;
+		ev_out->peer_domid = dev->slots[s]->d.peer_domid;
+		return 0;
+	}
+	return -EAGAIN;
+}
+
+int ism_event_wait(ism_dev *dev, int timeout_ms, struct ism_event *ev_out)
+{
+	uint64_t deadline;
+	int rc, rem;
+
+	if (!dev || !ev_out)
+		return -EINVAL;
+	deadline = ism__deadline(dev, timeout_ms);
+	for (;;) {
+		rc = ism_event_read(dev, ev_out);
+		if (rc != -EAGAIN)
+			return rc;
+		if (!dev->dead && ism__evq_arm(&dev->evq))
+			continue;
+		rem = ism__remaining(dev, deadline);
+		if (!rem)
+			return -ETIMEDOUT;
+		dev->ops->wait(dev->p, rem);
+	}
+}

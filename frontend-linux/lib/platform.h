@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * platform.h - the one seam between libxenism and Xen, as a guest sees it.
+ *
+ * The library never calls libxenstore, libxengnttab or libxenevtchn itself:
+ * everything goes through struct ism_fe_ops and an opaque context, struct
+ * ism_fe_platform, passed as the first argument of every op.  Two
+ * implementations exist: platform-linux.c (the Xen libraries, gntshr for
+ * the pages this guest grants, gntdev for the pages it maps) and
+ * tests/platform-fake.c (the fake Xen of tests/fake, for unit tests).
+ *
+ * Conventions (as backend/platform.h):
+ *  - every op returns 0 or a negative errno, never -1 with errno set;
+ *  - a failed op has no effect (xs_transaction_end closes the transaction
+ *    whatever the result) and leaves its outputs untouched;
+ *  - memory an op returns is malloc()'d and freed by the caller with one
+ *    free() (arrays are one block);
+ *  - paths are absolute.
+ */
+#ifndef ISM_FRONTEND_LIB_PLATFORM_H
+#define ISM_FRONTEND_LIB_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* xenstore transaction id meaning "outside any transaction". */
+#define ISM_FE_XS_NO_TX 0u
+
+/* Xenstore access bits (XS_PERM_NONE, XS_PERM_READ, XS_PERM_WRITE). */
+#define ISM_FE_XS_PERM_NONE 0x0u
+#define ISM_FE_XS_PERM_READ 0x1u
+#define ISM_FE_XS_PERM_WRITE 0x2u
+
+/* One entry of a xenstore permission list; entry 0 names the owner. */
+struct ism_fe_xs_perm {
+	uint16_t domid;
+	uint8_t perms;
+};
+
+struct ism_fe_platform;
+
+/**
+ * struct ism_fe_ops - what libxenism needs from Xen.
+ *
+ * @local_domid: the domain the library runs in.
+ * @xs_read: value of @path; *@val_out is malloc'd, NUL-terminated, of
+ *	*@len_out octets (not counting the NUL).  -ENOENT, -EACCES.
+ * @xs_write: set @path to the string @val, creating it.
+ * @xs_rm: remove @path and its children.
+ * @xs_directory: children of @path, one malloc'd block of *@num_out
+ *	pointers followed by the strings.  -ENOENT.
+ * @xs_set_perms: replace @path's permission list (1 .. 5 entries).
+ * @xs_transaction_start, @xs_transaction_end: -EAGAIN from the end means
+ *	"conflict: nothing committed, start over".
+ * @xs_watch, @xs_unwatch, @xs_read_watch: watches; @xs_read_watch takes
+ *	the oldest queued event (two malloc'd strings) or returns -EAGAIN.
+ * @page_share: allocate one zeroed page and grant it writable to @domid;
+ *	*@addr_out is this guest's mapping of it.
+ * @page_unshare: end the grant of a page from @page_share and free it.
+ *	-EBUSY if the grantee still maps it (the page is then leaked, never
+ *	reused).
+ * @grefs_map: map the @count pages @domid granted with @grefs, contiguous,
+ *	read-only if @readonly.  -EINVAL, -EACCES (refused by Xen), -ENOMEM.
+ * @grefs_unmap: undo @grefs_map.
+ * @evtchn_alloc_unbound: a new port for @remote to bind.
+ * @evtchn_bind: bind a local port to @remote's unbound @remote_port.
+ * @evtchn_close: close a local port.
+ * @evtchn_notify: signal a port.
+ * @evtchn_pending: take the next port with an event (and unmask it);
+ *	-EAGAIN when none.
+ * @fd: a file descriptor that polls readable when a port has an event or a
+ *	watch fired; the platform owns it.
+ * @wait: block until something may have happened (@fd readable) or
+ *	@timeout_ms passed (-1: forever).  1: woken, 0: timed out.  Spurious
+ *	wake-ups are allowed; callers re-check their condition.
+ * @now_ms: a monotonic clock in milliseconds.
+ * @destroy: close everything the platform holds and free it.
+ */
+struct ism_fe_ops {
+	int (*local_domid)(struct ism_fe_platform *p, uint16_t *domid_out);
+
+	int (*xs_read)(struct ism_fe_platform *p, uint32_t tx, const char *path,
+		       char **val_out, size_t *len_out);
+	int (*xs_write)(struct ism_fe_platform *p, uint32_t tx,
+			const char *path, const char *val);
+	int (*xs_rm)(struct ism_fe_platform *p, uint32_t tx, const char *path);
+	int (*xs_directory)(struct ism_fe_platform *p, uint32_t tx,
+			    const char *path, char ***names_out,
+			    unsigned int *num_out);
+	int (*xs_set_perms)(struct ism_fe_platform *p, uint32_t tx,
+			    const char *path,
+			    const struct ism_fe_xs_perm *perms,
+			    unsigned int num);
+	int (*xs_transaction_start)(struct ism_fe_platform *p,
+				    uint32_t *tx_out);
+	int (*xs_transaction_end)(struct ism_fe_platform *p, uint32_t tx,
+				  bool abort);
+	int (*xs_watch)(struct ism_fe_platform *p, const char *path,
+			const char *token);
+	int (*xs_unwatch)(struct ism_fe_platform *p, const char *path,
+			  const char *token);
+	int (*xs_read_watch)(struct ism_fe_platform *p, char **path_out,
+			     char **token_out);
+
+	int (*page_share)(struct ism_fe_platform *p, uint16_t domid,
+			  uint32_t *gref_out, void **addr_out);
+	int (*page_unshare)(struct ism_fe_platform *p, uint32_t gref,
+			    void *addr);
+	int (*grefs_map)(struct ism_fe_platform *p, uint16_t domid,
+			 const uint32_t *grefs, unsigned int count,
+			 bool readonly, void **addr_out);
+	int (*grefs_unmap)(struct ism_fe_platform *p, void *addr,
+			   unsigned int count);
+
+	int (*evtchn_alloc_unbound)(struct ism_fe_platform *p, uint16_t remote,
+				    uint32_t *port_out);
+	int (*evtchn_bind)(struct ism_fe_platform *p, uint16_t remote,
+			   uint32_t remote_port, uint32_t *port_out);
+	int (*evtchn_close)(struct ism_fe_platform *p, uint32_t port);
+	int (*evtchn_notify)(struct ism_fe_platform *p, uint32_t port);
+	int (*evtchn_pending)(struct ism_fe_platform *p, uint32_t *port_out);
+
+	int (*fd)(struct ism_fe_platform *p);
+	int (*wait)(struct ism_fe_platform *p, int timeout_ms);
+	int (*now_ms)(struct ism_fe_platform *p, uint64_t *ms_out);
+	void (*destroy)(struct ism_fe_platform *p);
+};
+
+/* platform-linux.c: open the real platform.  -errno of the Xen libraries. */
+int ism__platform_linux_open(const struct ism_fe_ops **ops_out,
+			     struct ism_fe_platform **p_out);
+
+#endif /* ISM_FRONTEND_LIB_PLATFORM_H */

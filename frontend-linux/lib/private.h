@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * private.h - the handle and region structures of libxenism and the
+ * functions its files share.  Internal names start with ism__.
+ */
+#ifndef ISM_FRONTEND_LIB_PRIVATE_H
+#define ISM_FRONTEND_LIB_PRIVATE_H
+
+#include "xenism.h"
+#include "platform.h"
+#include "shared.h"
+
+/* Path buffers: the longest path we build is well below this. */
+#define ISM_PATH_MAX 256
+
+/* Fast-path states of a region. */
+enum ism_fp_state {
+	ISM_FP_NONE,
+	ISM_FP_OFFERED, /* we offered @fp_port, waiting for FASTPATH_READY */
+	ISM_FP_UP, /* @fp_port is connected to the peer */
+};
+
+struct ism_region {
+	struct ism_dev *dev;
+	struct ism_region_desc d; /* the last descriptor, checked */
+	bool readonly; /* attached with ISM_ATTACH_READONLY */
+	bool peer_present;
+	bool updated; /* REGION_UPDATED not yet read */
+	void *addr; /* region pages, or NULL */
+	struct ism_bell *bell; /* doorbell mapping */
+	enum ism_fp_state fp;
+	uint32_t fp_port; /* local fast-path port, 0 if none */
+	uint32_t fp_offer_port; /* peer's offered port to bind, 0 if none */
+	uint16_t fp_offer_domid;
+	bool fp_tried; /* offered once already */
+};
+
+struct ism_dev {
+	const struct ism_fe_ops *ops;
+	struct ism_fe_platform *p;
+	int timeout_ms;
+
+	uint16_t domid;
+	uint16_t be_domid;
+	uint32_t devid;
+	char fe_path[ISM_PATH_MAX];
+	char be_path[ISM_PATH_MAX];
+	char be_state_path[ISM_PATH_MAX];
+	bool watching;
+
+	/* Backend announcements. */
+	uint64_t gid;
+	uint64_t region_size;
+	uint32_t max_regions;
+	uint64_t max_bytes;
+	uint32_t max_peers;
+	uint32_t max_perm_entries;
+	bool fast_path;
+
+	/* Shared pages and the device's port. */
+	uint32_t ring_gref, evt_gref, port;
+	void *ring_page, *evt_page;
+	struct ism_ring ring;
+	struct ism_rpc rpc;
+	struct ism_evq evq;
+
+	/* -ESHUTDOWN or -EPROTO once the backend closed the device. */
+	int dead;
+	bool dead_reported;
+	bool resync; /* event queue overflowed: QUERY every slot */
+
+	struct ism_region **slots; /* [max_regions] */
+
+	/* Life-cycle events for the user, a ring buffer. */
+	struct ism_event *evq_user;
+	unsigned int evq_cap, evq_head, evq_len;
+	uint32_t scan_pos; /* next slot to report an update of */
+};
+
+/* Open on a given platform (the tests use it with the fake). */
+int ism__dev_open_on(const struct ism_fe_ops *ops, struct ism_fe_platform *p,
+		     uint32_t devid, int timeout_ms, ism_dev **dev_out);
+
+/* xenbus.c: the handshake and closing. */
+int ism__xenbus_connect(ism_dev *dev, uint32_t devid, uint64_t deadline);
+void ism__xenbus_disconnect(ism_dev *dev);
+/* Re-read the backend state after a watch fired; sets dev->dead. */
+void ism__xenbus_check(ism_dev *dev);
+/* Deadline helpers: 0 timeout means none (-1). */
+uint64_t ism__deadline(ism_dev *dev, int timeout_ms);
+/* Milliseconds left until @deadline (-1 for none), 0 if passed. */
+int ism__remaining(ism_dev *dev, uint64_t deadline);
+
+/* request.c: one request and its response, synchronously. */
+int ism__request(ism_dev *dev, struct ism_req *req, struct ism_rsp *rsp_out);
+
+/* event.c: take everything the backend signalled (no requests sent). */
+void ism__dev_poll(ism_dev *dev);
+/* Drop queued events that name @r. */
+void ism__events_forget(ism_dev *dev, ism_region *r);
+/* Queue an event for the user. */
+void ism__event_push(ism_dev *dev, const struct ism_event *ev);
+
+/* region.c */
+void ism__region_close_fp(ism_region *r);
+void ism__region_unmap_all(ism_region *r);
+void ism__region_destroy(ism_region *r);
+int ism__region_offer_fp(ism_region *r);
+int ism__region_accept_fp(ism_region *r);
+
+#endif /* ISM_FRONTEND_LIB_PRIVATE_H */

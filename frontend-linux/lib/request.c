@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * request.c - sending one request on the control ring and waiting for its
+ * response, taking events on the way.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "private.h"
+
+/* Place @req, waiting for room if 32 requests are outstanding. */
+static int send_req(ism_dev *dev, struct ism_req *req, uint32_t *id_out,
+		    uint64_t deadline)
+{
+	int rc, rem;
+
+	for (;;) {
+		rc = ism__rpc_send(&dev->rpc, &dev->ring, req, id_out);
+		if (rc != -ENOSPC)
+			return rc;
+		rc = ism__rpc_reap(&dev->rpc, &dev->ring);
+		if (rc)
+			return rc;
+		if (dev->rpc.nr >= ISM_RING_ENTRIES) {
+			rem = ism__remaining(dev, deadline);
+			if (!rem)
+				return -ETIMEDOUT;
+			dev->ops->wait(dev->p, rem);
+		}
+	}
+}
+
+int ism__request(ism_dev *dev, struct ism_req *req, struct ism_rsp *rsp_out)
+{
+	uint64_t deadline = ism__deadline(dev, dev->timeout_ms);
+	uint32_t id;
+	int rc, rem;
+
+	if (dev->dead)
+		return dev->dead;
+	rc = send_req(dev, req, &id, deadline);
+	if (rc)
+		return rc;
+	if (ism__ring_push(&dev->ring))
+		dev->ops->evtchn_notify(dev->p, dev->port);
+	for (;;) {
+		rc = ism__rpc_reap(&dev->rpc, &dev->ring);
+		if (!rc)
+			rc = ism__rpc_take(&dev->rpc, id, rsp_out);
+		if (rc != -EAGAIN)
+			break;
+		ism__dev_poll(dev);
+		if (dev->dead)
+			return dev->dead;
+		if (ism__ring_arm(&dev->ring))
+			continue;
+		rem = ism__remaining(dev, deadline);
+		if (!rem) {
+			/* A late response is then a stray and ignored. */
+			ism__rpc_forget(&dev->rpc, id);
+			return -ETIMEDOUT;
+		}
+		dev->ops->wait(dev->p, rem);
+	}
+	if (rc == -EPROTO)
+		dev->dead = -EPROTO;
+	if (rc)
+		return rc;
+	return ism__rsp_check(rsp_out, req->op);
+}
