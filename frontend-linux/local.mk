@@ -27,7 +27,8 @@ frontend_linux_lib_libxenism_core_la_SOURCES = \
 frontend_linux_lib_libxenism_core_la_CPPFLAGS = $(ISM_FE_CPPFLAGS)
 
 lib_LTLIBRARIES += frontend-linux/lib/libxenism.la
-frontend_linux_lib_libxenism_la_SOURCES = frontend-linux/lib/platform-linux.c
+frontend_linux_lib_libxenism_la_SOURCES = frontend-linux/lib/open.c \
+	frontend-linux/lib/platform-linux.c
 frontend_linux_lib_libxenism_la_CPPFLAGS = $(ISM_FE_CPPFLAGS) \
 	$(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS) \
 	$(XENTOOLLOG_CFLAGS)

@@ -45,20 +45,6 @@ err_free:
 	return rc;
 }
 
-int ism_dev_open(uint32_t devid, int timeout_ms, ism_dev **dev_out)
-{
-	const struct ism_fe_ops *ops;
-	struct ism_fe_platform *p;
-	int rc;
-
-	if (!dev_out || timeout_ms < -1)
-		return -EINVAL;
-	rc = ism__platform_linux_open(&ops, &p);
-	if (rc)
-		return rc;
-	return ism__dev_open_on(ops, p, devid, timeout_ms, dev_out);
-}
-
 void ism_dev_close(ism_dev *dev)
 {
 	uint32_t s;

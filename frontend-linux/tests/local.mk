@@ -1,1 +1,40 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Unit tests of libxenism: the pure pieces on plain memory, the rest on
+# the fake Xen (tests/fake) through tests/platform-fake.c, with a scripted
+# backend (sbackend.c) playing dom0.
+
+ISM_FE_TEST_CPPFLAGS = $(ISM_FE_CPPFLAGS) $(ISM_BACKEND_CPPFLAGS) \
+	-I$(top_srcdir)/tests/fake -I$(top_srcdir)/tests
+
+noinst_LTLIBRARIES += frontend-linux/tests/libfetest.la
+frontend_linux_tests_libfetest_la_SOURCES = \
+	frontend-linux/tests/platform-fake.c \
+	frontend-linux/tests/platform-fake.h \
+	frontend-linux/tests/sbackend.c \
+	frontend-linux/tests/sbackend.h
+frontend_linux_tests_libfetest_la_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
+
+ISM_FE_TEST_LDADD = frontend-linux/tests/libfetest.la \
+	frontend-linux/lib/libxenism-core.la tests/fake/libfakexen.la
+
+ISM_FE_TESTS = \
+	frontend-linux/tests/test-ring \
+	frontend-linux/tests/test-evq \
+	frontend-linux/tests/test-pgdir \
+	frontend-linux/tests/test-rendezvous \
+	frontend-linux/tests/test-handshake
+
+check_PROGRAMS += $(ISM_FE_TESTS)
+TESTS += $(ISM_FE_TESTS)
+
+frontend_linux_tests_test_ring_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
+frontend_linux_tests_test_ring_LDADD = $(ISM_FE_TEST_LDADD)
+frontend_linux_tests_test_evq_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
+frontend_linux_tests_test_evq_LDADD = $(ISM_FE_TEST_LDADD)
+frontend_linux_tests_test_pgdir_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
+frontend_linux_tests_test_pgdir_LDADD = $(ISM_FE_TEST_LDADD)
+frontend_linux_tests_test_rendezvous_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
+frontend_linux_tests_test_rendezvous_LDADD = $(ISM_FE_TEST_LDADD)
+frontend_linux_tests_test_handshake_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
+frontend_linux_tests_test_handshake_LDADD = $(ISM_FE_TEST_LDADD)
