@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ismctl.h - the toolstack side of xen-ism: create, remove and list ism
+ * devices in xenstore, as xl does for other PV devices.
+ *
+ * Everything goes through the xenstore ops of backend/platform.h, so the
+ * same code runs on real Xen (backend/xen, xenstore part only) and on the
+ * fake Xen of the unit tests.  Functions return 0 or a negative errno and,
+ * on failure, leave a message for the user in ctl->err naming the domain
+ * and devid.  -EINVAL always means bad input from the user (a spec, a
+ * value, a configuration file); a xenstore failure never returns it.
+ */
+#ifndef ISM_BACKEND_ISMCTL_H
+#define ISM_BACKEND_ISMCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "platform.h"
+
+/* Longest domain name or id accepted (xl's names are far shorter). */
+#define ISM_CTL_DOMAIN_MAX 64u
+
+/* Default time detach waits for the backend to close, in milliseconds. */
+#define ISM_CTL_DETACH_TIMEOUT_MS 10000
+
+/* Transactions started again after EAGAIN before giving up. */
+#define ISM_CTL_TX_RETRIES 100
+
+/**
+ * struct ism_ctl_spec - one device as `ism = [ "..." ]` or attach give it.
+ * @backend: the backend domain, a name or a decimal id; "" for dom0.
+ * @devid: the device id, 0 for "the next free one on the host".
+ */
+struct ism_ctl_spec {
+	char backend[ISM_CTL_DOMAIN_MAX + 1];
+	uint32_t devid;
+};
+
+/**
+ * struct ism_ctl - a session: the platform and the last message.
+ * @ops, @p: the platform, opened by the caller with xenstore access.
+ * @err: why the last call failed, for the user ("" if it did not).
+ * @warn: something the user should know although the call succeeded.
+ */
+struct ism_ctl {
+	const struct ism_platform_ops *ops;
+	struct ism_platform *p;
+	char err[512];
+	char warn[512];
+};
+
+/**
+ * ism_ctl_spec_parse() - parse "key=value,key=value" into *@spec.
+ * @text: the spec; "" gives every default.  Blanks around items are
+ *	allowed, empty items (",,") are not.
+ *
+ * Keys: backend=<domain> and devid=<1..2147483647>.  Return: 0, or -EINVAL
+ * with @err (@errlen bytes) naming the key or value at fault: an unknown
+ * key, a key given twice, an item without '=', a bad value.
+ */
+int ism_ctl_spec_parse(const char *text, struct ism_ctl_spec *spec, char *err,
+		       size_t errlen);
+
+/**
+ * ism_ctl_devid_parse() - parse a devid given on the command line.
+ * Return: 0, or -EINVAL unless @text is 1 .. ISM_DEVID_MAX in decimal.
+ */
+int ism_ctl_devid_parse(const char *text, uint32_t *devid_out);
+
+/**
+ * ism_ctl_domain_lookup() - the domid of @domain, a name or decimal id,
+ * from /local/domain/<id>/name, so that it works in any domain that can
+ * read the names (no libxl).
+ * @tx: the transaction to read in, or ISM_XS_NO_TX.
+ * @must_exist: for a numeric @domain, fail unless /local/domain/<id> is
+ *	there (names always must exist).
+ *
+ * Return: 0; -EINVAL for a malformed @domain; -ENOENT if no domain has
+ * that name or id; -ENOTUNIQ if several have the name; xenstore errors.
+ */
+int ism_ctl_domain_lookup(struct ism_ctl *ctl, uint32_t tx, const char *domain,
+			  bool must_exist, uint16_t *domid_out);
+
+/**
+ * ism_ctl_attach() - create @num devices of @domain, in one transaction.
+ * @specs: the devices; a devid of 0 takes the next free one on the host.
+ * @devids_out: if not NULL, the devid of each device (@num entries).
+ *
+ * Creates, for each device, the frontend directory
+ * /local/domain/<fe>/device/ism/<devid> (owner fe, readable by be) with
+ * backend, backend-id and state = 1, and the backend directory
+ * /local/domain/<be>/backend/ism/<fe>/<devid> (owner be, readable by fe)
+ * with frontend, frontend-id, online = 1 and state = 1, exactly as
+ * xenstore-schema/ism-nodes.txt says.  The transaction is retried on
+ * EAGAIN.  Return: 0; -ENOENT for an unknown domain; -EEXIST for a devid
+ * already in use on the host; -ENOSPC when no devid is free; -EINVAL for a
+ * bad spec; xenstore errors.
+ */
+int ism_ctl_attach(struct ism_ctl *ctl, const char *domain,
+		   const struct ism_ctl_spec *specs, unsigned int num,
+		   uint32_t *devids_out);
+
+/**
+ * ism_ctl_detach() - remove device @devid of @domain.
+ * @timeout_ms: how long to wait for the backend to close (state 6) after
+ *	writing online = 0; 0 removes at once (force).
+ *
+ * The backend directory is found under the backend domains' own
+ * directories, never through the frontend's (guest-writable) "backend"
+ * node.  A numeric @domain may name a domain that is gone, to clean up
+ * what it left.  If the backend does not close in time the device is
+ * removed anyway and ctl->warn says so.  Return: 0; -ENOENT if @domain has
+ * no such device; xenstore errors.
+ */
+int ism_ctl_detach(struct ism_ctl *ctl, const char *domain, uint32_t devid,
+		   int timeout_ms);
+
+/*
+ * struct ism_ctl_device - one row of `ismctl list`.  A state is 0 when its
+ * node is missing; @backend_found is false for a frontend directory with no
+ * backend directory (then @backend is what the frontend claims).
+ */
+struct ism_ctl_device {
+	uint16_t domid;
+	uint32_t devid;
+	uint16_t backend;
+	bool backend_found;
+	bool frontend_found;
+	int frontend_state;
+	int backend_state;
+	int online; /* -1 if the node is missing */
+	char name[ISM_CTL_DOMAIN_MAX + 1]; /* "" if unknown */
+	char backend_name[ISM_CTL_DOMAIN_MAX + 1];
+	char error[257]; /* the backend's error node, or "" */
+};
+
+/**
+ * ism_ctl_list() - every ism device of the host, by domid then devid.
+ * @devs_out: a malloc'd array of *@num_out devices; free() it.
+ */
+int ism_ctl_list(struct ism_ctl *ctl, struct ism_ctl_device **devs_out,
+		 unsigned int *num_out);
+
+/**
+ * ism_ctl_list_print() - print @num devices as a table, or as a JSON array
+ * of objects if @json.  The columns are a table in list.c: new ones (the
+ * daemon's regions, peers, grants) are one entry each.
+ */
+void ism_ctl_list_print(FILE *out, const struct ism_ctl_device *devs,
+			unsigned int num, bool json);
+
+/* ism_ctl_state_name() - "Connected" for 4; "-" for 0; "?" if unknown. */
+const char *ism_ctl_state_name(int state);
+
+/**
+ * ism_ctl_xlcfg_read() - read the `ism = [ ... ]` list and the name of an
+ * xl domain configuration file with libxlutil.
+ * @report: where libxlutil prints syntax errors (stderr for the user).
+ * @name_out: the `name`, malloc'd, or NULL if the file has none.
+ * @specs_out: malloc'd array of *@num_out specs (NULL and 0 if the file
+ *	has no `ism` list).
+ *
+ * Return: 0, or -EINVAL with @err naming the file and the entry at fault:
+ * unreadable file, syntax error, `ism` not a list, an entry that is not a
+ * string, a bad spec; -ENOMEM.
+ */
+int ism_ctl_xlcfg_read(const char *file, FILE *report, char **name_out,
+		       struct ism_ctl_spec **specs_out, unsigned int *num_out,
+		       char *err, size_t errlen);
+
+#endif /* ISM_BACKEND_ISMCTL_H */

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * list.c - how `ismctl list` prints devices: a table of columns, each with
+ * a title for the text table, a key for JSON and a function that gives the
+ * value.  The daemon's numbers (regions, peers, grants) will be more rows
+ * of ism_ctl_columns[] and more fields of struct ism_ctl_device.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ismctl.h"
+#include "ismif.h"
+
+enum ism_ctl_kind {
+	ISM_CTL_NONE, /* missing: "-" in the table, null in JSON */
+	ISM_CTL_NUM, /* a number in JSON; @text (or the number) in the table */
+	ISM_CTL_STR, /* a string in both */
+};
+
+struct ism_ctl_value {
+	enum ism_ctl_kind kind;
+	long long num;
+	char text[300];
+};
+
+struct ism_ctl_column {
+	const char *title;
+	const char *key;
+	int width; /* of the text column; the last one is not padded */
+	void (*get)(const struct ism_ctl_device *d, struct ism_ctl_value *v);
+};
+
+static const char *const ism_ctl_states[] = {
+	"-",	     "Initialising", "InitWait", "Initialised",
+	"Connected", "Closing",	     "Closed",
+};
+
+const char *ism_ctl_state_name(int state)
+{
+	if (state < 0 ||
+	    state >= (int)(sizeof(ism_ctl_states) / sizeof(ism_ctl_states[0])))
+		return "?";
+	return ism_ctl_states[state];
+}
+
+static void ism_ctl_set_num(struct ism_ctl_value *v, long long num)
+{
+	v->kind = ISM_CTL_NUM;
+	v->num = num;
+	v->text[0] = '\0';
+}
+
+static void ism_ctl_set_str(struct ism_ctl_value *v, const char *s)
+{
+	v->kind = *s ? ISM_CTL_STR : ISM_CTL_NONE;
+	snprintf(v->text, sizeof(v->text), "%s", s);
+}
+
+static void ism_ctl_set_state(struct ism_ctl_value *v, int state)
+{
+	if (!state) {
+		v->kind = ISM_CTL_NONE;
+		return;
+	}
+	ism_ctl_set_num(v, state);
+	snprintf(v->text, sizeof(v->text), "%s", ism_ctl_state_name(state));
+}
+
+static void ism_ctl_col_name(const struct ism_ctl_device *d,
+			     struct ism_ctl_value *v)
+{
+	ism_ctl_set_str(v, d->name);
+}
+
+static void ism_ctl_col_domid(const struct ism_ctl_device *d,
+			      struct ism_ctl_value *v)
+{
+	ism_ctl_set_num(v, d->domid);
+}
+
+static void ism_ctl_col_devid(const struct ism_ctl_device *d,
+			      struct ism_ctl_value *v)
+{
+	ism_ctl_set_num(v, d->devid);
+}
+
+static void ism_ctl_col_backend(const struct ism_ctl_device *d,
+				struct ism_ctl_value *v)
+{
+	ism_ctl_set_num(v, d->backend);
+}
+
+static void ism_ctl_col_backend_name(const struct ism_ctl_device *d,
+				     struct ism_ctl_value *v)
+{
+	ism_ctl_set_str(v, d->backend_name);
+}
+
+static void ism_ctl_col_fe_state(const struct ism_ctl_device *d,
+				 struct ism_ctl_value *v)
+{
+	ism_ctl_set_state(v, d->frontend_found ? d->frontend_state : 0);
+}
+
+static void ism_ctl_col_be_state(const struct ism_ctl_device *d,
+				 struct ism_ctl_value *v)
+{
+	ism_ctl_set_state(v, d->backend_found ? d->backend_state : 0);
+}
+
+static void ism_ctl_col_online(const struct ism_ctl_device *d,
+			       struct ism_ctl_value *v)
+{
+	if (d->online < 0)
+		v->kind = ISM_CTL_NONE;
+	else
+		ism_ctl_set_num(v, d->online);
+}
+
+static void ism_ctl_col_error(const struct ism_ctl_device *d,
+			      struct ism_ctl_value *v)
+{
+	ism_ctl_set_str(v, d->error);
+}
+
+static const struct ism_ctl_column ism_ctl_columns[] = {
+	{ "Name", "name", 16, ism_ctl_col_name },
+	{ "Domid", "domid", 6, ism_ctl_col_domid },
+	{ "Devid", "devid", 11, ism_ctl_col_devid },
+	{ "BE", "backend", 6, ism_ctl_col_backend },
+	{ "BE-name", "backend_name", 16, ism_ctl_col_backend_name },
+	{ "FE-state", "frontend_state", 13, ism_ctl_col_fe_state },
+	{ "BE-state", "backend_state", 13, ism_ctl_col_be_state },
+	{ "Online", "online", 7, ism_ctl_col_online },
+	{ "Error", "error", 0, ism_ctl_col_error },
+};
+
+#define ISM_CTL_NCOLUMNS (sizeof(ism_ctl_columns) / sizeof(ism_ctl_columns[0]))
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void ism_ctl_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void ism_ctl_print_json(FILE *out, const struct ism_ctl_device *devs,
+			       unsigned int num)
+{
+	struct ism_ctl_value v;
+	unsigned int i, c;
+
+	fputs("[", out);
+	for (i = 0; i < num; i++) {
+		fputs(i ? ",\n  {" : "\n  {", out);
+		for (c = 0; c < ISM_CTL_NCOLUMNS; c++) {
+			ism_ctl_columns[c].get(&devs[i], &v);
+			fprintf(out, "%s\"%s\": ", c ? ", " : "",
+				ism_ctl_columns[c].key);
+			if (v.kind == ISM_CTL_NUM)
+				fprintf(out, "%lld", v.num);
+			else if (v.kind == ISM_CTL_STR)
+				ism_ctl_json_string(out, v.text);
+			else
+				fputs("null", out);
+		}
+		fputs("}", out);
+	}
+	fputs(num ? "\n]\n" : "]\n", out);
+}
+
+/* A table cell: printable characters only, the user's terminal is safe. */
+static void ism_ctl_print_cell(FILE *out, const char *s, int width, bool last)
+{
+	int n = 0;
+
+	for (; *s; s++, n++)
+		fputc(*s >= ' ' && *s <= '~' ? *s : '?', out);
+	if (!last)
+		fprintf(out, "%*s", width > n ? width - n : 1, "");
+}
+
+void ism_ctl_list_print(FILE *out, const struct ism_ctl_device *devs,
+			unsigned int num, bool json)
+{
+	struct ism_ctl_value v;
+	char buf[32];
+	unsigned int i, c;
+	bool last;
+
+	if (json) {
+		ism_ctl_print_json(out, devs, num);
+		return;
+	}
+	for (c = 0; c < ISM_CTL_NCOLUMNS; c++)
+		ism_ctl_print_cell(out, ism_ctl_columns[c].title,
+				   ism_ctl_columns[c].width,
+				   c + 1 == ISM_CTL_NCOLUMNS);
+	fputc('\n', out);
+	for (i = 0; i < num; i++) {
+		for (c = 0; c < ISM_CTL_NCOLUMNS; c++) {
+			last = c + 1 == ISM_CTL_NCOLUMNS;
+			ism_ctl_columns[c].get(&devs[i], &v);
+			if (v.kind == ISM_CTL_NONE) {
+				ism_ctl_print_cell(out, "-",
+						   ism_ctl_columns[c].width,
+						   last);
+			} else if (v.kind == ISM_CTL_NUM && !v.text[0]) {
+				snprintf(buf, sizeof(buf), "%lld", v.num);
+				ism_ctl_print_cell(out, buf,
+						   ism_ctl_columns[c].width,
+						   last);
+			} else {
+				ism_ctl_print_cell(out, v.text,
+						   ism_ctl_columns[c].width,
+						   last);
+			}
+		}
+		fputc('\n', out);
+	}
+}
