@@ -45,3 +45,21 @@ tests_unit_test_fake_domain_LDADD = $(ISM_UNIT_LDADD)
 
 tests_unit_test_fake_fault_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
 tests_unit_test_fake_fault_LDADD = $(ISM_UNIT_LDADD)
+
+# The backend core's tests: scenarios played by guests over the fake, with
+# the frontend driver (tests/unit/frontend.c) acting as each guest.
+noinst_LTLIBRARIES += tests/unit/libfrontend.la
+tests_unit_libfrontend_la_SOURCES = tests/unit/frontend.c tests/unit/frontend.h
+tests_unit_libfrontend_la_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+
+ISM_CORE_LDADD = tests/unit/libfrontend.la backend/libismbackend.la \
+	$(ISM_UNIT_LDADD)
+
+ISM_CORE_TESTS = \
+	tests/unit/test-backend-region
+
+check_PROGRAMS += $(ISM_CORE_TESTS)
+TESTS += $(ISM_CORE_TESTS)
+
+tests_unit_test_backend_region_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_backend_region_LDADD = $(ISM_CORE_LDADD)

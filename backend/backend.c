@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * backend.c - the public API of the core (ism-backend.h): start and stop,
+ * dispatch of watch events and event channel ports to devices, domain
+ * death, the retry of deferred releases, and statistics.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "xsval.h"
+
+#define ISM_BE_DIR "backend/" ISM_DEVICE_TYPE
+#define ISM_RELEASE_DOMAIN "@releaseDomain"
+/* Watch events taken per call before returning to the poll loop. */
+#define ISM_WATCH_BATCH 4096u
+
+void ism_backend_limits_default(struct ism_backend_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->region_size = ISM_REGION_SIZE_DEFAULT;
+	l->max_regions = ISM_MAX_REGIONS_DEFAULT;
+	l->max_bytes = ISM_MAX_BYTES_DEFAULT;
+	l->max_peers = ISM_MAX_PEERS_DEFAULT;
+	l->max_perm_entries = ISM_MAX_PERM_ENTRIES_DEFAULT;
+	l->fast_path = true;
+	l->max_devices = 4096;
+	l->max_grants = 32768 - 1024;
+	l->max_domain_grants = ISM_MAX_BYTES_DEFAULT / ISM_PAGE_SIZE +
+			       2 * ISM_MAX_REGIONS_DEFAULT + 2;
+}
+
+static bool ism_backend_limits_ok(const struct ism_backend_limits *l)
+{
+	return l->gid && l->region_size >= ISM_PAGE_SIZE &&
+	       l->region_size <= ISM_REGION_SIZE_LIMIT &&
+	       !(l->region_size % ISM_PAGE_SIZE) && l->max_regions &&
+	       l->max_regions <= ISM_MAX_REGIONS_LIMIT &&
+	       l->max_bytes >= ISM_PAGE_SIZE && l->max_peers &&
+	       l->max_peers <= UINT16_MAX &&
+	       l->max_perm_entries <= ISM_MAX_PERM_ENTRIES_LIMIT &&
+	       l->max_devices && l->max_grants && l->max_domain_grants;
+}
+
+/* Remember a release that failed, to retry it in ism_backend_reclaim(). */
+static void ism_backend_defer(struct ism_backend *be, void *addr, uint32_t port,
+			      const char *path, const char *token)
+{
+	struct ism_deferred *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return; /* out of memory too: the resource leaks */
+	d->addr = addr;
+	d->port = port;
+	if (path)
+		snprintf(d->path, sizeof(d->path), "%s", path);
+	d->token = token;
+	d->next = be->deferred;
+	be->deferred = d;
+	be->st.held++;
+}
+
+/* Try a deferred release; -EINVAL/-ENOENT mean there is nothing left. */
+static int ism_deferred_run(struct ism_backend *be,
+			    const struct ism_deferred *d)
+{
+	int rc;
+
+	if (d->addr)
+		rc = be->ops->gnt_unmap(be->plat, d->addr);
+	else if (d->port)
+		rc = be->ops->evtchn_unbind(be->plat, d->port);
+	else
+		rc = be->ops->xs_unwatch(be->plat, d->path, d->token);
+	return rc == -EINVAL || rc == -ENOENT ? 0 : rc;
+}
+
+void ism_backend_unmap(struct ism_backend *be, void *addr)
+{
+	if (be->ops->gnt_unmap(be->plat, addr))
+		ism_backend_defer(be, addr, 0, NULL, NULL);
+}
+
+void ism_backend_unbind(struct ism_backend *be, uint32_t port)
+{
+	if (be->ops->evtchn_unbind(be->plat, port))
+		ism_backend_defer(be, NULL, port, NULL, NULL);
+}
+
+void ism_backend_unwatch(struct ism_backend *be, const char *path,
+			 const char *token)
+{
+	int rc = be->ops->xs_unwatch(be->plat, path, token);
+
+	if (rc && rc != -ENOENT)
+		ism_backend_defer(be, NULL, 0, path, token);
+}
+
+static unsigned int ism_backend_retry_deferred(struct ism_backend *be)
+{
+	struct ism_deferred **pp = &be->deferred, *d;
+	unsigned int left = 0;
+
+	while ((d = *pp)) {
+		if (ism_deferred_run(be, d)) {
+			pp = &d->next;
+			left++;
+			continue;
+		}
+		*pp = d->next;
+		free(d);
+		be->st.held--;
+	}
+	return left;
+}
+
+int ism_backend_reclaim(struct ism_backend *be)
+{
+	unsigned int left;
+	struct ism_device *dev;
+
+	left = ism_pages_reclaim(be);
+	left += ism_backend_retry_deferred(be);
+	for (dev = be->dev_head; dev; dev = dev->next) {
+		if ((dev->retry || dev->state_dirty) && ism_device_update(dev))
+			left++;
+	}
+	ism_evt_flush(be);
+	return (int)left;
+}
+
+int ism_backend_new(const struct ism_platform_ops *ops,
+		    struct ism_platform *platform,
+		    const struct ism_backend_limits *limits,
+		    struct ism_backend **be_out)
+{
+	struct ism_backend *be;
+	int rc;
+
+	if (!ism_platform_ops_is_complete(ops) || !platform || !limits ||
+	    !be_out || !ism_backend_limits_ok(limits))
+		return -EINVAL;
+	be = calloc(1, sizeof(*be));
+	if (!be)
+		return -ENOMEM;
+	be->ops = ops;
+	be->plat = platform;
+	be->lim = *limits;
+	rc = ism_htable_init(&be->tokens);
+	if (rc)
+		goto err_free;
+	rc = ism_htable_init(&be->devices);
+	rc = rc ?: ism_htable_init(&be->devids);
+	rc = rc ?: ism_htable_init(&be->ports);
+	rc = rc ?: ism_htable_init(&be->domains);
+	rc = rc ?: ops->local_domid(platform, &be->domid);
+	if (rc)
+		goto err_fini;
+	rc = ops->xs_watch(platform, ISM_BE_DIR, ISM_WATCH_BE);
+	if (rc)
+		goto err_fini;
+	/* A driver domain may not watch domain death unless dom0 allows. */
+	rc = ops->xs_watch(platform, ISM_RELEASE_DOMAIN, ISM_WATCH_RELEASE);
+	if (rc && rc != -EACCES && rc != -EPERM)
+		goto err_unwatch_be;
+	be->watch_release = !rc;
+	*be_out = be;
+	return 0;
+
+err_unwatch_be:
+	ops->xs_unwatch(platform, ISM_BE_DIR, ISM_WATCH_BE);
+err_fini:
+	ism_htable_fini(&be->domains);
+	ism_htable_fini(&be->ports);
+	ism_htable_fini(&be->devids);
+	ism_htable_fini(&be->devices);
+	ism_htable_fini(&be->tokens);
+err_free:
+	free(be);
+	return rc;
+}
+
+void ism_backend_set_log(struct ism_backend *be, ism_backend_log_fn *fn,
+			 void *arg)
+{
+	be->log_fn = fn;
+	be->log_arg = arg;
+}
+
+/* Free what could not be released (the platform's close reclaims it). */
+static void ism_backend_drop_held(struct ism_backend *be)
+{
+	struct ism_deferred *d;
+	struct ism_pageset *set;
+	struct ism_ref *ref;
+
+	while ((ref = be->quarantine)) {
+		be->quarantine = ref->next;
+		ism_domain_put(be, ref->dom);
+		free(ref->dirset);
+		free(ref);
+	}
+	while ((set = be->dead_sets)) {
+		be->dead_sets = set->next;
+		free(set);
+	}
+	while ((d = be->deferred)) {
+		be->deferred = d->next;
+		free(d);
+	}
+}
+
+void ism_backend_free(struct ism_backend *be)
+{
+	if (!be)
+		return;
+	while (be->dev_head)
+		ism_device_shutdown(be->dev_head);
+	ism_evt_flush(be);
+	ism_backend_unwatch(be, ISM_BE_DIR, ISM_WATCH_BE);
+	if (be->watch_release)
+		ism_backend_unwatch(be, ISM_RELEASE_DOMAIN, ISM_WATCH_RELEASE);
+	/* Faults are passing: one more round usually ends what is left. */
+	if (ism_backend_reclaim(be))
+		ism_backend_reclaim(be);
+	ism_backend_drop_held(be);
+	ism_htable_fini(&be->domains);
+	ism_htable_fini(&be->ports);
+	ism_htable_fini(&be->devids);
+	ism_htable_fini(&be->devices);
+	ism_htable_fini(&be->tokens);
+	free(be);
+}
+
+/* Whether the backend directory of (@domid, @devid) exists: 1, 0, -errno. */
+static int ism_backend_dir_exists(struct ism_backend *be, const char *path)
+{
+	char *val;
+	size_t len;
+	int rc;
+
+	rc = be->ops->xs_read(be->plat, ISM_XS_NO_TX, path, &val, &len);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	free(val);
+	return 1;
+}
+
+/* Whether @domid is alive; a backend that may not ask assumes so. */
+static bool ism_backend_domain_alive(struct ism_backend *be, uint16_t domid)
+{
+	struct ism_domain_info info;
+	int rc;
+
+	rc = be->ops->domain_info(be->plat, domid, &info);
+	if (rc == -ESRCH)
+		return false;
+	return rc || !info.dying;
+}
+
+/* Something changed at or below backend/ism/@domid/@devid. */
+static int ism_backend_device_event(struct ism_backend *be, uint16_t domid,
+				    uint32_t devid)
+{
+	struct ism_device *dev = ism_device_find(be, domid, devid);
+	char path[64];
+	int rc;
+
+	snprintf(path, sizeof(path), ISM_BE_DIR "/%u/%u", domid, devid);
+	rc = ism_backend_dir_exists(be, path);
+	if (rc < 0)
+		return rc;
+	if (!rc) {
+		if (dev)
+			ism_device_destroy(dev);
+		return 0;
+	}
+	if (!dev) {
+		if (!ism_backend_domain_alive(be, domid))
+			return 0;
+		rc = ism_device_new(be, domid, devid, &dev);
+		if (rc)
+			return rc;
+	}
+	return ism_device_update(dev);
+}
+
+static bool ism_backend_listed(char **names, unsigned int num, uint32_t devid)
+{
+	unsigned int i;
+	uint64_t v;
+
+	for (i = 0; i < num; i++) {
+		if (!ism_xsval_uint(names[i], strlen(names[i]), 1,
+				    ISM_DEVID_MAX, &v) &&
+		    v == devid)
+			return true;
+	}
+	return false;
+}
+
+/* backend/ism/@domid changed: pick up new devices, drop vanished ones. */
+static int ism_backend_rescan_domain(struct ism_backend *be, uint16_t domid)
+{
+	char path[64], **names = NULL;
+	unsigned int i, num = 0;
+	struct ism_domain *dom;
+	struct ism_device *dev;
+	uint64_t v;
+	int rc, first = 0;
+
+	snprintf(path, sizeof(path), ISM_BE_DIR "/%u", domid);
+	rc = be->ops->xs_directory(be->plat, ISM_XS_NO_TX, path, &names, &num);
+	if (rc && rc != -ENOENT)
+		return rc;
+	for (i = 0; i < num; i++) {
+		if (ism_xsval_uint(names[i], strlen(names[i]), 1, ISM_DEVID_MAX,
+				   &v))
+			continue;
+		rc = ism_backend_device_event(be, domid, (uint32_t)v);
+		first = first ?: rc;
+	}
+again:
+	dom = ism_domain_find(be, domid);
+	for (dev = dom ? dom->devices : NULL; dev; dev = dev->dom_next) {
+		if (!ism_backend_listed(names, num, dev->devid)) {
+			ism_device_destroy(dev); /* may free @dom */
+			goto again;
+		}
+	}
+	free(names);
+	return first;
+}
+
+/* backend/ism itself changed (or the watch was just set): rescan all. */
+static int ism_backend_rescan(struct ism_backend *be)
+{
+	char **names = NULL;
+	unsigned int i, num = 0;
+	struct ism_device *dev;
+	uint16_t domid;
+	int rc, first = 0;
+
+	rc = be->ops->xs_directory(be->plat, ISM_XS_NO_TX, ISM_BE_DIR, &names,
+				   &num);
+	if (rc && rc != -ENOENT)
+		return rc;
+	for (i = 0; i < num; i++) {
+		if (ism_xsval_domid(names[i], strlen(names[i]), &domid))
+			continue;
+		rc = ism_backend_rescan_domain(be, domid);
+		first = first ?: rc;
+	}
+	free(names);
+again:
+	for (dev = be->dev_head; dev; dev = dev->next) {
+		rc = ism_backend_dir_exists(be, dev->be_path);
+		if (!rc) {
+			ism_device_destroy(dev);
+			goto again;
+		}
+	}
+	return first;
+}
+
+int ism_backend_domain_gone(struct ism_backend *be, uint16_t domid)
+{
+	struct ism_domain *dom;
+
+	while ((dom = ism_domain_find(be, domid)) && dom->devices)
+		ism_device_gone(dom->devices);
+	ism_backend_reclaim(be);
+	return 0;
+}
+
+/* @releaseDomain: find the domains that died, in one pass. */
+static int ism_backend_release_scan(struct ism_backend *be)
+{
+	uint16_t *dead;
+	unsigned int n = 0, i;
+	struct ism_hnode *node;
+	size_t b;
+
+	dead = calloc(be->domains.count + 1, sizeof(*dead));
+	if (!dead)
+		return -ENOMEM;
+	for (b = 0; b < be->domains.nbucket; b++) {
+		for (node = be->domains.bucket[b]; node; node = node->next) {
+			if (!ism_backend_domain_alive(be, (uint16_t)node->key))
+				dead[n++] = (uint16_t)node->key;
+		}
+	}
+	for (i = 0; i < n; i++)
+		ism_backend_domain_gone(be, dead[i]);
+	free(dead);
+	return ism_backend_reclaim(be) < 0 ? -EIO : 0;
+}
+
+static int ism_backend_watch_be(struct ism_backend *be, const char *path)
+{
+	unsigned int depth;
+	uint16_t domid;
+	uint32_t devid;
+
+	if (ism_xsval_be_path(path, &depth, &domid, &devid))
+		return 0; /* not ours */
+	if (depth == 0)
+		return ism_backend_rescan(be);
+	if (depth == 1)
+		return ism_backend_rescan_domain(be, domid);
+	return ism_backend_device_event(be, domid, devid);
+}
+
+static int ism_backend_watch_fe(struct ism_backend *be, const char *path)
+{
+	struct ism_device *dev;
+	uint16_t domid;
+	uint32_t devid;
+
+	if (ism_xsval_fe_path(path, &domid, &devid))
+		return 0;
+	dev = ism_device_find(be, domid, devid);
+	if (!dev)
+		return 0;
+	/* A frontend that closed may have unmapped what it held. */
+	if (be->quarantine)
+		ism_pages_reclaim(be);
+	return ism_device_update(dev);
+}
+
+int ism_backend_handle_watch(struct ism_backend *be, const char *path,
+			     const char *token)
+{
+	int rc = 0;
+
+	if (!be || !path || !token)
+		return -EINVAL;
+	if (!strcmp(token, ISM_WATCH_RELEASE))
+		rc = ism_backend_release_scan(be);
+	else if (!strcmp(token, ISM_WATCH_BE))
+		rc = ism_backend_watch_be(be, path);
+	else if (!strcmp(token, ISM_WATCH_FE))
+		rc = ism_backend_watch_fe(be, path);
+	ism_evt_flush(be);
+	return rc;
+}
+
+int ism_backend_handle_watches(struct ism_backend *be)
+{
+	char *path, *token;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < ISM_WATCH_BATCH; i++) {
+		rc = be->ops->xs_read_watch(be->plat, &path, &token);
+		if (rc)
+			return rc == -EAGAIN ? 0 : rc;
+		/* A failed update is retried (dev->retry); keep going. */
+		ism_backend_handle_watch(be, path, token);
+		free(path);
+		free(token);
+	}
+	return 0;
+}
+
+int ism_backend_handle_events(struct ism_backend *be)
+{
+	unsigned int i, budget = be->st.devices + 16;
+	struct ism_device *dev, *busy;
+	struct ism_hnode *node;
+	uint32_t port;
+	int rc = 0, more = 0;
+
+	for (i = 0; i < budget; i++) {
+		rc = be->ops->evtchn_pending(be->plat, &port);
+		if (rc)
+			break;
+		node = ism_htable_find(&be->ports, port);
+		if (node)
+			ism_device_kick(ism_container_of(
+				node, struct ism_device, port_node));
+	}
+	if (i == budget)
+		more = 1;
+	busy = be->busy_head;
+	be->busy_head = NULL;
+	while ((dev = busy)) {
+		busy = dev->busy_next;
+		dev->busy_listed = false;
+		ism_device_kick(dev);
+	}
+	ism_evt_flush(be);
+	if (rc && rc != -EAGAIN)
+		return rc;
+	return more || be->busy_head ? 1 : 0;
+}
+
+int ism_backend_get_stats(const struct ism_backend *be,
+			  struct ism_backend_stats *stats_out)
+{
+	if (!be || !stats_out)
+		return -EINVAL;
+	*stats_out = be->st;
+	return 0;
+}
+
+/* Distinct devices that @dev now shares a region with. */
+static unsigned int ism_device_peers(const struct ism_device *dev)
+{
+	unsigned int n = 0;
+	uint32_t s, t;
+	const struct ism_ref *ref, *other, *o2;
+
+	for (s = 0; s < dev->nslots; s++) {
+		ref = dev->slots[s];
+		other = ref && !ref->released ? ism_region_other(ref) : NULL;
+		if (!other)
+			continue;
+		for (t = 0; t < s; t++) {
+			o2 = dev->slots[t] && !dev->slots[t]->released ?
+				     ism_region_other(dev->slots[t]) :
+				     NULL;
+			if (o2 && o2->dev == other->dev)
+				break;
+		}
+		n += t == s;
+	}
+	return n;
+}
+
+static int ism_device_stat_cmp(const void *a, const void *b)
+{
+	const struct ism_device_stat *x = a, *y = b;
+
+	if (x->domid != y->domid)
+		return x->domid < y->domid ? -1 : 1;
+	return x->devid < y->devid ? -1 : x->devid > y->devid;
+}
+
+int ism_backend_list_devices(const struct ism_backend *be,
+			     struct ism_device_stat **list_out,
+			     unsigned int *num_out)
+{
+	const struct ism_device *dev;
+	struct ism_device_stat *list;
+	unsigned int n = 0;
+
+	if (!be || !list_out || !num_out)
+		return -EINVAL;
+	list = calloc(be->st.devices + 1, sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	for (dev = be->dev_head; dev; dev = dev->next) {
+		list[n].domid = dev->domid;
+		list[n].devid = dev->devid;
+		list[n].state = dev->state;
+		list[n].slots = dev->slots_used;
+		list[n].peers = ism_device_peers(dev);
+		list[n].grants = dev->grants;
+		list[n].bytes = dev->bytes;
+		n++;
+	}
+	qsort(list, n, sizeof(*list), ism_device_stat_cmp);
+	*list_out = list;
+	*num_out = n;
+	return 0;
+}

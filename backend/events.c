@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * events.c - what the backend tells a frontend unasked: REGION_UPDATED
+ * bits in the signal bit array, life-cycle events in the event queue, and
+ * the one event channel signal per batch that covers both and the
+ * responses of the control ring.
+ *
+ * Devices touched during a batch are collected in the kick list; the
+ * flush at the end of the batch signals each of them at most once, and
+ * for the event page only if the frontend armed fe_armed.  Many NOTIFYs
+ * for one slot thus set one bit and cost the receiver one signal.
+ */
+#include <string.h>
+
+#include "core.h"
+
+static void ism_evt_mark(struct ism_device *dev)
+{
+	struct ism_backend *be = dev->be;
+
+	if (dev->kick_listed)
+		return;
+	dev->kick_listed = true;
+	dev->kick_next = be->kick_head;
+	be->kick_head = dev;
+}
+
+void ism_evt_signal(struct ism_device *dev, uint32_t slot)
+{
+	struct ism_event_page *ep = dev->evtp;
+	uint32_t w = slot / 64;
+
+	if (!ep || slot >= ISM_SBA_WORDS * 64)
+		return;
+	__atomic_fetch_or(&ep->sba[w], 1ull << (slot % 64), __ATOMIC_RELAXED);
+	__atomic_fetch_or(&ep->sba_summary[w / 64], 1ull << (w % 64),
+			  __ATOMIC_RELEASE);
+	dev->kick_evt = true;
+	ism_evt_mark(dev);
+}
+
+void ism_evt_queue(struct ism_ref *ref, uint8_t type, int32_t status,
+		   uint32_t port)
+{
+	const struct ism_region *r = ref->region;
+	struct ism_device *dev = ref->dev;
+	struct ism_event_page *ep = dev->evtp;
+	uint8_t other = !ref->side;
+	struct ism_evt e;
+	uint32_t cons;
+
+	if (!ep)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.slot = ref->slot;
+	e.token = r->node.key;
+	e.peer_devid = r->devid[other];
+	e.peer_domid = r->devid[other] ? r->domid[other] : ISM_DOMID_INVALID;
+	e.status = status;
+	e.port = port;
+	/* evt_cons is the frontend's: read it once, trust nothing. */
+	cons = ISM_READ_ONCE(ep->evt_cons);
+	if (dev->evt_prod_pvt - cons >= ISM_EVT_ENTRIES) {
+		__atomic_fetch_or(&ep->flags, ISM_EVTPAGE_F_OVERFLOW,
+				  __ATOMIC_RELEASE);
+	} else {
+		memcpy(&ep->evt[dev->evt_prod_pvt % ISM_EVT_ENTRIES], &e,
+		       sizeof(e));
+		dev->evt_prod_pvt++;
+		ism_wmb();
+		ISM_WRITE_ONCE(ep->evt_prod, dev->evt_prod_pvt);
+	}
+	dev->kick_evt = true;
+	ism_evt_mark(dev);
+}
+
+void ism_evt_kick_rsp(struct ism_device *dev)
+{
+	dev->kick_rsp = true;
+	ism_evt_mark(dev);
+}
+
+void ism_evt_forget(struct ism_device *dev)
+{
+	struct ism_device **pp;
+
+	if (!dev->kick_listed)
+		return;
+	for (pp = &dev->be->kick_head; *pp != dev; pp = &(*pp)->kick_next)
+		;
+	*pp = dev->kick_next;
+	dev->kick_listed = false;
+	dev->kick_evt = false;
+	dev->kick_rsp = false;
+}
+
+void ism_evt_flush(struct ism_backend *be)
+{
+	struct ism_device *dev;
+	bool notify;
+
+	while ((dev = be->kick_head)) {
+		be->kick_head = dev->kick_next;
+		dev->kick_listed = false;
+		notify = dev->kick_rsp;
+		/* The exchange is a full barrier after the event writes. */
+		if (dev->kick_evt && dev->evtp &&
+		    __atomic_exchange_n(&dev->evtp->fe_armed, 0,
+					__ATOMIC_SEQ_CST) == 1)
+			notify = true;
+		dev->kick_evt = false;
+		dev->kick_rsp = false;
+		/* A lost signal is recovered by the frontend's re-check. */
+		if (notify && dev->port)
+			be->ops->evtchn_notify(be->plat, dev->port);
+	}
+}

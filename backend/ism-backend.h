@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ism-backend.h - the xen-ism backend core, as the daemon xen-ismd uses it.
+ *
+ * The core implements the protocol of ismif.h for every ism device whose
+ * backend directory lives in this domain: the xenbus state machine, the
+ * control ring, regions, permissions, quotas, events and domain death.  It
+ * talks to Xen only through the platform seam (platform.h), so the same
+ * code runs on real Xen and on the fake of the unit tests.
+ *
+ * The core is single-threaded and never blocks.  The daemon polls the two
+ * file descriptors of the platform (xs_fd, evtchn_fd) and calls
+ *
+ *  - ism_backend_handle_watches() when the xenstore fd is readable,
+ *  - ism_backend_handle_events() when the event channel fd is readable,
+ *    and again at once while it returns 1 (work left over from a batch),
+ *  - ism_backend_reclaim() now and then (a second or so): it retries what
+ *    could not be released yet (pages a guest still maps, a failed unmap).
+ *
+ * All functions return 0 or a negative errno unless said otherwise.  Only
+ * the device layer logs, through the callback the daemon installs.
+ */
+#ifndef ISM_BACKEND_ISM_BACKEND_H
+#define ISM_BACKEND_ISM_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "platform.h"
+
+struct ism_backend;
+
+/**
+ * struct ism_backend_limits - what the backend announces and enforces.
+ * @gid: the host's gid, never 0 (the daemon keeps it stable).
+ * @region_size: largest region, a multiple of 4096, at most 64 MiB.
+ * @max_regions: slots per device, 1 .. 8192.
+ * @max_bytes: region octets per domain (all its devices), >= 4096.
+ * @max_peers: distinct peer devices per domain, 1 .. 65535.
+ * @max_perm_entries: permission entries per region, 0 .. 64.
+ * @fast_path: offer FASTPATH_OFFER/ACCEPT (feature-fast-path).
+ * @max_devices: devices the backend serves at once (all domains).
+ * @max_grants: grant entries the backend may use for regions, all domains
+ *              together (its grant table minus the reserve for other PV
+ *              drivers); ALLOC and ATTACH fail with -ENOBUFS beyond it.
+ * @max_domain_grants: grant entries for the regions of one domain.
+ */
+struct ism_backend_limits {
+	uint64_t gid;
+	uint32_t region_size;
+	uint32_t max_regions;
+	uint64_t max_bytes;
+	uint32_t max_peers;
+	uint32_t max_perm_entries;
+	bool fast_path;
+	uint32_t max_devices;
+	uint32_t max_grants;
+	uint32_t max_domain_grants;
+};
+
+/*
+ * ism_backend_limits_default() - the protocol's defaults (ismif.h), fast
+ * path on, 4096 devices, 31744 grants (32768 less a reserve of 1024) and
+ * max_bytes / 4096 + 2 * max_regions + 2 grants per domain.  @gid is left
+ * 0: the caller must set it.
+ */
+void ism_backend_limits_default(struct ism_backend_limits *limits);
+
+/* Log levels, as syslog's. */
+#define ISM_LOG_ERR 3
+#define ISM_LOG_WARNING 4
+#define ISM_LOG_INFO 6
+#define ISM_LOG_DEBUG 7
+
+/**
+ * typedef ism_backend_log_fn - where the core's messages go.
+ * @arg: the daemon's pointer from ism_backend_set_log().
+ * @level: ISM_LOG_*.
+ * @domid: the frontend's domain.
+ * @devid: the device.
+ * @msg: one line, without a newline.
+ */
+typedef void ism_backend_log_fn(void *arg, int level, uint16_t domid,
+				uint32_t devid, const char *msg);
+
+/**
+ * ism_backend_new() - start a backend on a platform.
+ * @ops: the platform's table; every op must be set (-EINVAL).
+ * @platform: the platform context; the caller keeps owning it and closes
+ *            it after ism_backend_free().
+ * @limits: see struct ism_backend_limits (-EINVAL when out of range).
+ * @be_out: the new backend.
+ *
+ * Watches backend/ism and @releaseDomain; devices are then picked up from
+ * the watch events (ism_backend_handle_watches()).
+ */
+int ism_backend_new(const struct ism_platform_ops *ops,
+		    struct ism_platform *platform,
+		    const struct ism_backend_limits *limits,
+		    struct ism_backend **be_out);
+
+/*
+ * ism_backend_free() - close every device (its frontend sees Closed; its
+ * peers PEER_GONE), end every grant it can, unwatch and free.  Pages a
+ * guest still maps are left granted (the platform reclaims them when it
+ * closes).  NULL is a no-op.
+ */
+void ism_backend_free(struct ism_backend *be);
+
+/* ism_backend_set_log() - install the log callback (NULL: no logging). */
+void ism_backend_set_log(struct ism_backend *be, ism_backend_log_fn *fn,
+			 void *arg);
+
+/*
+ * ism_backend_handle_watch() - act on one watch event (@path and @token as
+ * xs_read_watch returned them).  Events of other watches are ignored.
+ */
+int ism_backend_handle_watch(struct ism_backend *be, const char *path,
+			     const char *token);
+
+/*
+ * ism_backend_handle_watches() - take every queued watch event (xs_read_watch
+ * until -EAGAIN) and act on it.  Returns 0 or the first error of the
+ * platform's xs_read_watch.
+ */
+int ism_backend_handle_watches(struct ism_backend *be);
+
+/*
+ * ism_backend_handle_events() - take every pending event channel port and
+ * process its device's control ring, as one batch: update events and
+ * life-cycle events are coalesced and every frontend is signalled at most
+ * once.  Returns 0 when all work is done, 1 if a device had more requests
+ * than one batch takes (call again), or the error of evtchn_pending.
+ */
+int ism_backend_handle_events(struct ism_backend *be);
+
+/*
+ * ism_backend_domain_gone() - domain @domid is gone (or dying): close its
+ * devices, tell the peers of its regions (PEER_GONE) and release all it
+ * held, in one pass.  The @releaseDomain watch calls it for every domain
+ * that domain_info reports dying or unknown.
+ */
+int ism_backend_domain_gone(struct ism_backend *be, uint16_t domid);
+
+/*
+ * ism_backend_reclaim() - retry ending grants of released regions, freeing
+ * their pages and any unmap or unbind that failed, and devices whose last
+ * transition failed.  Returns the number of things still held back (0:
+ * nothing left), or a negative errno.
+ */
+int ism_backend_reclaim(struct ism_backend *be);
+
+/**
+ * struct ism_backend_stats - totals, for `ismctl list` and the tests.
+ * @devices: devices known (any state).
+ * @connected: devices in Connected.
+ * @regions: regions alive (a token that ATTACH finds).
+ * @released: regions released but still held by a RELEASED slot.
+ * @grants: grant entries in use for regions (quarantined ones included).
+ * @quarantined: grants a guest still maps after their release.
+ * @held: page sets and mappings waiting to be freed or unmapped.
+ * @requests: requests answered since the start.
+ * @protocol_errors: devices closed for a protocol violation.
+ */
+struct ism_backend_stats {
+	unsigned int devices;
+	unsigned int connected;
+	unsigned int regions;
+	unsigned int released;
+	unsigned int grants;
+	unsigned int quarantined;
+	unsigned int held;
+	uint64_t requests;
+	uint64_t protocol_errors;
+};
+
+int ism_backend_get_stats(const struct ism_backend *be,
+			  struct ism_backend_stats *stats_out);
+
+/**
+ * struct ism_device_stat - one device, for `ismctl list`.
+ * @domid: the frontend's domain.
+ * @devid: the device id.
+ * @state: the backend's xenbus state (ISM_XBS_*).
+ * @slots: slots in use.
+ * @peers: distinct peer devices of its regions (now attached).
+ * @grants: grant entries of its slots.
+ * @bytes: region octets its slots hold.
+ */
+struct ism_device_stat {
+	uint16_t domid;
+	uint32_t devid;
+	int state;
+	unsigned int slots;
+	unsigned int peers;
+	unsigned int grants;
+	uint64_t bytes;
+};
+
+/*
+ * ism_backend_list_devices() - every device, sorted by (domid, devid).
+ * *@list_out is a malloc'd array of *@num_out entries; free() it (it is a
+ * valid block to free even when *@num_out is 0).  -ENOMEM.
+ */
+int ism_backend_list_devices(const struct ism_backend *be,
+			     struct ism_device_stat **list_out,
+			     unsigned int *num_out);
+
+#endif /* ISM_BACKEND_ISM_BACKEND_H */
