@@ -135,49 +135,15 @@ static int open_dev(struct session *s)
 	return rc ? fail("cannot open the ism device", rc) : 0;
 }
 
-/* Copy @f into the region at the current offset. */
-static int act_write(struct session *s, const char *file)
+/*
+ * The part of the region the next --write or --read moves: from --offset,
+ * at most --length octets (which applies once).
+ */
+static int window(struct session *s, char **addr_out, size_t *len_out)
 {
-	size_t size, room, done = 0;
-	int fd, rc = 0;
-	ssize_t n;
+	size_t size, len;
 	void *addr;
-
-	rc = ism_region_map(s->r, &addr, &size);
-	if (rc)
-		return fail("map", rc);
-	if (s->offset > size)
-		return bad_usage("offset beyond the region", NULL);
-	room = size - s->offset;
-	if (s->have_length && s->length < room)
-		room = s->length;
-	fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : 0;
-	if (fd < 0)
-		return fail(file, -errno);
-	while (done < room) {
-		n = read(fd, (char *)addr + s->offset + done, room - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = fail(file, -errno);
-			break;
-		}
-		if (!n)
-			break;
-		done += (size_t)n;
-	}
-	if (fd)
-		close(fd);
-	s->have_length = 0;
-	return rc;
-}
-
-static int act_read(struct session *s, const char *file)
-{
-	size_t size, len, done = 0;
-	int fd, rc = 0;
-	ssize_t n;
-	void *addr;
+	int rc;
 
 	rc = ism_region_map(s->r, &addr, &size);
 	if (rc)
@@ -187,25 +153,70 @@ static int act_read(struct session *s, const char *file)
 	len = size - s->offset;
 	if (s->have_length && s->length < len)
 		len = s->length;
-	fd = strcmp(file, "-") ?
-		     open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			  0666) :
-		     1;
-	if (fd < 0)
-		return fail(file, -errno);
+	s->have_length = 0;
+	*addr_out = (char *)addr + s->offset;
+	*len_out = len;
+	return 0;
+}
+
+/*
+ * Move up to @len octets between @fd and @buf (@to_fd: write to @fd);
+ * reading stops early at end of file.
+ */
+static int copy(int fd, char *buf, size_t len, int to_fd, const char *file)
+{
+	size_t done = 0;
+	ssize_t n;
+
 	while (done < len) {
-		n = write(fd, (char *)addr + s->offset + done, len - done);
+		n = to_fd ? write(fd, buf + done, len - done) :
+			    read(fd, buf + done, len - done);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			rc = fail(file, -errno);
+		if (n < 0)
+			return fail(file, -errno);
+		if (!n)
 			break;
-		}
 		done += (size_t)n;
 	}
+	return 0;
+}
+
+static int act_write(struct session *s, const char *file)
+{
+	size_t len;
+	char *buf;
+	int fd, rc;
+
+	rc = window(s, &buf, &len);
+	if (rc)
+		return rc;
+	fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0)
+		return fail(file, -errno);
+	rc = copy(fd, buf, len, 0, file);
+	if (fd)
+		close(fd);
+	return rc;
+}
+
+static int act_read(struct session *s, const char *file)
+{
+	int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, fd, rc;
+	size_t len;
+	char *buf;
+
+	rc = window(s, &buf, &len);
+	if (rc)
+		return rc;
+	fd = strcmp(file, "-") ? open(file, flags, 0666) : 1;
+	if (fd < 0)
+		return fail(file, -errno);
+	rc = copy(fd, buf, len, 1, file);
 	if (fd != 1)
 		close(fd);
-	s->have_length = 0;
+	else
+		fflush(stdout);
 	return rc;
 }
 
