@@ -26,7 +26,8 @@ struct ism_fe_platform {
 	struct fake_xen *fx;
 	uint16_t domid;
 	struct ism_platform *xsp;
-	uint64_t now;
+	uint64_t own_clock;
+	uint64_t *now; /* &own_clock, or the test's */
 	ism_fake_hook_fn hook;
 	void *hook_ctx;
 	int efd;
@@ -282,16 +283,16 @@ static int ff_fd(struct ism_fe_platform *p)
 static int ff_wait(struct ism_fe_platform *p, int timeout_ms)
 {
 	if (p->hook && p->hook(p->hook_ctx) > 0) {
-		p->now++; /* time passes, a little */
+		(*p->now)++; /* time passes, a little */
 		return 1;
 	}
-	p->now += timeout_ms < 0 ? 1000 : (uint64_t)timeout_ms;
+	*p->now += timeout_ms < 0 ? 1000 : (uint64_t)timeout_ms;
 	return 0;
 }
 
 static int ff_now_ms(struct ism_fe_platform *p, uint64_t *ms_out)
 {
-	*ms_out = p->now;
+	*ms_out = *p->now;
 	return 0;
 }
 
@@ -362,6 +363,7 @@ int ism_fake_platform_open(struct fake_xen *fx, uint16_t domid,
 	}
 	p->fx = fx;
 	p->domid = domid;
+	p->now = &p->own_clock;
 	*ops_out = &fake_fe_ops;
 	*p_out = p;
 	return 0;
@@ -376,7 +378,13 @@ void ism_fake_platform_set_hook(struct ism_fe_platform *p, ism_fake_hook_fn fn,
 
 uint64_t ism_fake_platform_now(const struct ism_fe_platform *p)
 {
-	return p->now;
+	return *p->now;
+}
+
+void ism_fake_platform_set_clock(struct ism_fe_platform *p, uint64_t *clock)
+{
+	*clock = *p->now;
+	p->now = clock;
 }
 
 unsigned int ism_fake_platform_maps(const struct ism_fe_platform *p)

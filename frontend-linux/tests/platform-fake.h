@@ -27,6 +27,11 @@ void ism_fake_platform_set_hook(struct ism_fe_platform *p, ism_fake_hook_fn fn,
 				void *ctx);
 /* The fake clock, in milliseconds since the platform was opened. */
 uint64_t ism_fake_platform_now(const struct ism_fe_platform *p);
+/*
+ * Keep the clock in *@clock (set to the current time), so the test can
+ * read it after the library destroyed the platform.
+ */
+void ism_fake_platform_set_clock(struct ism_fe_platform *p, uint64_t *clock);
 /* Regions of pages mapped through grefs_map and not unmapped. */
 unsigned int ism_fake_platform_maps(const struct ism_fe_platform *p);
 
