@@ -56,10 +56,30 @@ ISM_CORE_LDADD = tests/unit/libfrontend.la backend/libismbackend.la \
 	$(ISM_UNIT_LDADD)
 
 ISM_CORE_TESTS = \
-	tests/unit/test-backend-region
+	tests/unit/test-backend-region \
+	tests/unit/test-backend-device \
+	tests/unit/test-backend-ring \
+	tests/unit/test-backend-events \
+	tests/unit/test-backend-quota \
+	tests/unit/test-backend-death
 
 check_PROGRAMS += $(ISM_CORE_TESTS)
 TESTS += $(ISM_CORE_TESTS)
 
 tests_unit_test_backend_region_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
 tests_unit_test_backend_region_LDADD = $(ISM_CORE_LDADD)
+
+tests_unit_test_backend_device_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_backend_device_LDADD = $(ISM_CORE_LDADD)
+
+tests_unit_test_backend_ring_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_backend_ring_LDADD = $(ISM_CORE_LDADD)
+
+tests_unit_test_backend_events_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_backend_events_LDADD = $(ISM_CORE_LDADD)
+
+tests_unit_test_backend_quota_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_backend_quota_LDADD = $(ISM_CORE_LDADD)
+
+tests_unit_test_backend_death_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_backend_death_LDADD = $(ISM_CORE_LDADD)

@@ -98,6 +98,26 @@ int fw_reclaim(struct fw *w)
 	return left;
 }
 
+void fw_open_guests(struct fw *w, const struct ism_backend_limits *lim,
+		    struct fe *fes, unsigned int n)
+{
+	unsigned int i;
+	int rc;
+
+	rc = fw_open(w, lim);
+	for (i = 0; !rc && i < n; i++) {
+		rc = fw_guest(w, (uint16_t)(5 + 2 * i));
+		rc = rc	   ?:
+			     fe_create(w, (uint16_t)(5 + 2 * i), 4097 + i,
+				       &fes[i]);
+		rc = rc ?: fe_connect(&fes[i]);
+	}
+	if (rc) {
+		fprintf(stdout, "Bail out! world setup failed: %d\n", rc);
+		exit(1);
+	}
+}
+
 int fw_guest(struct fw *w, uint16_t domid)
 {
 	return fake_xen_domain_add(w->fx, domid, 0);
@@ -416,6 +436,15 @@ int fe_event(struct fe *f, struct ism_evt *e)
 	f->evt_cons++;
 	__atomic_store_n(&f->evt->evt_cons, f->evt_cons, __ATOMIC_RELEASE);
 	return 1;
+}
+
+int fe_next_event(struct fe *f, uint8_t type, struct ism_evt *e)
+{
+	while (fe_event(f, e)) {
+		if (e->type == type)
+			return 1;
+	}
+	return 0;
 }
 
 bool fe_sba_take(struct fe *f, uint32_t slot)

@@ -30,6 +30,8 @@
 #include "ism-backend.h"
 #include "fake-xen.h"
 
+struct fe;
+
 /* The backend's domain in every world. */
 #define FW_BE 0
 
@@ -44,6 +46,12 @@ struct fw {
 
 /* A world with @lim (NULL: defaults, gid 0x5e1f0c2a9b7d4433). */
 int fw_open(struct fw *w, const struct ism_backend_limits *lim);
+/*
+ * fw_open(), then guests 5, 7, 9, ... with one device each (devids 4097,
+ * 4098, ...), all connected: @fes[0 .. @n - 1].  Exits the test on failure.
+ */
+void fw_open_guests(struct fw *w, const struct ism_backend_limits *lim,
+		    struct fe *fes, unsigned int n);
 /* Free the backend (closing its devices), then the host. */
 void fw_close(struct fw *w);
 /* Free only the backend; the host stays for leak checks. */
@@ -117,6 +125,8 @@ int fe_fastpath(struct fe *f, uint8_t op, const struct ism_region_desc *d,
 
 /* Take the next life-cycle event (1), or 0 if the queue is empty. */
 int fe_event(struct fe *f, struct ism_evt *e);
+/* Take events up to the next one of @type (1), or 0 if there is none. */
+int fe_next_event(struct fe *f, uint8_t type, struct ism_evt *e);
 /* Test and clear the SBA bit of @slot (and the summary). */
 bool fe_sba_take(struct fe *f, uint32_t slot);
 /* Whether the device's port was signalled since the last call (1/0). */

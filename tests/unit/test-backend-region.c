@@ -24,22 +24,12 @@ struct scene {
 
 static void scene_open(struct scene *s, const struct ism_backend_limits *lim)
 {
-	int rc;
+	struct fe fes[3];
 
-	rc = fw_open(&s->w, lim);
-	rc = rc ?: fw_guest(&s->w, A);
-	rc = rc ?: fw_guest(&s->w, B);
-	rc = rc ?: fw_guest(&s->w, C);
-	rc = rc ?: fe_create(&s->w, A, 4097, &s->a);
-	rc = rc ?: fe_create(&s->w, B, 4098, &s->b);
-	rc = rc ?: fe_create(&s->w, C, 4099, &s->c);
-	rc = rc ?: fe_connect(&s->a);
-	rc = rc ?: fe_connect(&s->b);
-	rc = rc ?: fe_connect(&s->c);
-	if (rc) {
-		tap_diag("scene setup failed: %d", rc);
-		exit(1);
-	}
+	fw_open_guests(&s->w, lim, fes, 3);
+	s->a = fes[0];
+	s->b = fes[1];
+	s->c = fes[2];
 }
 
 static void scene_close(struct scene *s)

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-backend-events.c - update events coalesced in the signal bit array
+ * with one signal per batch, fe_armed suppression, life-cycle events,
+ * event queue overflow, and the fast path broker.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "frontend.h"
+
+TAP_MAIN;
+
+#define A 5
+#define B 7
+
+struct pair {
+	struct fw w;
+	struct fe a, b;
+	struct ism_region_desc da, db;
+};
+
+static void pair_open(struct pair *p, bool fast_path, bool attach)
+{
+	struct ism_backend_limits lim;
+	struct fe fes[2];
+	int rc;
+
+	ism_backend_limits_default(&lim);
+	lim.gid = 1;
+	lim.fast_path = fast_path;
+	fw_open_guests(&p->w, &lim, fes, 2);
+	p->a = fes[0];
+	p->b = fes[1];
+	rc = fe_alloc(&p->a, ISM_PAGE_SIZE, &p->da);
+	if (!rc && attach)
+		rc = fe_attach(&p->b, p->da.token, 0, &p->db);
+	if (rc) {
+		tap_diag("setup failed: %d", rc);
+		exit(1);
+	}
+}
+
+static void test_coalescing(void)
+{
+	struct ism_req req = { .op = ISM_OP_NOTIFY };
+	struct ism_rsp rsp;
+	struct pair p;
+	int i, ok = 0;
+
+	pair_open(&p, true, true);
+	fe_signalled(&p.b);
+	p.b.evt->fe_armed = 1;
+	req.u.slot.slot = p.da.slot;
+	req.u.slot.token = p.da.token;
+	for (i = 0; i < 10; i++)
+		fe_post(&p.a, &req);
+	fe_push(&p.a);
+	while (fe_take(&p.a, &rsp))
+		ok += !rsp.status;
+	tap_is_int(ok, 10, "event_coalescing: 10 NOTIFYs in one batch");
+	tap_ok(fe_sba_take(&p.b, p.db.slot),
+	       "  the peer's SBA bit for its slot is set");
+	tap_ok(p.b.evt->sba_summary[0] & 1, "  and the summary bit");
+	tap_is_int(fe_signalled(&p.b), 1, "  the peer was signalled");
+	tap_is_int(fe_signalled(&p.b), 0, "  exactly once");
+	tap_is_int(p.b.evt->fe_armed, 0, "  fe_armed was taken");
+	tap_ok(!fe_sba_take(&p.a, p.da.slot), "  the sender's bit is clear");
+	tap_is_int(fe_notify(&p.a, &p.da), 0, "a NOTIFY while not armed");
+	tap_ok(fe_sba_take(&p.b, p.db.slot) && !fe_signalled(&p.b),
+	       "  sets the bit without a signal");
+	tap_is_int(fe_notify(&p.b, &p.db), 0, "the peer may notify back");
+	tap_ok(fe_sba_take(&p.a, p.da.slot), "  the owner's bit is set");
+	fe_detach(&p.b, &p.db);
+	tap_is_int(fe_notify(&p.a, &p.da), -ISM_ENOTCONN,
+		   "NOTIFY without a peer: -ENOTCONN");
+	fw_close(&p.w);
+}
+
+static void test_lifecycle(void)
+{
+	struct ism_evt e;
+	struct pair p;
+
+	pair_open(&p, true, true);
+	tap_ok(fe_next_event(&p.a, ISM_EVT_PEER_ATTACHED, &e) &&
+		       e.slot == p.da.slot && e.token == p.da.token &&
+		       e.peer_devid == 4098 && e.peer_domid == B,
+	       "lifecycle: PEER_ATTACHED names slot, token and peer");
+	fe_detach(&p.b, &p.db);
+	tap_ok(fe_next_event(&p.a, ISM_EVT_PEER_DETACHED, &e) &&
+		       e.peer_devid == 4098,
+	       "lifecycle: PEER_DETACHED");
+	fe_attach(&p.b, p.da.token, 0, &p.db);
+	fe_next_event(&p.a, ISM_EVT_PEER_ATTACHED, &e);
+	fe_close(&p.b);
+	tap_ok(fe_next_event(&p.a, ISM_EVT_PEER_GONE, &e) &&
+		       e.slot == p.da.slot,
+	       "lifecycle: PEER_GONE when the peer's device closes");
+	tap_is_int(fe_query(&p.a, p.da.slot, p.da.token, &p.da), 0,
+		   "  the owner's slot stays");
+	tap_is_int(p.da.state, ISM_RSTATE_ACTIVE, "  ACTIVE");
+	fe_set_state(&p.b, ISM_XBS_INITIALISING);
+	fe_connect(&p.b);
+	tap_is_int(fe_attach(&p.b, p.da.token, 0, &p.db), -ISM_EBUSY,
+		   "  after PEER_GONE the region gains no peer");
+	fw_close(&p.w);
+}
+
+static void test_overflow(void)
+{
+	struct ism_evt e;
+	struct pair p;
+	int i, n = 0;
+
+	pair_open(&p, true, false);
+	for (i = 0; i < 40; i++) {
+		fe_attach(&p.b, p.da.token, 0, &p.db);
+		fe_detach(&p.b, &p.db);
+	}
+	tap_is_int(p.a.evt->evt_prod - p.a.evt->evt_cons, ISM_EVT_ENTRIES,
+		   "overflow: the queue holds 64 events");
+	tap_ok(p.a.evt->flags & ISM_EVTPAGE_F_OVERFLOW,
+	       "  and OVERFLOW is set for the 16 dropped");
+	while (fe_event(&p.a, &e))
+		n++;
+	tap_is_int(n, ISM_EVT_ENTRIES, "  the frontend drains 64");
+	fe_attach(&p.b, p.da.token, 0, &p.db);
+	tap_ok(fe_next_event(&p.a, ISM_EVT_PEER_ATTACHED, &e),
+	       "  and new events arrive again");
+	/* A frontend writing nonsense in evt_cons only loses its events. */
+	p.a.evt->evt_cons = p.a.evt->evt_prod + 1000;
+	fe_detach(&p.b, &p.db);
+	tap_is_int(fe_be_state(&p.a), ISM_XBS_CONNECTED,
+		   "  a bogus evt_cons is survived");
+	fw_close(&p.w);
+}
+
+static void test_fastpath(void)
+{
+	struct ism_evt e;
+	struct pair p;
+
+	pair_open(&p, true, true);
+	tap_is_int(fe_fastpath(&p.a, ISM_OP_FASTPATH_OFFER, &p.da, 0, 0),
+		   -ISM_EINVAL, "fastpath: port 0 is -EINVAL");
+	tap_is_int(fe_fastpath(&p.a, ISM_OP_FASTPATH_ACCEPT, &p.da, 3, 0),
+		   -ISM_EINVAL, "fastpath: ACCEPT without offer is -EINVAL");
+	tap_is_int(fe_fastpath(&p.a, ISM_OP_FASTPATH_OFFER, &p.da, 11, 0), 0,
+		   "fastpath: OFFER");
+	tap_ok(fe_next_event(&p.b, ISM_EVT_FASTPATH_OFFER, &e) &&
+		       e.port == 11 && e.peer_domid == A && e.slot == p.db.slot,
+	       "  the peer gets FASTPATH_OFFER with domid and port");
+	tap_is_int(fe_fastpath(&p.a, ISM_OP_FASTPATH_OFFER, &p.da, 12, 0),
+		   -ISM_EALREADY, "  a second offer: -EALREADY");
+	tap_is_int(fe_fastpath(&p.a, ISM_OP_FASTPATH_ACCEPT, &p.da, 3, 0),
+		   -ISM_EINVAL, "  the offerer cannot accept");
+	tap_is_int(fe_fastpath(&p.b, ISM_OP_FASTPATH_ACCEPT, &p.db, 0,
+			       -ISM_ENOSPC),
+		   0, "  the peer answers with a failed bind");
+	tap_ok(fe_next_event(&p.a, ISM_EVT_FASTPATH_READY, &e) &&
+		       e.status == -ISM_ENOSPC,
+	       "  the offerer gets FASTPATH_READY -ENOSPC");
+	fe_fastpath(&p.a, ISM_OP_FASTPATH_OFFER, &p.da, 11, 0);
+	tap_is_int(fe_fastpath(&p.b, ISM_OP_FASTPATH_ACCEPT, &p.db, 9, 0), 0,
+		   "fastpath: offer again, accepted");
+	tap_ok(fe_next_event(&p.a, ISM_EVT_FASTPATH_READY, &e) && !e.status,
+	       "  FASTPATH_READY 0");
+	tap_is_int(fe_fastpath(&p.b, ISM_OP_FASTPATH_OFFER, &p.db, 11, 0),
+		   -ISM_EALREADY, "  up: no new offer");
+	fe_detach(&p.b, &p.db);
+	fe_attach(&p.b, p.da.token, 0, &p.db);
+	tap_is_int(fe_fastpath(&p.b, ISM_OP_FASTPATH_OFFER, &p.db, 11, 0), 0,
+		   "  it ended with the pair: a new offer works");
+	fe_detach(&p.b, &p.db);
+	tap_is_int(fe_fastpath(&p.a, ISM_OP_FASTPATH_OFFER, &p.da, 11, 0),
+		   -ISM_ENOTCONN, "fastpath: no peer is -ENOTCONN");
+	fw_close(&p.w);
+
+	pair_open(&p, false, true);
+	tap_is_int(fe_fastpath(&p.a, ISM_OP_FASTPATH_OFFER, &p.da, 11, 0),
+		   -ISM_EOPNOTSUPP, "fastpath: feature off is -EOPNOTSUPP");
+	fw_close(&p.w);
+}
+
+int main(void)
+{
+	tap_plan(37);
+	test_coalescing();
+	test_lifecycle();
+	test_overflow();
+	test_fastpath();
+	return tap_done();
+}
