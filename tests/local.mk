@@ -61,7 +61,8 @@ ISM_CORE_TESTS = \
 	tests/unit/test-backend-ring \
 	tests/unit/test-backend-events \
 	tests/unit/test-backend-quota \
-	tests/unit/test-backend-death
+	tests/unit/test-backend-death \
+	tests/unit/test-backend-fault
 
 check_PROGRAMS += $(ISM_CORE_TESTS)
 TESTS += $(ISM_CORE_TESTS)
@@ -83,3 +84,6 @@ tests_unit_test_backend_quota_LDADD = $(ISM_CORE_LDADD)
 
 tests_unit_test_backend_death_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
 tests_unit_test_backend_death_LDADD = $(ISM_CORE_LDADD)
+
+tests_unit_test_backend_fault_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_backend_fault_LDADD = $(ISM_CORE_LDADD)
