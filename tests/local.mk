@@ -87,3 +87,13 @@ tests_unit_test_backend_death_LDADD = $(ISM_CORE_LDADD)
 
 tests_unit_test_backend_fault_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
 tests_unit_test_backend_fault_LDADD = $(ISM_CORE_LDADD)
+
+# Scale benchmark of the core on the fake (not a test): `make bench-core`.
+noinst_PROGRAMS += tests/bench/bench-core
+tests_bench_bench_core_SOURCES = tests/bench/bench-core.c
+tests_bench_bench_core_CPPFLAGS = $(ISM_UNIT_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_bench_bench_core_LDADD = $(ISM_CORE_LDADD)
+
+bench-core: tests/bench/bench-core$(EXEEXT)
+	tests/bench/bench-core$(EXEEXT)
+PHONY_TARGETS += bench-core

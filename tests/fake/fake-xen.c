@@ -57,7 +57,7 @@ struct fake_dom;
 
 /* Pages allocated with pages_alloc. */
 struct fake_pages {
-	struct fake_pages *next;
+	struct fake_pages *next, *prev;
 	uint32_t id;
 	struct fake_dom *dom;
 	struct ism_platform *owner; /* NULL once its platform closed */
@@ -175,6 +175,8 @@ struct fake_dom {
 	struct fake_xen_limits limits;
 	struct fake_grant *grants; /* FAKE_GREF_FIRST + limits.grants */
 	struct fake_port *ports; /* 1 + limits.ports */
+	uint32_t grant_hint; /* no free grant below it */
+	unsigned int pages_used; /* pages of its page sets */
 	unsigned int nplats;
 	struct fake_conn conn; /* the test side's */
 };
@@ -209,6 +211,8 @@ struct fake_xen {
 	uint64_t xs_gen;
 	uint32_t next_tx;
 	uint32_t next_set;
+	struct fake_pages **set_by_id; /* index: id; NULL once freed */
+	uint32_t set_cap;
 	uint64_t rng;
 	unsigned long calls[FAKE_XEN_OP_COUNT];
 	struct fake_fault fault;
@@ -1348,16 +1352,21 @@ static struct fake_grant *grant_get(struct fake_dom *d, uint32_t gref)
 	return g->used ? g : NULL;
 }
 
+/* The lowest free reference, as Linux hands them out. */
 static int grant_alloc(struct fake_dom *d, uint32_t *gref_out)
 {
 	uint32_t gref, end = FAKE_GREF_FIRST + d->limits.grants;
 
-	for (gref = FAKE_GREF_FIRST; gref < end; gref++) {
+	gref = d->grant_hint > FAKE_GREF_FIRST ? d->grant_hint :
+						 FAKE_GREF_FIRST;
+	for (; gref < end; gref++) {
 		if (!d->grants[gref].used) {
 			*gref_out = gref;
+			d->grant_hint = gref + 1;
 			return 0;
 		}
 	}
+	d->grant_hint = end;
 	return -ENOSPC;
 }
 
@@ -1392,7 +1401,14 @@ static int grant_new(struct fake_dom *d, uint16_t grantee, bool readonly,
 
 static void set_free(struct fake_xen *fx, struct fake_pages *s)
 {
-	FAKE_LIST_UNLINK(fx->sets, s);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		fx->sets = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	fx->set_by_id[s->id] = NULL;
+	s->dom->pages_used -= s->mem->npages;
 	if (s->addr)
 		munmap(s->addr, (size_t)s->mem->npages * ISM_PAGE_SIZE);
 	mem_put(s->mem);
@@ -1410,6 +1426,8 @@ static void grant_release(struct fake_xen *fx, struct fake_dom *d,
 		munmap(g->guest_addr, ISM_PAGE_SIZE);
 	mem_put(g->mem);
 	memset(g, 0, sizeof(*g));
+	if (gref < d->grant_hint)
+		d->grant_hint = gref;
 	if (s && !--s->ngrants && !s->owner)
 		set_free(fx, s);
 }
@@ -1417,13 +1435,9 @@ static void grant_release(struct fake_xen *fx, struct fake_dom *d,
 static struct fake_pages *set_find(struct fake_xen *fx, struct ism_platform *p,
 				   uint32_t id)
 {
-	struct fake_pages *s;
+	struct fake_pages *s = id < fx->set_cap ? fx->set_by_id[id] : NULL;
 
-	for (s = fx->sets; s; s = s->next) {
-		if (s->id == id && s->owner == p)
-			return s;
-	}
-	return NULL;
+	return s && s->owner == p ? s : NULL;
 }
 
 static unsigned int dom_count_maps(const struct fake_xen *fx,
@@ -1659,6 +1673,7 @@ static int dom_set_limits(struct fake_dom *d, const struct fake_xen_limits *l)
 	free(d->ports);
 	d->grants = grants;
 	d->ports = ports;
+	d->grant_hint = 0;
 	d->limits = *l;
 	return 0;
 }
@@ -1900,19 +1915,28 @@ static int op_xs_fd(struct ism_platform *p)
 static int op_pages_alloc(struct ism_platform *p, unsigned int count,
 			  uint32_t *handle_out, void **addr_out)
 {
+	struct fake_pages **by_id;
 	struct fake_xen *fx;
 	struct fake_pages *s;
-	unsigned int used = 0;
+	uint32_t cap;
 	int rc;
 
 	FAKE_OP_ENTER(p, FAKE_XEN_OP_PAGES_ALLOC);
 	fx = p->fx;
 	if (!count || !handle_out || !addr_out)
 		return -EINVAL;
-	for (s = fx->sets; s; s = s->next)
-		used += s->dom == p->dom ? s->mem->npages : 0;
-	if (count > p->dom->limits.pages - used)
+	if (count > p->dom->limits.pages - p->dom->pages_used)
 		return -EDQUOT;
+	if (fx->next_set + 1 >= fx->set_cap) {
+		cap = fx->set_cap ? 2 * fx->set_cap : 64;
+		by_id = realloc(fx->set_by_id, cap * sizeof(*by_id));
+		if (!by_id)
+			return -ENOMEM;
+		memset(by_id + fx->set_cap, 0,
+		       (cap - fx->set_cap) * sizeof(*by_id));
+		fx->set_by_id = by_id;
+		fx->set_cap = cap;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -1923,9 +1947,13 @@ static int op_pages_alloc(struct ism_platform *p, unsigned int count,
 	if (rc)
 		goto err_put_mem;
 	s->id = ++fx->next_set;
+	fx->set_by_id[s->id] = s;
 	s->dom = p->dom;
+	s->dom->pages_used += count;
 	s->owner = p;
 	s->next = fx->sets;
+	if (fx->sets)
+		fx->sets->prev = s;
 	fx->sets = s;
 	*handle_out = s->id;
 	*addr_out = s->addr;
@@ -2229,6 +2257,7 @@ void fake_xen_destroy(struct fake_xen *fx)
 		free(s);
 	}
 	xs_node_free(fx->root);
+	free(fx->set_by_id);
 	free(fx);
 }
 
@@ -2860,6 +2889,22 @@ bool fake_xen_usage_is_clean(const struct fake_xen_usage *u)
 {
 	return u && !u->grants && !u->maps && !u->page_sets && !u->ports &&
 	       !u->watches && !u->transactions;
+}
+
+unsigned int fake_xen_watch_events(struct fake_xen *fx, uint16_t domid)
+{
+	const struct fake_dom *d = fx ? dom_find(fx, domid) : NULL;
+	const struct ism_platform *p;
+	unsigned int n;
+
+	if (!d)
+		return 0;
+	n = d->conn.nevents;
+	for (p = fx->plats; p; p = p->next) {
+		if (p->dom == d)
+			n += p->conn.nevents;
+	}
+	return n;
 }
 
 unsigned long fake_xen_events_dropped(const struct fake_xen *fx)

@@ -364,6 +364,12 @@ int fake_xen_usage(struct fake_xen *fx, uint16_t domid,
  */
 bool fake_xen_usage_is_clean(const struct fake_xen_usage *u);
 
+/*
+ * fake_xen_watch_events() - watch events queued for @domid on all its
+ * connections (cheaper than fake_xen_usage(); 0 for an unknown domain).
+ */
+unsigned int fake_xen_watch_events(struct fake_xen *fx, uint16_t domid);
+
 /* fake_xen_events_dropped() - watch events lost to a full queue (4096). */
 unsigned long fake_xen_events_dropped(const struct fake_xen *fx);
 

@@ -76,15 +76,12 @@ void fw_close(struct fw *w)
 
 int fw_pump(struct fw *w)
 {
-	struct fake_xen_usage u;
 	int i, rc = 0, more;
 
 	for (i = 0; i < FW_PUMP_ROUNDS; i++) {
 		rc = ism_backend_handle_watches(w->be);
 		more = ism_backend_handle_events(w->be);
-		if (fake_xen_usage(w->fx, FW_BE, &u))
-			return -EIO;
-		if (!rc && !more && !u.events)
+		if (!rc && !more && !fake_xen_watch_events(w->fx, FW_BE))
 			return 0;
 	}
 	return rc ? rc : -EBUSY;
@@ -283,7 +280,7 @@ void fe_post(struct fe *f, struct ism_req *req)
 	f->req_prod++;
 }
 
-int fe_push(struct fe *f)
+void fe_publish(struct fe *f)
 {
 	struct ism_sring_hdr *h = &f->ring->hdr;
 	uint32_t old = h->req_prod, new = f->req_prod, ev;
@@ -294,6 +291,11 @@ int fe_push(struct fe *f)
 	ev = __atomic_load_n(&h->req_event, __ATOMIC_RELAXED);
 	if ((uint32_t)(new - ev) < (uint32_t)(new - old))
 		fake_xen_guest_evtchn_notify(f->w->fx, f->domid, f->port);
+}
+
+int fe_push(struct fe *f)
+{
+	fe_publish(f);
 	return fw_pump(f->w);
 }
 

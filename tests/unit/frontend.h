@@ -98,7 +98,9 @@ const char *fe_be_error(struct fe *f);
 
 /* Queue @req on the ring without signalling; its id is set. */
 void fe_post(struct fe *f, struct ism_req *req);
-/* Publish queued requests, signal if req_event asks, pump. */
+/* Publish queued requests and signal if req_event asks (no pump). */
+void fe_publish(struct fe *f);
+/* fe_publish() and pump. */
 int fe_push(struct fe *f);
 /* Take the next response, if any (1), else 0. */
 int fe_take(struct fe *f, struct ism_rsp *rsp);
