@@ -735,7 +735,8 @@ struct ism_req_alloc {
  *    *SET_PERM and permissions*; `-EACCES`).
  * 5. Limits: a free slot (`-ENOSPC`), the domain's `max-bytes` (every
  *    referrer is charged the region size: `-EDQUOT`) and `max-peers` on
- *    both sides (`-EUSERS`); backend grant entries (`-ENOBUFS`).
+ *    both sides (`-EUSERS`); backend grant entries (`-ENOBUFS`);
+ *    backend memory for this device's page directory (`-ENOMEM`).
  *
  * On success the other referrer gets a PEER_ATTACHED event.
  *
@@ -1252,7 +1253,7 @@ struct ism_bell {
  * | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
  * | EPERM |  |  | x |  |  |  | x |  |  |
  * | ENOENT |  |  | x | x | x | x | x | x | x |
- * | ENOMEM |  | x |  |  |  |  |  |  |  |
+ * | ENOMEM |  | x |  | x |  |  |  |  |  |
  * | EACCES |  |  |  | x |  |  |  |  |  |
  * | EBUSY |  |  |  | x |  |  |  |  |  |
  * | EEXIST |  |  |  | x |  |  |  |  |  |
