@@ -280,6 +280,7 @@ struct ism_device {
 	uint32_t slot_hint;
 	unsigned int grants;
 	uint64_t bytes;
+	unsigned int nlog; /* messages logged (capped) */
 };
 
 int ism_device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,

@@ -26,18 +26,30 @@
 
 /* Attempts of the announce transaction when it conflicts (-EAGAIN). */
 #define ISM_XS_RETRIES 8
+/* Messages one device may log in its life. */
+#define ISM_LOG_BURST 64
 /* Longest value we read from a frontend node; longer is invalid. */
 #define ISM_XS_VALUE_MAX 64
 
+/*
+ * Log about @dev.  A guest can make a device log (by cycling its state), so
+ * each device may log ISM_LOG_BURST messages in its life, then says once
+ * that it stops.
+ */
 static __attribute__((format(printf, 3, 4))) void
-ism_device_log(const struct ism_device *dev, int level, const char *fmt, ...)
+ism_device_log(struct ism_device *dev, int level, const char *fmt, ...)
 {
 	const struct ism_backend *be = dev->be;
 	char msg[256];
 	va_list ap;
 
-	if (!be->log_fn)
+	if (!be->log_fn || dev->nlog > ISM_LOG_BURST)
 		return;
+	if (dev->nlog++ == ISM_LOG_BURST) {
+		be->log_fn(be->log_arg, ISM_LOG_WARNING, dev->domid, dev->devid,
+			   "too many messages: no more for this device");
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

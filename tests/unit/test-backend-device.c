@@ -242,9 +242,30 @@ static void test_max_devices(void)
 	fw_close(&w);
 }
 
+static void test_log_cap(void)
+{
+	struct fw w;
+	struct fe f;
+	int i;
+
+	open_one(&w, &f);
+	for (i = 0; i < 40; i++) {
+		fe_connect(&f);
+		fe_close(&f);
+		fe_set_state(&f, ISM_XBS_INITIALISING);
+	}
+	tap_is_int(fe_be_state(&f), ISM_XBS_INITWAIT,
+		   "40 connect/close cycles work");
+	tap_is_int(w.nlog, 65,
+		   "log_cap: a device logs 64 messages, then says it stops");
+	tap_ok(strstr(w.last_log, "dom5 dev4097: too many") != NULL,
+	       "  naming domid and devid: \"%s\"", w.last_log);
+	fw_close(&w);
+}
+
 int main(void)
 {
-	tap_plan(58);
+	tap_plan(61);
 	test_connect();
 	test_version();
 	test_bad_values();
@@ -252,5 +273,6 @@ int main(void)
 	test_online();
 	test_duplicate_devid();
 	test_max_devices();
+	test_log_cap();
 	return tap_done();
 }
