@@ -405,6 +405,12 @@ static int ism_device_map(struct ism_device *dev, char *why, size_t whylen)
 					 whylen);
 	if (rc)
 		return rc;
+	if (ring_ref == evt_ref) {
+		snprintf(why, whylen, "%s and %s name the same grant %u",
+			 ISM_FIELD_RING_REF, ISM_FIELD_EVENT_PAGE_REF,
+			 ring_ref);
+		return -EPROTO;
+	}
 	rc = be->ops->gnt_map(be->plat, dev->domid, ring_ref, &ring);
 	if (rc) {
 		snprintf(why, whylen, "%s: cannot map grant %u of domain %u",

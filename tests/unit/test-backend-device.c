@@ -156,6 +156,7 @@ static void test_bad_values(void)
 	bad_value(ISM_FIELD_RING_REF, "1000", "not granted");
 	bad_value(ISM_FIELD_RING_REF, NULL, "missing");
 	bad_value(ISM_FIELD_EVENT_PAGE_REF, "-9", "signed");
+	bad_value(ISM_FIELD_EVENT_PAGE_REF, "8", "the ring's grant");
 	bad_value(ISM_FIELD_EVENT_CHANNEL, "0", "port 0");
 	bad_value(ISM_FIELD_EVENT_CHANNEL, "131072", "above the FIFO ABI");
 	bad_value(ISM_FIELD_EVENT_CHANNEL, "1000", "not an unbound port");
@@ -265,7 +266,7 @@ static void test_log_cap(void)
 
 int main(void)
 {
-	tap_plan(61);
+	tap_plan(63);
 	test_connect();
 	test_version();
 	test_bad_values();
