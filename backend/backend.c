@@ -77,20 +77,20 @@ static int ism_deferred_run(struct ism_backend *be,
 	return rc == -EINVAL || rc == -ENOENT ? 0 : rc;
 }
 
-void ism_backend_unmap(struct ism_backend *be, void *addr)
+void ism__backend_unmap(struct ism_backend *be, void *addr)
 {
 	if (be->ops->gnt_unmap(be->plat, addr))
 		ism_backend_defer(be, addr, 0, NULL, NULL);
 }
 
-void ism_backend_unbind(struct ism_backend *be, uint32_t port)
+void ism__backend_unbind(struct ism_backend *be, uint32_t port)
 {
 	if (be->ops->evtchn_unbind(be->plat, port))
 		ism_backend_defer(be, NULL, port, NULL, NULL);
 }
 
-void ism_backend_unwatch(struct ism_backend *be, const char *path,
-			 const char *token)
+void ism__backend_unwatch(struct ism_backend *be, const char *path,
+			  const char *token)
 {
 	int rc = be->ops->xs_unwatch(be->plat, path, token);
 
@@ -121,13 +121,13 @@ int ism_backend_reclaim(struct ism_backend *be)
 	unsigned int left;
 	struct ism_device *dev;
 
-	left = ism_pages_reclaim(be);
+	left = ism__pages_reclaim(be);
 	left += ism_backend_retry_deferred(be);
 	for (dev = be->dev_head; dev; dev = dev->next) {
-		if ((dev->retry || dev->state_dirty) && ism_device_update(dev))
+		if ((dev->retry || dev->state_dirty) && ism__device_update(dev))
 			left++;
 	}
-	ism_evt_flush(be);
+	ism__evt_flush(be);
 	return (int)left;
 }
 
@@ -148,13 +148,13 @@ int ism_backend_new(const struct ism_platform_ops *ops,
 	be->ops = ops;
 	be->plat = platform;
 	be->lim = *limits;
-	rc = ism_htable_init(&be->tokens);
+	rc = ism__htable_init(&be->tokens);
 	if (rc)
 		goto err_free;
-	rc = ism_htable_init(&be->devices);
-	rc = rc ?: ism_htable_init(&be->devids);
-	rc = rc ?: ism_htable_init(&be->ports);
-	rc = rc ?: ism_htable_init(&be->domains);
+	rc = ism__htable_init(&be->devices);
+	rc = rc ?: ism__htable_init(&be->devids);
+	rc = rc ?: ism__htable_init(&be->ports);
+	rc = rc ?: ism__htable_init(&be->domains);
 	rc = rc ?: ops->local_domid(platform, &be->domid);
 	if (rc)
 		goto err_fini;
@@ -172,11 +172,11 @@ int ism_backend_new(const struct ism_platform_ops *ops,
 err_unwatch_be:
 	ops->xs_unwatch(platform, ISM_BE_DIR, ISM_WATCH_BE);
 err_fini:
-	ism_htable_fini(&be->domains);
-	ism_htable_fini(&be->ports);
-	ism_htable_fini(&be->devids);
-	ism_htable_fini(&be->devices);
-	ism_htable_fini(&be->tokens);
+	ism__htable_fini(&be->domains);
+	ism__htable_fini(&be->ports);
+	ism__htable_fini(&be->devids);
+	ism__htable_fini(&be->devices);
+	ism__htable_fini(&be->tokens);
 err_free:
 	free(be);
 	return rc;
@@ -198,7 +198,7 @@ static void ism_backend_drop_held(struct ism_backend *be)
 
 	while ((ref = be->quarantine)) {
 		be->quarantine = ref->next;
-		ism_domain_put(be, ref->dom);
+		ism__domain_put(be, ref->dom);
 		free(ref->dirset);
 		free(ref);
 	}
@@ -217,20 +217,20 @@ void ism_backend_free(struct ism_backend *be)
 	if (!be)
 		return;
 	while (be->dev_head)
-		ism_device_shutdown(be->dev_head);
-	ism_evt_flush(be);
-	ism_backend_unwatch(be, ISM_BE_DIR, ISM_WATCH_BE);
+		ism__device_shutdown(be->dev_head);
+	ism__evt_flush(be);
+	ism__backend_unwatch(be, ISM_BE_DIR, ISM_WATCH_BE);
 	if (be->watch_release)
-		ism_backend_unwatch(be, ISM_RELEASE_DOMAIN, ISM_WATCH_RELEASE);
+		ism__backend_unwatch(be, ISM_RELEASE_DOMAIN, ISM_WATCH_RELEASE);
 	/* Faults are passing: one more round usually ends what is left. */
 	if (ism_backend_reclaim(be))
 		ism_backend_reclaim(be);
 	ism_backend_drop_held(be);
-	ism_htable_fini(&be->domains);
-	ism_htable_fini(&be->ports);
-	ism_htable_fini(&be->devids);
-	ism_htable_fini(&be->devices);
-	ism_htable_fini(&be->tokens);
+	ism__htable_fini(&be->domains);
+	ism__htable_fini(&be->ports);
+	ism__htable_fini(&be->devids);
+	ism__htable_fini(&be->devices);
+	ism__htable_fini(&be->tokens);
 	free(be);
 }
 
@@ -266,7 +266,7 @@ static bool ism_backend_domain_alive(struct ism_backend *be, uint16_t domid)
 static int ism_backend_device_event(struct ism_backend *be, uint16_t domid,
 				    uint32_t devid)
 {
-	struct ism_device *dev = ism_device_find(be, domid, devid);
+	struct ism_device *dev = ism__device_find(be, domid, devid);
 	char path[64];
 	int rc;
 
@@ -276,17 +276,17 @@ static int ism_backend_device_event(struct ism_backend *be, uint16_t domid,
 		return rc;
 	if (!rc) {
 		if (dev)
-			ism_device_destroy(dev);
+			ism__device_destroy(dev);
 		return 0;
 	}
 	if (!dev) {
 		if (!ism_backend_domain_alive(be, domid))
 			return 0;
-		rc = ism_device_new(be, domid, devid, &dev);
+		rc = ism__device_new(be, domid, devid, &dev);
 		if (rc)
 			return rc;
 	}
-	return ism_device_update(dev);
+	return ism__device_update(dev);
 }
 
 static bool ism_backend_listed(char **names, unsigned int num, uint32_t devid)
@@ -295,8 +295,8 @@ static bool ism_backend_listed(char **names, unsigned int num, uint32_t devid)
 	uint64_t v;
 
 	for (i = 0; i < num; i++) {
-		if (!ism_xsval_uint(names[i], strlen(names[i]), 1,
-				    ISM_DEVID_MAX, &v) &&
+		if (!ism__xsval_uint(names[i], strlen(names[i]), 1,
+				     ISM_DEVID_MAX, &v) &&
 		    v == devid)
 			return true;
 	}
@@ -318,17 +318,17 @@ static int ism_backend_rescan_domain(struct ism_backend *be, uint16_t domid)
 	if (rc && rc != -ENOENT)
 		return rc;
 	for (i = 0; i < num; i++) {
-		if (ism_xsval_uint(names[i], strlen(names[i]), 1, ISM_DEVID_MAX,
-				   &v))
+		if (ism__xsval_uint(names[i], strlen(names[i]), 1,
+				    ISM_DEVID_MAX, &v))
 			continue;
 		rc = ism_backend_device_event(be, domid, (uint32_t)v);
 		first = first ?: rc;
 	}
 again:
-	dom = ism_domain_find(be, domid);
+	dom = ism__domain_find(be, domid);
 	for (dev = dom ? dom->devices : NULL; dev; dev = dev->dom_next) {
 		if (!ism_backend_listed(names, num, dev->devid)) {
-			ism_device_destroy(dev); /* may free @dom */
+			ism__device_destroy(dev); /* may free @dom */
 			goto again;
 		}
 	}
@@ -350,7 +350,7 @@ static int ism_backend_rescan(struct ism_backend *be)
 	if (rc && rc != -ENOENT)
 		return rc;
 	for (i = 0; i < num; i++) {
-		if (ism_xsval_domid(names[i], strlen(names[i]), &domid))
+		if (ism__xsval_domid(names[i], strlen(names[i]), &domid))
 			continue;
 		rc = ism_backend_rescan_domain(be, domid);
 		first = first ?: rc;
@@ -360,7 +360,7 @@ again:
 	for (dev = be->dev_head; dev; dev = dev->next) {
 		rc = ism_backend_dir_exists(be, dev->be_path);
 		if (!rc) {
-			ism_device_destroy(dev);
+			ism__device_destroy(dev);
 			goto again;
 		}
 	}
@@ -371,8 +371,8 @@ int ism_backend_domain_gone(struct ism_backend *be, uint16_t domid)
 {
 	struct ism_domain *dom;
 
-	while ((dom = ism_domain_find(be, domid)) && dom->devices)
-		ism_device_gone(dom->devices);
+	while ((dom = ism__domain_find(be, domid)) && dom->devices)
+		ism__device_gone(dom->devices);
 	ism_backend_reclaim(be);
 	return 0;
 }
@@ -406,7 +406,7 @@ static int ism_backend_watch_be(struct ism_backend *be, const char *path)
 	uint16_t domid;
 	uint32_t devid;
 
-	if (ism_xsval_be_path(path, &depth, &domid, &devid))
+	if (ism__xsval_be_path(path, &depth, &domid, &devid))
 		return 0; /* not ours */
 	if (depth == 0)
 		return ism_backend_rescan(be);
@@ -421,15 +421,15 @@ static int ism_backend_watch_fe(struct ism_backend *be, const char *path)
 	uint16_t domid;
 	uint32_t devid;
 
-	if (ism_xsval_fe_path(path, &domid, &devid))
+	if (ism__xsval_fe_path(path, &domid, &devid))
 		return 0;
-	dev = ism_device_find(be, domid, devid);
+	dev = ism__device_find(be, domid, devid);
 	if (!dev)
 		return 0;
 	/* A frontend that closed may have unmapped what it held. */
 	if (be->quarantine)
-		ism_pages_reclaim(be);
-	return ism_device_update(dev);
+		ism__pages_reclaim(be);
+	return ism__device_update(dev);
 }
 
 int ism_backend_handle_watch(struct ism_backend *be, const char *path,
@@ -445,7 +445,7 @@ int ism_backend_handle_watch(struct ism_backend *be, const char *path,
 		rc = ism_backend_watch_be(be, path);
 	else if (!strcmp(token, ISM_WATCH_FE))
 		rc = ism_backend_watch_fe(be, path);
-	ism_evt_flush(be);
+	ism__evt_flush(be);
 	return rc;
 }
 
@@ -479,9 +479,9 @@ int ism_backend_handle_events(struct ism_backend *be)
 		rc = be->ops->evtchn_pending(be->plat, &port);
 		if (rc)
 			break;
-		node = ism_htable_find(&be->ports, port);
+		node = ism__htable_find(&be->ports, port);
 		if (node)
-			ism_device_kick(ism_container_of(
+			ism__device_kick(ism_container_of(
 				node, struct ism_device, port_node));
 	}
 	if (i == budget)
@@ -491,9 +491,9 @@ int ism_backend_handle_events(struct ism_backend *be)
 	while ((dev = busy)) {
 		busy = dev->busy_next;
 		dev->busy_listed = false;
-		ism_device_kick(dev);
+		ism__device_kick(dev);
 	}
-	ism_evt_flush(be);
+	ism__evt_flush(be);
 	if (rc && rc != -EAGAIN)
 		return rc;
 	return more || be->busy_head ? 1 : 0;
@@ -517,12 +517,12 @@ static unsigned int ism_device_peers(const struct ism_device *dev)
 
 	for (s = 0; s < dev->nslots; s++) {
 		ref = dev->slots[s];
-		other = ref && !ref->released ? ism_region_other(ref) : NULL;
+		other = ref && !ref->released ? ism__region_other(ref) : NULL;
 		if (!other)
 			continue;
 		for (t = 0; t < s; t++) {
 			o2 = dev->slots[t] && !dev->slots[t]->released ?
-				     ism_region_other(dev->slots[t]) :
+				     ism__region_other(dev->slots[t]) :
 				     NULL;
 			if (o2 && o2->dev == other->dev)
 				break;

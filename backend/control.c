@@ -65,7 +65,7 @@ static int ism_control_free(struct ism_device *dev,
 		return rc;
 	if (!(ref->perm & ISM_PERM_MANAGE))
 		return -EPERM;
-	ism_region_free(ref);
+	ism__region_free(ref);
 	return 0;
 }
 
@@ -78,7 +78,7 @@ static int ism_control_detach(struct ism_device *dev,
 	rc = ism_control_ref(dev, s->slot, s->token, false, &ref);
 	if (rc)
 		return rc;
-	ism_region_drop(ref, ISM_EVT_PEER_DETACHED);
+	ism__region_drop(ref, ISM_EVT_PEER_DETACHED);
 	return 0;
 }
 
@@ -92,7 +92,7 @@ static int ism_control_query(struct ism_device *dev,
 	rc = ism_control_ref(dev, s->slot, s->token, true, &ref);
 	if (rc)
 		return rc;
-	ism_region_describe(ref, desc);
+	ism__region_describe(ref, desc);
 	return 0;
 }
 
@@ -105,10 +105,10 @@ static int ism_control_notify(struct ism_device *dev,
 	rc = ism_control_active(dev, s, &ref);
 	if (rc)
 		return rc;
-	other = ism_region_other(ref);
+	other = ism__region_other(ref);
 	if (!other)
 		return -ENOTCONN;
-	ism_evt_signal(other->dev, other->slot);
+	ism__evt_signal(other->dev, other->slot);
 	return 0;
 }
 
@@ -121,7 +121,7 @@ static int ism_control_set_perm(struct ism_device *dev,
 	int rc;
 
 	if (sp->flags & ~ISM_SET_PERM_F_REMOVE ||
-	    ism_perms_check(sp->peer_devid, sp->perm) ||
+	    ism__perms_check(sp->peer_devid, sp->perm) ||
 	    (remove && (sp->perm || !sp->peer_devid)))
 		return -EINVAL;
 	rc = ism_control_active(dev, &s, &ref);
@@ -131,8 +131,8 @@ static int ism_control_set_perm(struct ism_device *dev,
 		return -EPERM;
 	if (sp->peer_devid && sp->peer_devid == ref->region->devid[0])
 		return -EINVAL; /* the owner's rights are fixed */
-	return ism_perms_set(&ref->region->perms, sp->peer_devid, sp->perm,
-			     remove);
+	return ism__perms_set(&ref->region->perms, sp->peer_devid, sp->perm,
+			      remove);
 }
 
 static int ism_control_fp_offer(struct ism_device *dev,
@@ -147,14 +147,14 @@ static int ism_control_fp_offer(struct ism_device *dev,
 	rc = ism_control_active(dev, &s, &ref);
 	if (rc)
 		return rc;
-	other = ism_region_other(ref);
+	other = ism__region_other(ref);
 	if (!other)
 		return -ENOTCONN;
 	if (ref->region->fp_state != ISM_FP_NONE)
 		return -EALREADY;
 	ref->region->fp_state = ISM_FP_OFFERED;
 	ref->region->fp_side = ref->side;
-	ism_evt_queue(other, ISM_EVT_FASTPATH_OFFER, 0, fp->port);
+	ism__evt_queue(other, ISM_EVT_FASTPATH_OFFER, 0, fp->port);
 	return 0;
 }
 
@@ -175,11 +175,11 @@ static int ism_control_fp_accept(struct ism_device *dev,
 	if (rc)
 		return rc;
 	r = ref->region;
-	other = ism_region_other(ref);
+	other = ism__region_other(ref);
 	if (r->fp_state != ISM_FP_OFFERED || r->fp_side == ref->side || !other)
 		return -EINVAL;
 	r->fp_state = fp->status ? ISM_FP_NONE : ISM_FP_UP;
-	ism_evt_queue(other, ISM_EVT_FASTPATH_READY, fp->status, 0);
+	ism__evt_queue(other, ISM_EVT_FASTPATH_READY, fp->status, 0);
 	return 0;
 }
 
@@ -192,11 +192,11 @@ static int ism_control_run(struct ism_device *dev, const struct ism_req *req,
 		ism_control_info(dev, &rsp->u.info);
 		return 0;
 	case ISM_OP_ALLOC:
-		return ism_region_alloc(dev, &req->u.alloc, &rsp->u.region);
+		return ism__region_alloc(dev, &req->u.alloc, &rsp->u.region);
 	case ISM_OP_FREE:
 		return ism_control_free(dev, &req->u.slot);
 	case ISM_OP_ATTACH:
-		return ism_region_attach(dev, &req->u.attach, &rsp->u.region);
+		return ism__region_attach(dev, &req->u.attach, &rsp->u.region);
 	case ISM_OP_DETACH:
 		return ism_control_detach(dev, &req->u.slot);
 	case ISM_OP_QUERY:
@@ -218,15 +218,15 @@ static int ism_control_run(struct ism_device *dev, const struct ism_req *req,
 	}
 }
 
-void ism_control_handle(struct ism_device *dev, const struct ism_req *req,
-			struct ism_rsp *rsp)
+void ism__control_handle(struct ism_device *dev, const struct ism_req *req,
+			 struct ism_rsp *rsp)
 {
 	int rc;
 
 	memset(rsp, 0, sizeof(*rsp));
 	rsp->id = req->id;
 	rsp->op = req->op;
-	rc = ism_req_check(req);
+	rc = ism__req_check(req);
 	if (!rc)
 		rc = ism_control_run(dev, req, rsp);
 	if (rc)

@@ -19,6 +19,11 @@
  * maps keep the ref alive in the quarantine, charged to its domain, until
  * ism_backend_reclaim() can end them.  A page set is freed only when its
  * last grant has ended, so no page is reused while a guest may map it.
+ *
+ * Every function declared here (and in hash.h and xsval.h) is internal to
+ * the core and named ism__<noun>_<verb>, so that it never collides with a
+ * library linked next to the core (the frontend's libxenism has its own
+ * ism_region_*, for one); the public API is ism-backend.h.
  */
 #ifndef ISM_BACKEND_CORE_H
 #define ISM_BACKEND_CORE_H
@@ -86,24 +91,24 @@ struct ism_ref {
 	uint32_t grefs[];
 };
 
-int ism_pageset_new(struct ism_backend *be, unsigned int npages,
-		    struct ism_pageset **set_out);
-void ism_pageset_orphan(struct ism_backend *be, struct ism_pageset *set);
+int ism__pageset_new(struct ism_backend *be, unsigned int npages,
+		     struct ism_pageset **set_out);
+void ism__pageset_orphan(struct ism_backend *be, struct ism_pageset *set);
 
 /*
  * Grant every page of @ref to its domain and write its directory.  On
  * failure @ref is consumed (freed, or quarantined if a grant is mapped).
  */
-int ism_ref_grant(struct ism_backend *be, struct ism_ref *ref, uint16_t domid);
+int ism__ref_grant(struct ism_backend *be, struct ism_ref *ref, uint16_t domid);
 
 /*
  * End @ref's grants.  Returns 0 when all ended (the caller frees @ref), or
  * 1 when some are still mapped: @ref moved to the quarantine.
  */
-int ism_ref_ungrant(struct ism_backend *be, struct ism_ref *ref);
+int ism__ref_ungrant(struct ism_backend *be, struct ism_ref *ref);
 
 /* Retry the quarantine and dead page sets; returns what is left. */
-unsigned int ism_pages_reclaim(struct ism_backend *be);
+unsigned int ism__pages_reclaim(struct ism_backend *be);
 
 /* ---- quota.c: per-domain accounting ---------------------------------- */
 
@@ -125,23 +130,23 @@ struct ism_domain {
 	uint32_t peers_cap;
 };
 
-int ism_domain_get(struct ism_backend *be, uint16_t domid,
-		   struct ism_domain **dom_out);
-void ism_domain_put(struct ism_backend *be, struct ism_domain *dom);
-struct ism_domain *ism_domain_find(const struct ism_backend *be,
-				   uint16_t domid);
+int ism__domain_get(struct ism_backend *be, uint16_t domid,
+		    struct ism_domain **dom_out);
+void ism__domain_put(struct ism_backend *be, struct ism_domain *dom);
+struct ism_domain *ism__domain_find(const struct ism_backend *be,
+				    uint16_t domid);
 
 /* -EDQUOT if @dom cannot be charged @size more octets. */
-int ism_quota_bytes(const struct ism_backend *be, const struct ism_domain *dom,
-		    uint64_t size);
+int ism__quota_bytes(const struct ism_backend *be, const struct ism_domain *dom,
+		     uint64_t size);
 /* -ENOBUFS if @n more grants for @dom exceed a budget. */
-int ism_quota_grants(const struct ism_backend *be, const struct ism_domain *dom,
-		     uint32_t n);
+int ism__quota_grants(const struct ism_backend *be,
+		      const struct ism_domain *dom, uint32_t n);
 /* -EUSERS if @dom may not gain @devid as a peer. */
-int ism_quota_peer_room(const struct ism_backend *be,
-			const struct ism_domain *dom, uint32_t devid);
-int ism_quota_peer_add(struct ism_domain *dom, uint32_t devid);
-void ism_quota_peer_del(struct ism_domain *dom, uint32_t devid);
+int ism__quota_peer_room(const struct ism_backend *be,
+			 const struct ism_domain *dom, uint32_t devid);
+int ism__quota_peer_add(struct ism_domain *dom, uint32_t devid);
+void ism__quota_peer_del(struct ism_domain *dom, uint32_t devid);
 
 /* ---- perm.c: a region's permission table ----------------------------- */
 
@@ -157,20 +162,20 @@ struct ism_perms {
 	struct ism_perm_entry *e;
 };
 
-int ism_perms_init(struct ism_perms *p, uint32_t def, uint32_t cap);
-void ism_perms_fini(struct ism_perms *p);
+int ism__perms_init(struct ism_perms *p, uint32_t def, uint32_t cap);
+void ism__perms_fini(struct ism_perms *p);
 /* The rights of non-owner @devid (ISM_PERM_*, WRITE implying READ). */
-uint32_t ism_perms_rights(const struct ism_perms *p, uint32_t devid);
+uint32_t ism__perms_rights(const struct ism_perms *p, uint32_t devid);
 /* Set (or remove) the entry of @devid; 0 is the default.  -EMLINK. */
-int ism_perms_set(struct ism_perms *p, uint32_t devid, uint32_t perm,
-		  bool remove);
+int ism__perms_set(struct ism_perms *p, uint32_t devid, uint32_t perm,
+		   bool remove);
 /* Whether @perm is valid for the entry of @devid (-EINVAL if not). */
-int ism_perms_check(uint32_t devid, uint32_t perm);
+int ism__perms_check(uint32_t devid, uint32_t perm);
 
 /* ---- token.c: region tokens ------------------------------------------ */
 
 /* Draw a fresh token (non-zero, unused) from the platform's random op. */
-int ism_token_new(struct ism_backend *be, uint64_t *token_out);
+int ism__token_new(struct ism_backend *be, uint64_t *token_out);
 
 /* ---- region.c --------------------------------------------------------- */
 
@@ -197,47 +202,47 @@ struct ism_region {
 	struct ism_perms perms;
 };
 
-int ism_region_alloc(struct ism_device *dev, const struct ism_req_alloc *req,
-		     struct ism_region_desc *desc);
-int ism_region_attach(struct ism_device *dev, const struct ism_req_attach *req,
+int ism__region_alloc(struct ism_device *dev, const struct ism_req_alloc *req,
 		      struct ism_region_desc *desc);
+int ism__region_attach(struct ism_device *dev, const struct ism_req_attach *req,
+		       struct ism_region_desc *desc);
 /* Release @ref (its slot is freed); the other referrer gets @evt_type. */
-void ism_region_drop(struct ism_ref *ref, uint8_t evt_type);
+void ism__region_drop(struct ism_ref *ref, uint8_t evt_type);
 /* FREE: release the region for everyone (MANAGE checked by the caller). */
-void ism_region_free(struct ism_ref *ref);
-void ism_region_describe(const struct ism_ref *ref,
-			 struct ism_region_desc *desc);
+void ism__region_free(struct ism_ref *ref);
+void ism__region_describe(const struct ism_ref *ref,
+			  struct ism_region_desc *desc);
 /* The other referrer of @ref's region, or NULL. */
-struct ism_ref *ism_region_other(const struct ism_ref *ref);
+struct ism_ref *ism__region_other(const struct ism_ref *ref);
 
 /* ---- events.c: the event page ---------------------------------------- */
 
 /* Set the SBA bit of @slot (REGION_UPDATED). */
-void ism_evt_signal(struct ism_device *dev, uint32_t slot);
+void ism__evt_signal(struct ism_device *dev, uint32_t slot);
 /* Queue a life-cycle event about @ref's region for @ref's device. */
-void ism_evt_queue(struct ism_ref *ref, uint8_t type, int32_t status,
-		   uint32_t port);
+void ism__evt_queue(struct ism_ref *ref, uint8_t type, int32_t status,
+		    uint32_t port);
 /* Responses are ready on @dev's ring and the frontend wants a signal. */
-void ism_evt_kick_rsp(struct ism_device *dev);
+void ism__evt_kick_rsp(struct ism_device *dev);
 /* Signal every device touched since the last flush, once. */
-void ism_evt_flush(struct ism_backend *be);
+void ism__evt_flush(struct ism_backend *be);
 /* Forget @dev's pending signals (it is going away). */
-void ism_evt_forget(struct ism_device *dev);
+void ism__evt_forget(struct ism_device *dev);
 
 /* ---- request.c, control.c, ring.c ------------------------------------ */
 
 /* Check a copied request: -EOPNOTSUPP unknown op, -EINVAL reserved. */
-int ism_req_check(const struct ism_req *req);
+int ism__req_check(const struct ism_req *req);
 
 /* Execute @req for @dev and fill @rsp (never fails: status says). */
-void ism_control_handle(struct ism_device *dev, const struct ism_req *req,
-			struct ism_rsp *rsp);
+void ism__control_handle(struct ism_device *dev, const struct ism_req *req,
+			 struct ism_rsp *rsp);
 
 /*
  * Take up to ISM_RING_BATCH requests of @dev.  0: ring empty; 1: more left;
  * -EPROTO: the indexes are broken (the caller closes the device).
  */
-int ism_ring_process(struct ism_device *dev);
+int ism__ring_process(struct ism_device *dev);
 
 /* Watch tokens. */
 #define ISM_WATCH_BE "ism-backend" /* backend/ism */
@@ -283,25 +288,25 @@ struct ism_device {
 	unsigned int nlog; /* messages logged (capped) */
 };
 
-int ism_device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,
-		   struct ism_device **dev_out);
+int ism__device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,
+		    struct ism_device **dev_out);
 /* Tear the device down and free it (its directory is gone). */
-void ism_device_destroy(struct ism_device *dev);
+void ism__device_destroy(struct ism_device *dev);
 /* Re-read the device's nodes and move its state machine. */
-int ism_device_update(struct ism_device *dev);
+int ism__device_update(struct ism_device *dev);
 /* Close the device (the frontend sees Closed) and free it. */
-void ism_device_shutdown(struct ism_device *dev);
+void ism__device_shutdown(struct ism_device *dev);
 /* The domain died: release everything and free the device. */
-void ism_device_gone(struct ism_device *dev);
+void ism__device_gone(struct ism_device *dev);
 /* Process @dev's ring (an event arrived); closes it if broken. */
-int ism_device_kick(struct ism_device *dev);
-struct ism_device *ism_device_find(const struct ism_backend *be, uint16_t domid,
-				   uint32_t devid);
+int ism__device_kick(struct ism_device *dev);
+struct ism_device *ism__device_find(const struct ism_backend *be,
+				    uint16_t domid, uint32_t devid);
 /* A free slot of @dev, or -ENOSPC. */
-int ism_device_slot_alloc(struct ism_device *dev, uint32_t *slot_out);
-void ism_device_slot_set(struct ism_device *dev, uint32_t slot,
-			 struct ism_ref *ref);
-void ism_device_slot_clear(struct ism_device *dev, uint32_t slot);
+int ism__device_slot_alloc(struct ism_device *dev, uint32_t *slot_out);
+void ism__device_slot_set(struct ism_device *dev, uint32_t slot,
+			  struct ism_ref *ref);
+void ism__device_slot_clear(struct ism_device *dev, uint32_t slot);
 
 /* ---- backend.c -------------------------------------------------------- */
 
@@ -337,9 +342,9 @@ struct ism_backend {
 };
 
 /* Unmap @addr / unbind @port now, or remember to retry. */
-void ism_backend_unmap(struct ism_backend *be, void *addr);
-void ism_backend_unbind(struct ism_backend *be, uint32_t port);
-void ism_backend_unwatch(struct ism_backend *be, const char *path,
-			 const char *token);
+void ism__backend_unmap(struct ism_backend *be, void *addr);
+void ism__backend_unbind(struct ism_backend *be, uint32_t port);
+void ism__backend_unwatch(struct ism_backend *be, const char *path,
+			  const char *token);
 
 #endif /* ISM_BACKEND_CORE_H */

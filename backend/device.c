@@ -112,16 +112,16 @@ static int ism_device_set_state(struct ism_device *dev, int state)
 	return rc;
 }
 
-struct ism_device *ism_device_find(const struct ism_backend *be, uint16_t domid,
-				   uint32_t devid)
+struct ism_device *ism__device_find(const struct ism_backend *be,
+				    uint16_t domid, uint32_t devid)
 {
 	struct ism_hnode *n =
-		ism_htable_find(&be->devices, (uint64_t)domid << 32 | devid);
+		ism__htable_find(&be->devices, (uint64_t)domid << 32 | devid);
 
 	return n ? ism_container_of(n, struct ism_device, node) : NULL;
 }
 
-int ism_device_slot_alloc(struct ism_device *dev, uint32_t *slot_out)
+int ism__device_slot_alloc(struct ism_device *dev, uint32_t *slot_out)
 {
 	uint32_t i, s;
 
@@ -137,15 +137,15 @@ int ism_device_slot_alloc(struct ism_device *dev, uint32_t *slot_out)
 	return -ENOSPC;
 }
 
-void ism_device_slot_set(struct ism_device *dev, uint32_t slot,
-			 struct ism_ref *ref)
+void ism__device_slot_set(struct ism_device *dev, uint32_t slot,
+			  struct ism_ref *ref)
 {
 	dev->slots[slot] = ref;
 	dev->slots_used++;
 	dev->slot_hint = slot + 1;
 }
 
-void ism_device_slot_clear(struct ism_device *dev, uint32_t slot)
+void ism__device_slot_clear(struct ism_device *dev, uint32_t slot)
 {
 	dev->slots[slot] = NULL;
 	dev->slots_used--;
@@ -171,22 +171,22 @@ static void ism_device_disconnect(struct ism_device *dev)
 
 	for (s = 0; s < dev->nslots; s++) {
 		if (dev->slots[s])
-			ism_region_drop(dev->slots[s], ISM_EVT_PEER_GONE);
+			ism__region_drop(dev->slots[s], ISM_EVT_PEER_GONE);
 	}
 	free(dev->slots);
 	dev->slots = NULL;
 	dev->nslots = 0;
-	ism_evt_forget(dev);
+	ism__evt_forget(dev);
 	ism_device_busy_forget(dev);
 	if (dev->port) {
-		ism_htable_remove(&be->ports, &dev->port_node);
-		ism_backend_unbind(be, dev->port);
+		ism__htable_remove(&be->ports, &dev->port_node);
+		ism__backend_unbind(be, dev->port);
 		dev->port = 0;
 	}
 	if (dev->evtp)
-		ism_backend_unmap(be, dev->evtp);
+		ism__backend_unmap(be, dev->evtp);
 	if (dev->ring)
-		ism_backend_unmap(be, dev->ring);
+		ism__backend_unmap(be, dev->ring);
 	if (dev->ring && dev->evtp)
 		be->st.connected--;
 	dev->evtp = NULL;
@@ -298,7 +298,8 @@ static int ism_device_check_toolstack(struct ism_device *dev)
 	rc = ism_device_get(dev, dev->be_path, ISM_FIELD_FRONTEND_ID, buf,
 			    sizeof(buf), &len);
 	if (rc == -ENOENT || rc == -EINVAL ||
-	    (!rc && (ism_xsval_domid(buf, len, &domid) || domid != dev->domid)))
+	    (!rc &&
+	     (ism__xsval_domid(buf, len, &domid) || domid != dev->domid)))
 		return -EPROTO;
 	if (rc)
 		return rc;
@@ -318,7 +319,7 @@ static int ism_device_claim(struct ism_device *dev)
 
 	if (dev->claimed)
 		return 0;
-	n = ism_htable_find(&be->devids, dev->devid);
+	n = ism__htable_find(&be->devids, dev->devid);
 	if (n) {
 		ism_device_fail(dev, "devid %u is already used by domain %u",
 				dev->devid,
@@ -328,7 +329,7 @@ static int ism_device_claim(struct ism_device *dev)
 		return -EEXIST;
 	}
 	dev->devid_node.key = dev->devid;
-	rc = ism_htable_insert(&be->devids, &dev->devid_node);
+	rc = ism__htable_insert(&be->devids, &dev->devid_node);
 	if (rc)
 		return rc;
 	dev->claimed = true;
@@ -390,18 +391,19 @@ static int ism_device_map(struct ism_device *dev, char *why, size_t whylen)
 	void *ring, *evtp;
 	int rc;
 
-	rc = ism_device_fe_value(dev, ISM_FIELD_VERSION, ism_xsval_version,
+	rc = ism_device_fe_value(dev, ISM_FIELD_VERSION, ism__xsval_version,
 				 &version, why, whylen);
 	rc = rc	   ?:
 		     ism_device_fe_value(dev, ISM_FIELD_RING_REF,
-					 ism_xsval_gref, &ring_ref, why,
+					 ism__xsval_gref, &ring_ref, why,
 					 whylen);
 	rc = rc	   ?:
 		     ism_device_fe_value(dev, ISM_FIELD_EVENT_PAGE_REF,
-					 ism_xsval_gref, &evt_ref, why, whylen);
+					 ism__xsval_gref, &evt_ref, why,
+					 whylen);
 	rc = rc	   ?:
 		     ism_device_fe_value(dev, ISM_FIELD_EVENT_CHANNEL,
-					 ism_xsval_evtchn, &remote, why,
+					 ism__xsval_evtchn, &remote, why,
 					 whylen);
 	if (rc)
 		return rc;
@@ -434,9 +436,9 @@ static int ism_device_map(struct ism_device *dev, char *why, size_t whylen)
 	return 0;
 
 err_unmap_evtp:
-	ism_backend_unmap(be, evtp);
+	ism__backend_unmap(be, evtp);
 err_unmap_ring:
-	ism_backend_unmap(be, ring);
+	ism__backend_unmap(be, ring);
 	return -EPROTO;
 }
 
@@ -462,7 +464,7 @@ static int ism_device_connect(struct ism_device *dev)
 	}
 	dev->nslots = be->lim.max_regions;
 	dev->port_node.key = dev->port;
-	rc = ism_htable_insert(&be->ports, &dev->port_node);
+	rc = ism__htable_insert(&be->ports, &dev->port_node);
 	if (rc)
 		goto err_disconnect;
 	/* SHARED_RING_INIT and a zeroed event page start at 0. */
@@ -492,7 +494,7 @@ static int ism_device_fe_state(struct ism_device *dev, int *state_out)
 		*state_out = 0;
 		return 0;
 	}
-	if (rc == -EINVAL || (!rc && ism_xsval_state(buf, len, state_out)))
+	if (rc == -EINVAL || (!rc && ism__xsval_state(buf, len, state_out)))
 		return -EPROTO;
 	return rc;
 }
@@ -509,7 +511,7 @@ static int ism_device_online(struct ism_device *dev, bool *online_out)
 			    sizeof(buf), &len);
 	if (rc && rc != -ENOENT && rc != -EINVAL)
 		return rc;
-	*online_out = !rc && !ism_xsval_uint(buf, len, 0, 1, &v) && v;
+	*online_out = !rc && !ism__xsval_uint(buf, len, 0, 1, &v) && v;
 	return 0;
 }
 
@@ -559,7 +561,7 @@ static int ism_device_step(struct ism_device *dev)
 	}
 }
 
-int ism_device_update(struct ism_device *dev)
+int ism__device_update(struct ism_device *dev)
 {
 	struct ism_backend *be = dev->be;
 	char path[128];
@@ -590,14 +592,14 @@ out:
 	return rc;
 }
 
-int ism_device_kick(struct ism_device *dev)
+int ism__device_kick(struct ism_device *dev)
 {
 	struct ism_backend *be = dev->be;
 	int rc;
 
 	if (!dev->ring)
 		return 0;
-	rc = ism_ring_process(dev);
+	rc = ism__ring_process(dev);
 	if (rc == -EPROTO) {
 		ism_device_fail(dev,
 				"control ring: req_prod more than %u ahead",
@@ -612,8 +614,8 @@ int ism_device_kick(struct ism_device *dev)
 	return rc;
 }
 
-int ism_device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,
-		   struct ism_device **dev_out)
+int ism__device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,
+		    struct ism_device **dev_out)
 {
 	struct ism_device *dev;
 	int rc;
@@ -630,11 +632,11 @@ int ism_device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,
 		 "backend/" ISM_DEVICE_TYPE "/%u/%u", domid, devid);
 	snprintf(dev->fe_path, sizeof(dev->fe_path), ISM_PATH_FRONTEND_FMT,
 		 domid, devid);
-	rc = ism_domain_get(be, domid, &dev->dom);
+	rc = ism__domain_get(be, domid, &dev->dom);
 	if (rc)
 		goto err_free_dev;
 	dev->node.key = (uint64_t)domid << 32 | devid;
-	rc = ism_htable_insert(&be->devices, &dev->node);
+	rc = ism__htable_insert(&be->devices, &dev->node);
 	if (rc)
 		goto err_put_domain;
 	dev->next = be->dev_head;
@@ -648,13 +650,13 @@ int ism_device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,
 	return 0;
 
 err_put_domain:
-	ism_domain_put(be, dev->dom);
+	ism__domain_put(be, dev->dom);
 err_free_dev:
 	free(dev);
 	return rc;
 }
 
-void ism_device_destroy(struct ism_device *dev)
+void ism__device_destroy(struct ism_device *dev)
 {
 	struct ism_backend *be = dev->be;
 	struct ism_device **pp;
@@ -664,11 +666,11 @@ void ism_device_destroy(struct ism_device *dev)
 	if (dev->watching) {
 		snprintf(path, sizeof(path), "%s/%s", dev->fe_path,
 			 ISM_FIELD_STATE);
-		ism_backend_unwatch(be, path, ISM_WATCH_FE);
+		ism__backend_unwatch(be, path, ISM_WATCH_FE);
 	}
 	if (dev->claimed)
-		ism_htable_remove(&be->devids, &dev->devid_node);
-	ism_htable_remove(&be->devices, &dev->node);
+		ism__htable_remove(&be->devids, &dev->devid_node);
+	ism__htable_remove(&be->devices, &dev->node);
 	if (dev->prev)
 		dev->prev->next = dev->next;
 	else
@@ -679,19 +681,19 @@ void ism_device_destroy(struct ism_device *dev)
 		;
 	*pp = dev->dom_next;
 	be->st.devices--;
-	ism_domain_put(be, dev->dom);
+	ism__domain_put(be, dev->dom);
 	free(dev);
 }
 
-void ism_device_gone(struct ism_device *dev)
+void ism__device_gone(struct ism_device *dev)
 {
 	ism_device_log(dev, ISM_LOG_INFO, "domain gone: releasing the device");
-	ism_device_destroy(dev);
+	ism__device_destroy(dev);
 }
 
-void ism_device_shutdown(struct ism_device *dev)
+void ism__device_shutdown(struct ism_device *dev)
 {
 	if (dev->state)
 		ism_device_close(dev);
-	ism_device_destroy(dev);
+	ism__device_destroy(dev);
 }

@@ -25,7 +25,7 @@ static void ism_evt_mark(struct ism_device *dev)
 	be->kick_head = dev;
 }
 
-void ism_evt_signal(struct ism_device *dev, uint32_t slot)
+void ism__evt_signal(struct ism_device *dev, uint32_t slot)
 {
 	struct ism_event_page *ep = dev->evtp;
 	uint32_t w = slot / 64;
@@ -39,8 +39,8 @@ void ism_evt_signal(struct ism_device *dev, uint32_t slot)
 	ism_evt_mark(dev);
 }
 
-void ism_evt_queue(struct ism_ref *ref, uint8_t type, int32_t status,
-		   uint32_t port)
+void ism__evt_queue(struct ism_ref *ref, uint8_t type, int32_t status,
+		    uint32_t port)
 {
 	const struct ism_region *r = ref->region;
 	struct ism_device *dev = ref->dev;
@@ -75,13 +75,13 @@ void ism_evt_queue(struct ism_ref *ref, uint8_t type, int32_t status,
 	ism_evt_mark(dev);
 }
 
-void ism_evt_kick_rsp(struct ism_device *dev)
+void ism__evt_kick_rsp(struct ism_device *dev)
 {
 	dev->kick_rsp = true;
 	ism_evt_mark(dev);
 }
 
-void ism_evt_forget(struct ism_device *dev)
+void ism__evt_forget(struct ism_device *dev)
 {
 	struct ism_device **pp;
 
@@ -95,7 +95,7 @@ void ism_evt_forget(struct ism_device *dev)
 	dev->kick_rsp = false;
 }
 
-void ism_evt_flush(struct ism_backend *be)
+void ism__evt_flush(struct ism_backend *be)
 {
 	struct ism_device *dev;
 	bool notify;

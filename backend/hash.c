@@ -22,7 +22,7 @@ static size_t ism_hash_mix(uint64_t key, size_t nbucket)
 	return (size_t)key & (nbucket - 1);
 }
 
-int ism_htable_init(struct ism_htable *t)
+int ism__htable_init(struct ism_htable *t)
 {
 	t->bucket = calloc(ISM_HTABLE_MIN, sizeof(*t->bucket));
 	if (!t->bucket)
@@ -32,7 +32,7 @@ int ism_htable_init(struct ism_htable *t)
 	return 0;
 }
 
-void ism_htable_fini(struct ism_htable *t)
+void ism__htable_fini(struct ism_htable *t)
 {
 	free(t->bucket);
 	t->bucket = NULL;
@@ -62,7 +62,7 @@ static int ism_htable_grow(struct ism_htable *t)
 	return 0;
 }
 
-int ism_htable_insert(struct ism_htable *t, struct ism_hnode *n)
+int ism__htable_insert(struct ism_htable *t, struct ism_hnode *n)
 {
 	size_t b;
 	int rc;
@@ -79,7 +79,7 @@ int ism_htable_insert(struct ism_htable *t, struct ism_hnode *n)
 	return 0;
 }
 
-void ism_htable_remove(struct ism_htable *t, struct ism_hnode *n)
+void ism__htable_remove(struct ism_htable *t, struct ism_hnode *n)
 {
 	struct ism_hnode **pp = &t->bucket[ism_hash_mix(n->key, t->nbucket)];
 
@@ -93,7 +93,7 @@ void ism_htable_remove(struct ism_htable *t, struct ism_hnode *n)
 	}
 }
 
-struct ism_hnode *ism_htable_find(const struct ism_htable *t, uint64_t key)
+struct ism_hnode *ism__htable_find(const struct ism_htable *t, uint64_t key)
 {
 	struct ism_hnode *n = t->bucket[ism_hash_mix(key, t->nbucket)];
 
@@ -102,7 +102,7 @@ struct ism_hnode *ism_htable_find(const struct ism_htable *t, uint64_t key)
 	return n;
 }
 
-struct ism_hnode *ism_htable_next(const struct ism_hnode *n)
+struct ism_hnode *ism__htable_next(const struct ism_hnode *n)
 {
 	struct ism_hnode *m = n->next;
 

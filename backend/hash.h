@@ -28,22 +28,22 @@ struct ism_htable {
 	size_t count;
 };
 
-/* ism_htable_init() - an empty table; -ENOMEM. */
-int ism_htable_init(struct ism_htable *t);
+/* ism__htable_init() - an empty table; -ENOMEM. */
+int ism__htable_init(struct ism_htable *t);
 
-/* ism_htable_fini() - free the buckets (the nodes belong to the caller). */
-void ism_htable_fini(struct ism_htable *t);
+/* ism__htable_fini() - free the buckets (the nodes belong to the caller). */
+void ism__htable_fini(struct ism_htable *t);
 
-/* ism_htable_insert() - add @n under n->key (keys may repeat); -ENOMEM. */
-int ism_htable_insert(struct ism_htable *t, struct ism_hnode *n);
+/* ism__htable_insert() - add @n under n->key (keys may repeat); -ENOMEM. */
+int ism__htable_insert(struct ism_htable *t, struct ism_hnode *n);
 
-/* ism_htable_remove() - take @n out; it must be in @t. */
-void ism_htable_remove(struct ism_htable *t, struct ism_hnode *n);
+/* ism__htable_remove() - take @n out; it must be in @t. */
+void ism__htable_remove(struct ism_htable *t, struct ism_hnode *n);
 
-/* ism_htable_find() - the first node with @key, or NULL. */
-struct ism_hnode *ism_htable_find(const struct ism_htable *t, uint64_t key);
+/* ism__htable_find() - the first node with @key, or NULL. */
+struct ism_hnode *ism__htable_find(const struct ism_htable *t, uint64_t key);
 
-/* ism_htable_next() - the next node after @n with the same key, or NULL. */
-struct ism_hnode *ism_htable_next(const struct ism_hnode *n);
+/* ism__htable_next() - the next node after @n with the same key, or NULL. */
+struct ism_hnode *ism__htable_next(const struct ism_hnode *n);
 
 #endif /* ISM_BACKEND_HASH_H */

@@ -50,8 +50,8 @@ static void ism_pageset_try_free(struct ism_backend *be,
 	}
 }
 
-int ism_pageset_new(struct ism_backend *be, unsigned int npages,
-		    struct ism_pageset **set_out)
+int ism__pageset_new(struct ism_backend *be, unsigned int npages,
+		     struct ism_pageset **set_out)
 {
 	struct ism_pageset *set;
 	int rc;
@@ -73,7 +73,7 @@ err_free_set:
 	return rc;
 }
 
-void ism_pageset_orphan(struct ism_backend *be, struct ism_pageset *set)
+void ism__pageset_orphan(struct ism_backend *be, struct ism_pageset *set)
 {
 	if (!set)
 		return;
@@ -138,7 +138,7 @@ static void ism_ref_fill_dir(struct ism_ref *ref)
 }
 
 /* End what @ref holds; consume it (free it, or quarantine it). */
-int ism_ref_ungrant(struct ism_backend *be, struct ism_ref *ref)
+int ism__ref_ungrant(struct ism_backend *be, struct ism_ref *ref)
 {
 	uint32_t i, total = ref->nr_pages + 1 + ref->ndir, charged = 0;
 
@@ -147,7 +147,7 @@ int ism_ref_ungrant(struct ism_backend *be, struct ism_ref *ref)
 			ism_ref_end(be, ref, i);
 	}
 	if (!ref->live) {
-		ism_pageset_orphan(be, ref->dirset);
+		ism__pageset_orphan(be, ref->dirset);
 		free(ref);
 		return 0;
 	}
@@ -163,15 +163,15 @@ int ism_ref_ungrant(struct ism_backend *be, struct ism_ref *ref)
 	return 1;
 }
 
-int ism_ref_grant(struct ism_backend *be, struct ism_ref *ref, uint16_t domid)
+int ism__ref_grant(struct ism_backend *be, struct ism_ref *ref, uint16_t domid)
 {
 	uint32_t i, total = ref->nr_pages + 1 + ref->ndir;
 	int rc;
 
-	rc = ism_quota_grants(be, ref->dom, total);
+	rc = ism__quota_grants(be, ref->dom, total);
 	if (rc)
 		goto err_release;
-	rc = ism_pageset_new(be, ref->ndir, &ref->dirset);
+	rc = ism__pageset_new(be, ref->ndir, &ref->dirset);
 	if (rc)
 		goto err_release;
 	for (i = 0; i < total; i++) {
@@ -186,7 +186,7 @@ int ism_ref_grant(struct ism_backend *be, struct ism_ref *ref, uint16_t domid)
 	return 0;
 
 err_release:
-	ism_ref_ungrant(be, ref);
+	ism__ref_ungrant(be, ref);
 	return rc;
 }
 
@@ -205,13 +205,13 @@ static bool ism_ref_retry(struct ism_backend *be, struct ism_ref *ref)
 	}
 	if (ref->live)
 		return false;
-	ism_pageset_orphan(be, ref->dirset);
+	ism__pageset_orphan(be, ref->dirset);
 	free(ref);
-	ism_domain_put(be, dom);
+	ism__domain_put(be, dom);
 	return true;
 }
 
-unsigned int ism_pages_reclaim(struct ism_backend *be)
+unsigned int ism__pages_reclaim(struct ism_backend *be)
 {
 	struct ism_ref **rp = &be->quarantine, *ref;
 	struct ism_pageset *set, *next;

@@ -9,7 +9,7 @@
 
 #include "core.h"
 
-int ism_perms_init(struct ism_perms *p, uint32_t def, uint32_t cap)
+int ism__perms_init(struct ism_perms *p, uint32_t def, uint32_t cap)
 {
 	p->def = def;
 	p->n = 0;
@@ -21,14 +21,14 @@ int ism_perms_init(struct ism_perms *p, uint32_t def, uint32_t cap)
 	return p->e ? 0 : -ENOMEM;
 }
 
-void ism_perms_fini(struct ism_perms *p)
+void ism__perms_fini(struct ism_perms *p)
 {
 	free(p->e);
 	p->e = NULL;
 	p->n = 0;
 }
 
-int ism_perms_check(uint32_t devid, uint32_t perm)
+int ism__perms_check(uint32_t devid, uint32_t perm)
 {
 	if (perm & ~ISM_PERM_MASK || devid > ISM_DEVID_MAX)
 		return -EINVAL;
@@ -49,7 +49,7 @@ static struct ism_perm_entry *ism_perms_find(const struct ism_perms *p,
 	return NULL;
 }
 
-uint32_t ism_perms_rights(const struct ism_perms *p, uint32_t devid)
+uint32_t ism__perms_rights(const struct ism_perms *p, uint32_t devid)
 {
 	const struct ism_perm_entry *e = ism_perms_find(p, devid);
 	uint32_t r;
@@ -66,8 +66,8 @@ uint32_t ism_perms_rights(const struct ism_perms *p, uint32_t devid)
 	return r;
 }
 
-int ism_perms_set(struct ism_perms *p, uint32_t devid, uint32_t perm,
-		  bool remove)
+int ism__perms_set(struct ism_perms *p, uint32_t devid, uint32_t perm,
+		   bool remove)
 {
 	struct ism_perm_entry *e;
 

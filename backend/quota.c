@@ -13,17 +13,18 @@
 
 #include "core.h"
 
-struct ism_domain *ism_domain_find(const struct ism_backend *be, uint16_t domid)
+struct ism_domain *ism__domain_find(const struct ism_backend *be,
+				    uint16_t domid)
 {
-	struct ism_hnode *n = ism_htable_find(&be->domains, domid);
+	struct ism_hnode *n = ism__htable_find(&be->domains, domid);
 
 	return n ? ism_container_of(n, struct ism_domain, node) : NULL;
 }
 
-int ism_domain_get(struct ism_backend *be, uint16_t domid,
-		   struct ism_domain **dom_out)
+int ism__domain_get(struct ism_backend *be, uint16_t domid,
+		    struct ism_domain **dom_out)
 {
-	struct ism_domain *dom = ism_domain_find(be, domid);
+	struct ism_domain *dom = ism__domain_find(be, domid);
 	int rc;
 
 	if (!dom) {
@@ -32,7 +33,7 @@ int ism_domain_get(struct ism_backend *be, uint16_t domid,
 			return -ENOMEM;
 		dom->domid = domid;
 		dom->node.key = domid;
-		rc = ism_htable_insert(&be->domains, &dom->node);
+		rc = ism__htable_insert(&be->domains, &dom->node);
 		if (rc) {
 			free(dom);
 			return rc;
@@ -43,17 +44,17 @@ int ism_domain_get(struct ism_backend *be, uint16_t domid,
 	return 0;
 }
 
-void ism_domain_put(struct ism_backend *be, struct ism_domain *dom)
+void ism__domain_put(struct ism_backend *be, struct ism_domain *dom)
 {
 	if (!dom || --dom->users)
 		return;
-	ism_htable_remove(&be->domains, &dom->node);
+	ism__htable_remove(&be->domains, &dom->node);
 	free(dom->peers);
 	free(dom);
 }
 
-int ism_quota_bytes(const struct ism_backend *be, const struct ism_domain *dom,
-		    uint64_t size)
+int ism__quota_bytes(const struct ism_backend *be, const struct ism_domain *dom,
+		     uint64_t size)
 {
 	uint64_t used = dom->bytes + (uint64_t)dom->quarantined * ISM_PAGE_SIZE;
 
@@ -62,8 +63,8 @@ int ism_quota_bytes(const struct ism_backend *be, const struct ism_domain *dom,
 		       0;
 }
 
-int ism_quota_grants(const struct ism_backend *be, const struct ism_domain *dom,
-		     uint32_t n)
+int ism__quota_grants(const struct ism_backend *be,
+		      const struct ism_domain *dom, uint32_t n)
 {
 	if (be->st.grants + (uint64_t)n > be->lim.max_grants ||
 	    dom->grants + (uint64_t)n > be->lim.max_domain_grants)
@@ -83,15 +84,15 @@ static struct ism_peer_count *ism_quota_peer_find(const struct ism_domain *dom,
 	return NULL;
 }
 
-int ism_quota_peer_room(const struct ism_backend *be,
-			const struct ism_domain *dom, uint32_t devid)
+int ism__quota_peer_room(const struct ism_backend *be,
+			 const struct ism_domain *dom, uint32_t devid)
 {
 	if (ism_quota_peer_find(dom, devid) || dom->npeers < be->lim.max_peers)
 		return 0;
 	return -EUSERS;
 }
 
-int ism_quota_peer_add(struct ism_domain *dom, uint32_t devid)
+int ism__quota_peer_add(struct ism_domain *dom, uint32_t devid)
 {
 	struct ism_peer_count *pc = ism_quota_peer_find(dom, devid);
 	uint32_t cap;
@@ -112,7 +113,7 @@ int ism_quota_peer_add(struct ism_domain *dom, uint32_t devid)
 	return 0;
 }
 
-void ism_quota_peer_del(struct ism_domain *dom, uint32_t devid)
+void ism__quota_peer_del(struct ism_domain *dom, uint32_t devid)
 {
 	struct ism_peer_count *pc = ism_quota_peer_find(dom, devid);
 

@@ -22,7 +22,7 @@ static int ism_region_errno(int rc)
 	return rc == -ENOBUFS ? rc : -ENOMEM;
 }
 
-struct ism_ref *ism_region_other(const struct ism_ref *ref)
+struct ism_ref *ism__region_other(const struct ism_ref *ref)
 {
 	return ref->region->ref[!ref->side];
 }
@@ -57,12 +57,12 @@ static int ism_ref_install(struct ism_ref *ref, uint32_t slot)
 	struct ism_region *r = ref->region;
 	int rc;
 
-	rc = ism_ref_grant(dev->be, ref, dev->domid);
+	rc = ism__ref_grant(dev->be, ref, dev->domid);
 	if (rc)
 		return rc; /* @ref is gone */
 	ref->slot = slot;
 	r->ref[ref->side] = ref;
-	ism_device_slot_set(dev, slot, ref);
+	ism__device_slot_set(dev, slot, ref);
 	dev->dom->bytes += r->size;
 	dev->bytes += r->size;
 	dev->grants += ref->live;
@@ -72,8 +72,8 @@ static int ism_ref_install(struct ism_ref *ref, uint32_t slot)
 /* Devices @a and @b no longer share this region (peers quota). */
 static void ism_pair_del(const struct ism_device *a, const struct ism_device *b)
 {
-	ism_quota_peer_del(a->dom, b->devid);
-	ism_quota_peer_del(b->dom, a->devid);
+	ism__quota_peer_del(a->dom, b->devid);
+	ism__quota_peer_del(b->dom, a->devid);
 }
 
 static void ism_region_unlink(struct ism_region *r)
@@ -97,17 +97,17 @@ static int ism_region_link(struct ism_region *r, struct ism_device *dev,
 
 	if (!other)
 		return 0;
-	rc = ism_quota_peer_room(be, dev->dom, other->dev->devid);
+	rc = ism__quota_peer_room(be, dev->dom, other->dev->devid);
 	if (rc)
 		return rc;
-	rc = ism_quota_peer_add(dev->dom, other->dev->devid);
+	rc = ism__quota_peer_add(dev->dom, other->dev->devid);
 	if (rc)
 		return rc;
-	rc = ism_quota_peer_room(be, other->dom, dev->devid);
+	rc = ism__quota_peer_room(be, other->dom, dev->devid);
 	if (!rc)
-		rc = ism_quota_peer_add(other->dom, dev->devid);
+		rc = ism__quota_peer_add(other->dom, dev->devid);
 	if (rc) {
-		ism_quota_peer_del(dev->dom, other->dev->devid);
+		ism__quota_peer_del(dev->dom, other->dev->devid);
 		return rc;
 	}
 	r->linked = true;
@@ -119,11 +119,11 @@ static void ism_region_destroy(struct ism_backend *be, struct ism_region *r)
 	if (r->released) {
 		be->st.released--;
 	} else {
-		ism_htable_remove(&be->tokens, &r->node);
+		ism__htable_remove(&be->tokens, &r->node);
 		be->st.regions--;
 	}
-	ism_pageset_orphan(be, r->set);
-	ism_perms_fini(&r->perms);
+	ism__pageset_orphan(be, r->set);
+	ism__perms_fini(&r->perms);
 	free(r);
 }
 
@@ -132,14 +132,14 @@ static void ism_region_release(struct ism_backend *be, struct ism_region *r)
 {
 	if (r->released)
 		return;
-	ism_htable_remove(&be->tokens, &r->node);
+	ism__htable_remove(&be->tokens, &r->node);
 	r->released = true;
 	be->st.regions--;
 	be->st.released++;
 }
 
-void ism_region_describe(const struct ism_ref *ref,
-			 struct ism_region_desc *desc)
+void ism__region_describe(const struct ism_ref *ref,
+			  struct ism_region_desc *desc)
 {
 	const struct ism_region *r = ref->region;
 	uint8_t other = !ref->side;
@@ -167,7 +167,7 @@ static int ism_region_new(struct ism_device *dev, uint64_t size,
 	uint64_t token;
 	int rc;
 
-	rc = ism_token_new(be, &token);
+	rc = ism__token_new(be, &token);
 	if (rc)
 		return rc;
 	r = calloc(1, sizeof(*r));
@@ -179,14 +179,14 @@ static int ism_region_new(struct ism_device *dev, uint64_t size,
 		  ISM_DIR_GREFS_PER_PAGE;
 	r->devid[0] = dev->devid;
 	r->domid[0] = dev->domid;
-	rc = ism_perms_init(&r->perms, def_perm, be->lim.max_perm_entries);
+	rc = ism__perms_init(&r->perms, def_perm, be->lim.max_perm_entries);
 	if (rc)
 		goto err_free_region;
-	rc = ism_pageset_new(be, r->nr_pages + 1, &r->set);
+	rc = ism__pageset_new(be, r->nr_pages + 1, &r->set);
 	if (rc)
 		goto err_fini_perms;
 	r->node.key = token;
-	rc = ism_htable_insert(&be->tokens, &r->node);
+	rc = ism__htable_insert(&be->tokens, &r->node);
 	if (rc)
 		goto err_orphan_set;
 	be->st.regions++;
@@ -194,16 +194,16 @@ static int ism_region_new(struct ism_device *dev, uint64_t size,
 	return 0;
 
 err_orphan_set:
-	ism_pageset_orphan(be, r->set);
+	ism__pageset_orphan(be, r->set);
 err_fini_perms:
-	ism_perms_fini(&r->perms);
+	ism__perms_fini(&r->perms);
 err_free_region:
 	free(r);
 	return rc;
 }
 
-int ism_region_alloc(struct ism_device *dev, const struct ism_req_alloc *req,
-		     struct ism_region_desc *desc)
+int ism__region_alloc(struct ism_device *dev, const struct ism_req_alloc *req,
+		      struct ism_region_desc *desc)
 {
 	struct ism_backend *be = dev->be;
 	uint32_t def = ISM_PERM_DEFAULT, slot, npages;
@@ -214,7 +214,7 @@ int ism_region_alloc(struct ism_device *dev, const struct ism_req_alloc *req,
 	if (req->flags & ~ISM_ALLOC_F_DEFAULT_PERM)
 		return -EINVAL;
 	if (req->flags & ISM_ALLOC_F_DEFAULT_PERM) {
-		if (ism_perms_check(0, req->perm))
+		if (ism__perms_check(0, req->perm))
 			return -EINVAL;
 		def = req->perm;
 	} else if (req->perm) {
@@ -224,17 +224,17 @@ int ism_region_alloc(struct ism_device *dev, const struct ism_req_alloc *req,
 		return -EINVAL;
 	if (req->size > be->lim.region_size)
 		return -EFBIG;
-	rc = ism_device_slot_alloc(dev, &slot);
+	rc = ism__device_slot_alloc(dev, &slot);
 	if (rc)
 		return rc;
 	npages = (uint32_t)((req->size + ISM_PAGE_SIZE - 1) / ISM_PAGE_SIZE);
-	rc = ism_quota_bytes(be, dev->dom, (uint64_t)npages * ISM_PAGE_SIZE);
+	rc = ism__quota_bytes(be, dev->dom, (uint64_t)npages * ISM_PAGE_SIZE);
 	if (rc)
 		return rc;
-	rc = ism_quota_grants(be, dev->dom,
-			      npages + 1 +
-				      (npages + ISM_DIR_GREFS_PER_PAGE - 1) /
-					      ISM_DIR_GREFS_PER_PAGE);
+	rc = ism__quota_grants(be, dev->dom,
+			       npages + 1 +
+				       (npages + ISM_DIR_GREFS_PER_PAGE - 1) /
+					       ISM_DIR_GREFS_PER_PAGE);
 	if (rc)
 		return rc;
 	rc = ism_region_new(dev, req->size, def, &r);
@@ -246,7 +246,7 @@ int ism_region_alloc(struct ism_device *dev, const struct ism_req_alloc *req,
 	rc = ism_ref_install(ref, slot);
 	if (rc)
 		goto err_destroy_region;
-	ism_region_describe(ref, desc);
+	ism__region_describe(ref, desc);
 	return 0;
 
 err_destroy_region:
@@ -271,8 +271,8 @@ static int ism_region_side_for(const struct ism_region *r,
 	return 0;
 }
 
-int ism_region_attach(struct ism_device *dev, const struct ism_req_attach *req,
-		      struct ism_region_desc *desc)
+int ism__region_attach(struct ism_device *dev, const struct ism_req_attach *req,
+		       struct ism_region_desc *desc)
 {
 	struct ism_backend *be = dev->be;
 	uint32_t rights = ISM_PERM_OWNER, slot;
@@ -285,7 +285,7 @@ int ism_region_attach(struct ism_device *dev, const struct ism_req_attach *req,
 
 	if (req->flags & ~ISM_ATTACH_F_READONLY)
 		return -EINVAL;
-	node = req->token ? ism_htable_find(&be->tokens, req->token) : NULL;
+	node = req->token ? ism__htable_find(&be->tokens, req->token) : NULL;
 	if (!node)
 		return -ENOENT;
 	r = ism_container_of(node, struct ism_region, node);
@@ -296,7 +296,7 @@ int ism_region_attach(struct ism_device *dev, const struct ism_req_attach *req,
 	if (rc)
 		return rc;
 	if (side == ISM_SIDE_PEER) {
-		rights = ism_perms_rights(&r->perms, dev->devid);
+		rights = ism__perms_rights(&r->perms, dev->devid);
 		if ((rights & (ISM_PERM_ATTACH | ISM_PERM_READ)) !=
 		    (ISM_PERM_ATTACH | ISM_PERM_READ))
 			return -EACCES;
@@ -304,10 +304,10 @@ int ism_region_attach(struct ism_device *dev, const struct ism_req_attach *req,
 	ro = !(rights & ISM_PERM_WRITE) || (req->flags & ISM_ATTACH_F_READONLY);
 	if (ro)
 		rights &= ~ISM_PERM_WRITE;
-	rc = ism_device_slot_alloc(dev, &slot);
+	rc = ism__device_slot_alloc(dev, &slot);
 	if (rc)
 		return rc;
-	rc = ism_quota_bytes(be, dev->dom, r->size);
+	rc = ism__quota_bytes(be, dev->dom, r->size);
 	if (rc)
 		return rc;
 	rc = ism_region_link(r, dev, side);
@@ -327,49 +327,49 @@ int ism_region_attach(struct ism_device *dev, const struct ism_req_attach *req,
 		r->domid[1] = dev->domid;
 	}
 	if (r->ref[!side])
-		ism_evt_queue(r->ref[!side], ISM_EVT_PEER_ATTACHED, 0, 0);
-	ism_region_describe(ref, desc);
+		ism__evt_queue(r->ref[!side], ISM_EVT_PEER_ATTACHED, 0, 0);
+	ism__region_describe(ref, desc);
 	return 0;
 }
 
-void ism_region_drop(struct ism_ref *ref, uint8_t evt_type)
+void ism__region_drop(struct ism_ref *ref, uint8_t evt_type)
 {
 	struct ism_region *r = ref->region;
 	struct ism_device *dev = ref->dev;
 	struct ism_backend *be = dev->be;
-	struct ism_ref *other = ism_region_other(ref);
+	struct ism_ref *other = ism__region_other(ref);
 
 	if (!ref->released) {
 		if (other && !other->released && evt_type)
-			ism_evt_queue(other, evt_type, 0, 0);
+			ism__evt_queue(other, evt_type, 0, 0);
 		if (evt_type == ISM_EVT_PEER_GONE)
 			r->widowed = true;
 		ism_region_unlink(r);
 		r->fp_state = ISM_FP_NONE;
 	}
 	r->ref[ref->side] = NULL;
-	ism_device_slot_clear(dev, ref->slot);
+	ism__device_slot_clear(dev, ref->slot);
 	dev->dom->bytes -= r->size;
 	dev->bytes -= r->size;
 	dev->grants -= ref->live;
-	ism_ref_ungrant(be, ref);
+	ism__ref_ungrant(be, ref);
 	if (!r->ref[0] && !r->ref[1])
 		ism_region_destroy(be, r);
 }
 
-void ism_region_free(struct ism_ref *ref)
+void ism__region_free(struct ism_ref *ref)
 {
 	struct ism_region *r = ref->region;
-	struct ism_ref *other = ism_region_other(ref);
+	struct ism_ref *other = ism__region_other(ref);
 
 	ism_region_release(ref->dev->be, r);
 	ism_region_unlink(r);
 	r->fp_state = ISM_FP_NONE;
 	if (other && !other->released) {
 		other->released = true;
-		ism_evt_queue(other, ISM_EVT_REGION_RELEASED, ISM_RELEASE_FREED,
-			      0);
+		ism__evt_queue(other, ISM_EVT_REGION_RELEASED,
+			       ISM_RELEASE_FREED, 0);
 	}
 	ref->released = true;
-	ism_region_drop(ref, 0);
+	ism__region_drop(ref, 0);
 }

@@ -24,7 +24,7 @@ static bool ism_zero(const void *p, size_t len)
 
 #define ISM_ZERO(field) ism_zero(&(field), sizeof(field))
 
-int ism_req_check(const struct ism_req *req)
+int ism__req_check(const struct ism_req *req)
 {
 	const int op = req->op;
 	bool ok;

@@ -28,10 +28,10 @@ static void ism_ring_push(struct ism_device *dev, uint32_t old)
 	ism_mb();
 	ev = ISM_READ_ONCE(h->rsp_event);
 	if ((uint32_t)(new - ev) < (uint32_t)(new - old))
-		ism_evt_kick_rsp(dev);
+		ism__evt_kick_rsp(dev);
 }
 
-int ism_ring_process(struct ism_device *dev)
+int ism__ring_process(struct ism_device *dev)
 {
 	struct ism_ctrl_page *ring = dev->ring;
 	struct ism_sring_hdr *h = &ring->hdr;
@@ -55,7 +55,7 @@ int ism_ring_process(struct ism_device *dev)
 			       &ring->ring[dev->req_cons % ISM_RING_ENTRIES],
 			       sizeof(req));
 			dev->req_cons++;
-			ism_control_handle(dev, &req, &rsp);
+			ism__control_handle(dev, &req, &rsp);
 			memcpy(&ring->ring[dev->rsp_prod_pvt % ISM_RING_ENTRIES],
 			       &rsp, sizeof(rsp));
 			dev->rsp_prod_pvt++;

@@ -11,7 +11,7 @@
 
 #define ISM_TOKEN_DRAWS 16
 
-int ism_token_new(struct ism_backend *be, uint64_t *token_out)
+int ism__token_new(struct ism_backend *be, uint64_t *token_out)
 {
 	uint64_t t;
 	int i, rc;
@@ -20,7 +20,7 @@ int ism_token_new(struct ism_backend *be, uint64_t *token_out)
 		rc = be->ops->random(be->plat, &t, sizeof(t));
 		if (rc)
 			return rc;
-		if (t && !ism_htable_find(&be->tokens, t)) {
+		if (t && !ism__htable_find(&be->tokens, t)) {
 			*token_out = t;
 			return 0;
 		}

@@ -13,8 +13,8 @@
 #define ISM_FE_PREFIX "/local/domain/"
 #define ISM_FE_MIDDLE "/device/" ISM_DEVICE_TYPE "/"
 
-int ism_xsval_uint(const char *s, size_t len, uint64_t lo, uint64_t hi,
-		   uint64_t *out)
+int ism__xsval_uint(const char *s, size_t len, uint64_t lo, uint64_t hi,
+		    uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -35,20 +35,20 @@ int ism_xsval_uint(const char *s, size_t len, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
-/* ism_xsval_uint() for a value that fits 32 bits. */
+/* ism__xsval_uint() for a value that fits 32 bits. */
 static int ism_xsval_u32(const char *s, size_t len, uint32_t lo, uint32_t hi,
 			 uint32_t *out)
 {
 	uint64_t v;
 	int rc;
 
-	rc = ism_xsval_uint(s, len, lo, hi, &v);
+	rc = ism__xsval_uint(s, len, lo, hi, &v);
 	if (!rc)
 		*out = (uint32_t)v;
 	return rc;
 }
 
-int ism_xsval_state(const char *s, size_t len, int *out)
+int ism__xsval_state(const char *s, size_t len, int *out)
 {
 	uint32_t v;
 	int rc;
@@ -59,17 +59,17 @@ int ism_xsval_state(const char *s, size_t len, int *out)
 	return rc;
 }
 
-int ism_xsval_gref(const char *s, size_t len, uint32_t *out)
+int ism__xsval_gref(const char *s, size_t len, uint32_t *out)
 {
 	return ism_xsval_u32(s, len, ISM_GREF_MIN, UINT32_MAX, out);
 }
 
-int ism_xsval_evtchn(const char *s, size_t len, uint32_t *out)
+int ism__xsval_evtchn(const char *s, size_t len, uint32_t *out)
 {
 	return ism_xsval_u32(s, len, 1, ISM_EVTCHN_MAX, out);
 }
 
-int ism_xsval_domid(const char *s, size_t len, uint16_t *out)
+int ism__xsval_domid(const char *s, size_t len, uint16_t *out)
 {
 	uint32_t v;
 	int rc;
@@ -80,7 +80,7 @@ int ism_xsval_domid(const char *s, size_t len, uint16_t *out)
 	return rc;
 }
 
-int ism_xsval_version(const char *s, size_t len, uint32_t *out)
+int ism__xsval_version(const char *s, size_t len, uint32_t *out)
 {
 	return ism_xsval_u32(s, len, ISM_PROTOCOL_VERSION_INT,
 			     ISM_PROTOCOL_VERSION_INT, out);
@@ -102,14 +102,14 @@ static int ism_xsval_dom_dev(const char *s, uint16_t *domid_out,
 	uint64_t devid;
 	uint16_t domid;
 
-	if (ism_xsval_domid(s, n, &domid))
+	if (ism__xsval_domid(s, n, &domid))
 		return -EINVAL;
 	s += n;
 	if (*s != '/')
 		return -EINVAL;
 	s++;
 	n = ism_xsval_component(s);
-	if (ism_xsval_uint(s, n, 1, ISM_DEVID_MAX, &devid))
+	if (ism__xsval_uint(s, n, 1, ISM_DEVID_MAX, &devid))
 		return -EINVAL;
 	*domid_out = domid;
 	*devid_out = (uint32_t)devid;
@@ -117,8 +117,8 @@ static int ism_xsval_dom_dev(const char *s, uint16_t *domid_out,
 	return 0;
 }
 
-int ism_xsval_be_path(const char *path, unsigned int *depth_out,
-		      uint16_t *domid_out, uint32_t *devid_out)
+int ism__xsval_be_path(const char *path, unsigned int *depth_out,
+		       uint16_t *domid_out, uint32_t *devid_out)
 {
 	const size_t plen = strlen(ISM_BE_PREFIX);
 	const char *s, *rest;
@@ -137,7 +137,7 @@ int ism_xsval_be_path(const char *path, unsigned int *depth_out,
 		return -EINVAL;
 	n = ism_xsval_component(s);
 	if (!s[n]) {
-		if (ism_xsval_domid(s, n, &domid))
+		if (ism__xsval_domid(s, n, &domid))
 			return -EINVAL;
 		*depth_out = 1;
 		*domid_out = domid;
@@ -153,8 +153,8 @@ int ism_xsval_be_path(const char *path, unsigned int *depth_out,
 	return 0;
 }
 
-int ism_xsval_fe_path(const char *path, uint16_t *domid_out,
-		      uint32_t *devid_out)
+int ism__xsval_fe_path(const char *path, uint16_t *domid_out,
+		       uint32_t *devid_out)
 {
 	const size_t plen = strlen(ISM_FE_PREFIX);
 	const size_t mlen = strlen(ISM_FE_MIDDLE);
@@ -168,7 +168,7 @@ int ism_xsval_fe_path(const char *path, uint16_t *domid_out,
 		return -EINVAL;
 	s = path + plen;
 	n = ism_xsval_component(s);
-	if (ism_xsval_uint(s, n, 0, ISM_DOMID_MAX, &v))
+	if (ism__xsval_uint(s, n, 0, ISM_DOMID_MAX, &v))
 		return -EINVAL;
 	domid = (uint16_t)v;
 	s += n;
@@ -176,7 +176,7 @@ int ism_xsval_fe_path(const char *path, uint16_t *domid_out,
 		return -EINVAL;
 	s += mlen;
 	n = ism_xsval_component(s);
-	if (ism_xsval_uint(s, n, 1, ISM_DEVID_MAX, &v))
+	if (ism__xsval_uint(s, n, 1, ISM_DEVID_MAX, &v))
 		return -EINVAL;
 	devid = (uint32_t)v;
 	rest = s + n;

@@ -39,29 +39,30 @@ static void fz_values(const char *s, size_t len)
 	uint64_t v;
 	int state;
 
-	if (!ism_xsval_uint(s, len, 0, UINT64_MAX, &v))
+	if (!ism__xsval_uint(s, len, 0, UINT64_MAX, &v))
 		fz_roundtrip(s, len, v, "uint");
-	if (!ism_xsval_state(s, len, &state)) {
+	if (!ism__xsval_state(s, len, &state)) {
 		if (state < ISM_XBS_INITIALISING || state > ISM_XBS_CLOSED)
 			fz_fail("state range");
 		fz_roundtrip(s, len, (uint64_t)state, "state");
 	}
-	if (!ism_xsval_gref(s, len, &u32)) {
+	if (!ism__xsval_gref(s, len, &u32)) {
 		if (u32 < ISM_GREF_MIN)
 			fz_fail("gref range");
 		fz_roundtrip(s, len, u32, "gref");
 	}
-	if (!ism_xsval_evtchn(s, len, &u32)) {
+	if (!ism__xsval_evtchn(s, len, &u32)) {
 		if (!u32 || u32 > ISM_EVTCHN_MAX)
 			fz_fail("evtchn range");
 		fz_roundtrip(s, len, u32, "evtchn");
 	}
-	if (!ism_xsval_domid(s, len, &domid)) {
+	if (!ism__xsval_domid(s, len, &domid)) {
 		if (domid > ISM_DOMID_MAX)
 			fz_fail("domid range");
 		fz_roundtrip(s, len, domid, "domid");
 	}
-	if (!ism_xsval_version(s, len, &u32) && u32 != ISM_PROTOCOL_VERSION_INT)
+	if (!ism__xsval_version(s, len, &u32) &&
+	    u32 != ISM_PROTOCOL_VERSION_INT)
 		fz_fail("version");
 }
 
@@ -72,7 +73,7 @@ static void fz_paths(const char *path)
 	uint16_t domid;
 	uint32_t devid;
 
-	if (!ism_xsval_be_path(path, &depth, &domid, &devid)) {
+	if (!ism__xsval_be_path(path, &depth, &domid, &devid)) {
 		if (depth > 2)
 			fz_fail("be path depth");
 		if (depth == 2) {
@@ -84,7 +85,7 @@ static void fz_paths(const char *path)
 				fz_fail("be path names another device");
 		}
 	}
-	if (!ism_xsval_fe_path(path, &domid, &devid)) {
+	if (!ism__xsval_fe_path(path, &domid, &devid)) {
 		snprintf(want, sizeof(want), ISM_PATH_FRONTEND_FMT, domid,
 			 devid);
 		if (strncmp(path, want, strlen(want)) || !devid)
