@@ -101,12 +101,3 @@ struct ism_hnode *ism__htable_find(const struct ism_htable *t, uint64_t key)
 		n = n->next;
 	return n;
 }
-
-struct ism_hnode *ism__htable_next(const struct ism_hnode *n)
-{
-	struct ism_hnode *m = n->next;
-
-	while (m && m->key != n->key)
-		m = m->next;
-	return m;
-}

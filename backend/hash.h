@@ -34,7 +34,7 @@ int ism__htable_init(struct ism_htable *t);
 /* ism__htable_fini() - free the buckets (the nodes belong to the caller). */
 void ism__htable_fini(struct ism_htable *t);
 
-/* ism__htable_insert() - add @n under n->key (keys may repeat); -ENOMEM. */
+/* ism__htable_insert() - add @n under n->key (keys may repeat; find returns the first); -ENOMEM. */
 int ism__htable_insert(struct ism_htable *t, struct ism_hnode *n);
 
 /* ism__htable_remove() - take @n out; it must be in @t. */
@@ -42,8 +42,5 @@ void ism__htable_remove(struct ism_htable *t, struct ism_hnode *n);
 
 /* ism__htable_find() - the first node with @key, or NULL. */
 struct ism_hnode *ism__htable_find(const struct ism_htable *t, uint64_t key);
-
-/* ism__htable_next() - the next node after @n with the same key, or NULL. */
-struct ism_hnode *ism__htable_next(const struct ism_hnode *n);
 
 #endif /* ISM_BACKEND_HASH_H */
