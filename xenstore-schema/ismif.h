@@ -1152,19 +1152,29 @@ struct ism_event_page {
  *  off   +-------+-------+-------+-------+
  *     0  | want[0]: owner                |
  *     4  | want[1]: peer                 |
- *     8  | reserved (56 octets)          |
+ *     8  | seq[0]: owner's updates       |
+ *    12  | seq[1]: peer's updates        |
+ *    16  | reserved (48 octets)          |
  *        +-------+-------+-------+-------+
  * ```
  *
  * `want[side]` = 1 means "the referrer on `side` is waiting: signal it on
- * the next update", as vchan's notify bits.  The rules:
+ * the next update", as vchan's notify bits.  `seq[side]` counts the
+ * updates the referrer on `side` announced (modulo 2^32).  The rules:
  *
  * - a receiver that wants to sleep until the region changes MUST set its
  *   own `want[side]` to 1, issue a full barrier, check the region's
  *   contents once more and only then block;
  * - a sender, after its stores to the region and a write barrier,
- *   atomically exchanges the other side's `want` with 0 and signals (fast
- *   path port, or NOTIFY) only if it was 1.  A sender MAY always signal.
+ *   increments its own `seq[side]`, then atomically exchanges the other
+ *   side's `want` with 0 and signals (fast path port, or NOTIFY) only if
+ *   it was 1.  A sender MAY always signal;
+ * - a receiver woken on the fast-path port reports an update only if the
+ *   other side's `seq` differs from the value it saw last.  Xen marks a
+ *   freshly bound interdomain port pending, and pending bits coalesce,
+ *   so an event on that port is a wake-up, not proof of an update.
+ *   (Relayed updates arrive as signal bits the backend sets on NOTIFY
+ *   and need no such check.)
  *
  * A busy stream therefore costs no hypercall and no request per message.
  * The doorbell is writable by both referrers, read-only peers included;
@@ -1198,7 +1208,8 @@ struct ism_dir_page {
 
 struct ism_bell {
 	uint32_t want[2]; /* indexed by ISM_SIDE_*: 1 = signal me */
-	uint32_t reserved[14];
+	uint32_t seq[2]; /* indexed by ISM_SIDE_*: updates announced */
+	uint32_t reserved[12];
 };
 
 /**

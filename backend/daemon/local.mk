@@ -14,3 +14,20 @@ backend_daemon_tests_test_options_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/backend/daemon -I$(top_srcdir)/tests
 backend_daemon_tests_test_options_LDADD = backend/daemon/libismd.la
 TESTS += backend/daemon/tests/test-options
+
+sbin_PROGRAMS += backend/daemon/xen-ismd
+backend_daemon_xen_ismd_SOURCES = backend/daemon/main.c \
+	backend/daemon/stats.c backend/daemon/stats.h
+backend_daemon_xen_ismd_CPPFLAGS = $(AM_CPPFLAGS) $(ISM_PLATFORM_XEN_CPPFLAGS)
+backend_daemon_xen_ismd_LDADD = backend/daemon/libismd.la \
+	backend/libismbackend.la $(ISM_PLATFORM_XEN_LIBS)
+dist_man_MANS += backend/daemon/xen-ismd.8
+
+# The systemd unit, with the installed path of the daemon.
+systemdunitdir = $(prefix)/lib/systemd/system
+systemdunit_DATA = backend/daemon/xen-ismd.service
+backend/daemon/xen-ismd.service: backend/daemon/xen-ismd.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) backend/daemon && \
+	$(SED) 's|@sbindir[@]|$(sbindir)|g' $< >$@
+CLEANFILES += backend/daemon/xen-ismd.service
+EXTRA_DIST += backend/daemon/xen-ismd.service.in

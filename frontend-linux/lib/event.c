@@ -66,8 +66,11 @@ static void sba_hit(void *ctx, uint32_t slot)
 {
 	ism_dev *dev = ctx;
 
-	if (dev->slots[slot])
+	if (dev->slots[slot]) {
 		dev->slots[slot]->updated = true;
+		/* Seen now: a later bare fast-path wake-up is not news. */
+		ism__region_peer_updated(dev->slots[slot]);
+	}
 }
 
 /* One queued event: checked against the slot it names, then applied. */
@@ -147,9 +150,11 @@ void ism__dev_poll(ism_dev *dev)
 	while (!dev->ops->evtchn_pending(dev->p, &port)) {
 		if (port == dev->port)
 			continue; /* the pages below are checked anyway */
+		/* Offered ports count too: the peer may signal before READY. */
 		for (s = 0; s < dev->max_regions; s++)
-			if (dev->slots[s] && dev->slots[s]->fp == ISM_FP_UP &&
-			    dev->slots[s]->fp_port == port)
+			if (dev->slots[s] && dev->slots[s]->fp != ISM_FP_NONE &&
+			    dev->slots[s]->fp_port == port &&
+			    ism__region_peer_updated(dev->slots[s]))
 				dev->slots[s]->updated = true;
 	}
 	ism__xenbus_check(dev);

@@ -6,6 +6,7 @@
  * the xenstore and event channel fds.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,17 +65,19 @@ static int lx_local_domid(struct ism_fe_platform *p, uint16_t *domid_out)
 	unsigned int len = 0;
 	unsigned long v;
 	char *val, *end;
+	int rc = 0;
 
 	val = xs_read(p->xs, XBT_NULL, "domid", &len);
 	if (!val)
 		return neg_errno();
 	errno = 0;
 	v = strtoul(val, &end, 10);
+	if (errno || end == val || *end || v > ISM_DOMID_MAX)
+		rc = -EPROTO;
 	free(val);
-	if (errno || *end || v > ISM_DOMID_MAX)
-		return -EPROTO;
-	*domid_out = (uint16_t)v;
-	return 0;
+	if (!rc)
+		*domid_out = (uint16_t)v;
+	return rc;
 }
 
 static int lx_xs_read(struct ism_fe_platform *p, uint32_t tx, const char *path,
@@ -346,7 +349,7 @@ int ism__platform_linux_open(const struct ism_fe_ops **ops_out,
 			     struct ism_fe_platform **p_out)
 {
 	struct ism_fe_platform *p = calloc(1, sizeof(*p));
-	int rc = -ENOMEM;
+	int rc = -ENOMEM, fl;
 
 	if (!p)
 		return rc;
@@ -364,6 +367,15 @@ int ism__platform_linux_open(const struct ism_fe_ops **ops_out,
 	p->gt = p->gs ? xengnttab_open(&silent_logger, 0) : NULL;
 	p->ce = p->gt ? xenevtchn_open(&silent_logger, 0) : NULL;
 	if (!p->ce) {
+		rc = neg_errno();
+		goto err_destroy;
+	}
+	/*
+	 * The library looks for pending ports after any wake-up: a blocking
+	 * read would hang it when the wake-up came from xenstore.
+	 */
+	fl = fcntl(xenevtchn_fd(p->ce), F_GETFL);
+	if (fl < 0 || fcntl(xenevtchn_fd(p->ce), F_SETFL, fl | O_NONBLOCK)) {
 		rc = neg_errno();
 		goto err_destroy;
 	}

@@ -33,6 +33,7 @@ struct ism_region {
 	uint32_t fp_offer_port; /* peer's offered port to bind, 0 if none */
 	uint16_t fp_offer_domid;
 	bool fp_tried; /* offered once already */
+	uint32_t peer_seq; /* the other side's bell seq when we last looked */
 };
 
 struct ism_dev {
@@ -103,6 +104,7 @@ void ism__event_push(ism_dev *dev, const struct ism_event *ev);
 
 /* region.c */
 void ism__region_close_fp(ism_region *r);
+bool ism__region_peer_updated(ism_region *r);
 void ism__region_unmap_all(ism_region *r);
 void ism__region_destroy(ism_region *r);
 int ism__region_offer_fp(ism_region *r);

@@ -218,6 +218,26 @@ static int region_bell(ism_region *r, struct ism_bell **bell_out)
 	return 0;
 }
 
+/*
+ * Whether the other side announced an update since we last looked (the
+ * doorbell's seq); a wake-up on the fast-path port alone proves nothing.
+ * Without a doorbell mapping we cannot tell, and say yes.
+ */
+bool ism__region_peer_updated(ism_region *r)
+{
+	unsigned int other = r->d.side == ISM_SIDE_OWNER ? ISM_SIDE_PEER :
+							   ISM_SIDE_OWNER;
+	uint32_t seq;
+
+	if (region_bell(r, &r->bell))
+		return true;
+	seq = __atomic_load_n(&r->bell->seq[other], __ATOMIC_ACQUIRE);
+	if (seq == r->peer_seq)
+		return false;
+	r->peer_seq = seq;
+	return true;
+}
+
 void ism__region_unmap_all(ism_region *r)
 {
 	ism_region_unmap(r);
@@ -258,8 +278,9 @@ int ism_region_notify(ism_region *r, unsigned int flags)
 	rc = region_bell(r, &bell);
 	if (rc)
 		return rc;
-	/* Our stores to the region before the peer's view of the flag. */
+	/* Our stores to the region before the peer's view of seq and flag. */
 	ISM_MB();
+	__atomic_add_fetch(&bell->seq[r->d.side], 1u, __ATOMIC_ACQ_REL);
 	other = r->d.side == ISM_SIDE_OWNER ? ISM_SIDE_PEER : ISM_SIDE_OWNER;
 	if (!__atomic_exchange_n(&bell->want[other], 0, __ATOMIC_ACQ_REL) &&
 	    !(flags & ISM_NOTIFY_FORCE))

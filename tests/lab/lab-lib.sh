@@ -30,7 +30,7 @@ tap_diag()
 }
 
 # tap_check DESCRIPTION COMMAND...: one test, passing if COMMAND succeeds;
-# the command's output becomes diagnostics.
+# the command's output becomes diagnostics.  COMMAND runs in a subshell.
 tap_check()
 {
 	local desc=$1 out rc
@@ -73,7 +73,9 @@ guest_net()
 
 # guest_create NAME RUN [ARG...]: start a PV guest whose init runs RUN with
 # ARGs, and print its domid.  Extra xl config lines may be given in the
-# GUEST_XL_EXTRA variable.
+# GUEST_XL_EXTRA variable; GUEST_PAUSED=1 creates it paused (xl unpause
+# NAME starts it), so that devices can be added before it boots.  Its xl
+# config stays in /tmp/NAME.cfg.
 guest_create()
 {
 	local name=$1 run=$2 args cfg kargs
@@ -94,7 +96,7 @@ on_poweroff = "destroy"
 on_crash = "destroy"
 ${GUEST_XL_EXTRA:-}
 CFG
-	xl create -q "$cfg" >/tmp/$name.xl.log 2>&1 || {
+	xl create -q ${GUEST_PAUSED:+-p} "$cfg" >/tmp/$name.xl.log 2>&1 || {
 		sed 's/^/# xl: /' /tmp/$name.xl.log
 		return 1
 	}
@@ -163,4 +165,67 @@ guest_tap()
 	else
 		tap_fail "$name: guest program finished (rc=${LAB_RC:-none: it never ended})"
 	fi
+}
+
+# ismd_start [OPTION...]: start xen-ismd in the background, logging to
+# /var/log/xen/xen-ismd.log (dumped with the guest logs), and wait until it
+# serves (its stats socket appears).  Call it in the scenario's shell, not
+# in a subshell such as tap_check's, so that ismd_stop knows its pid.
+ismd_start()
+{
+	local i=0
+	xen-ismd --foreground -v --gid-file=/tmp/ism-gid "$@" \
+		>>/var/log/xen/xen-ismd.log 2>&1 &
+	LAB_ISMD_PID=$!
+	until [ -S /run/xen-ismd.sock ]; do
+		kill -0 $LAB_ISMD_PID 2>/dev/null || return 1
+		i=$((i + 1))
+		[ $i -lt 100 ] || return 1
+		sleep 0.1
+	done
+}
+
+# ismd_stop: SIGTERM, and its exit status (0: it closed every device).
+ismd_stop()
+{
+	local rc
+	if ! kill -TERM $LAB_ISMD_PID 2>/dev/null; then
+		wait $LAB_ISMD_PID
+		rc=$?
+		echo "xen-ismd had already exited, with status $rc"
+		return 1
+	fi
+	wait $LAB_ISMD_PID
+}
+
+# guest_peer NAME-A NAME-B: tell each guest the other's domid in ~/lab/peer
+# (a directory the guest owns).
+guest_peers()
+{
+	local a b
+	a=$(xl domid "$1") && b=$(xl domid "$2") || return 1
+	for pair in "$a $b" "$b $a"; do
+		set -- $pair
+		xenstore-write "/local/domain/$1/lab/peer" "$2" &&
+			xenstore-chmod -r "/local/domain/$1/lab" "n$1" || return 1
+	done
+}
+
+# ism_wait_connected DOMID SECONDS: wait until every ism device of the
+# domain is Connected on both ends.
+ism_wait_connected()
+{
+	local dom=$1 left=$(($2 * 10)) dev be fe
+	while [ $left -gt 0 ]; do
+		left=$((left - 1))
+		dev=
+		for dev in $(xenstore-list "/local/domain/$dom/device/ism" 2>/dev/null); do
+			fe=$(xenstore-read "/local/domain/$dom/device/ism/$dev/state" 2>/dev/null)
+			be=$(xenstore-read "$(xenstore-read "/local/domain/$dom/device/ism/$dev/backend")/state" 2>/dev/null)
+			[ "$fe" = 4 ] && [ "$be" = 4 ] || continue 2
+		done
+		[ -n "$dev" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }

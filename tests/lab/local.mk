@@ -27,9 +27,10 @@ LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/init/dom0-init tests/lab/init/guest-init tests/lab/init/vif-lab \
 	tests/lab/packages
 LAB_SCENARIOS = tests/lab/scenarios/smoke.lab \
-	tests/lab/scenarios/grant-helper.lab tests/lab/scenarios/net.lab
+	tests/lab/scenarios/grant-helper.lab tests/lab/scenarios/net.lab \
+	tests/lab/scenarios/exchange.lab
 LAB_SCENARIO_SRC = $(LAB_SCENARIOS) tests/lab/scenarios/smoke-guest.sh \
-	tests/lab/scenarios/net-guest.sh
+	tests/lab/scenarios/net-guest.sh tests/lab/scenarios/exchange-guest.sh
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * xen-ismd: the xen-ism backend daemon.
+ *
+ * One thread, one poll loop over: the xenstore watch fd (devices appear,
+ * change state, domains die), the event channel fd (frontends' control
+ * rings), the signal fd (SIGTERM, SIGINT) and the stats socket (ismctl
+ * list).  The protocol is the core's (backend/ism-backend.h); Xen is the
+ * real platform (backend/xen/platform-xen.h).  While nothing is held back
+ * for reclaiming, the loop sleeps without a timeout: an idle backend wakes
+ * up for nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "ism-backend.h"
+#include "log.h"
+#include "options.h"
+#include "pidfile.h"
+#include "platform-xen.h"
+#include "stats.h"
+
+#define ISMD_RECLAIM_MS 1000
+
+enum { ISMD_FD_SIGNAL, ISMD_FD_XS, ISMD_FD_EVTCHN, ISMD_FD_STATS, ISMD_FDS };
+
+static void ismd_core_log(void *arg, int level, uint16_t domid, uint32_t devid,
+			  const char *msg)
+{
+	(void)arg;
+	ismd_log_dev(level, domid, devid, "%s", msg);
+}
+
+/* Creates the directory of @path if it is missing (one level). */
+static void ismd_parent_make(const char *path)
+{
+	char dir[256];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+}
+
+/*
+ * The host's gid: kept in @path so that it survives restarts of the
+ * backend; made from the kernel's random generator the first time.
+ */
+static int ismd_gid_load(const char *path, uint64_t *gid_out)
+{
+	char buf[32];
+	uint64_t gid = 0;
+	ssize_t n;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			gid = strtoull(buf, NULL, 16);
+		}
+	}
+	while (!gid) {
+		if (getrandom(&gid, sizeof(gid), 0) != sizeof(gid))
+			return -errno;
+		ismd_parent_make(path);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			rc = -errno; /* still usable, but not stable */
+			break;
+		}
+		n = snprintf(buf, sizeof(buf), "%016llx\n",
+			     (unsigned long long)gid);
+		if (write(fd, buf, (size_t)n) != n)
+			rc = -EIO;
+		close(fd);
+	}
+	*gid_out = gid;
+	return rc;
+}
+
+static int ismd_signals_open(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void ismd_stats_accept(int lfd, const struct ism_backend *be)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* A stuck client must not stall the devices. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ismd_stats_serve(fd, be);
+}
+
+/* Runs until a signal asks to stop; 0, or -errno of a failed platform. */
+static int ismd_loop(struct ism_backend *be, const struct ism_platform_ops *ops,
+		     struct ism_platform *p, int sigfd, int statsfd)
+{
+	struct pollfd pfd[ISMD_FDS] = {
+		[ISMD_FD_SIGNAL] = { .fd = sigfd, .events = POLLIN },
+		[ISMD_FD_XS] = { .fd = ops->xs_fd(p), .events = POLLIN },
+		[ISMD_FD_EVTCHN] = { .fd = ops->evtchn_fd(p),
+				     .events = POLLIN },
+		[ISMD_FD_STATS] = { .fd = statsfd, .events = POLLIN },
+	};
+	int held = 0, rc;
+
+	for (;;) {
+		/* Work may be queued before the first poll (initial watches). */
+		rc = ism_backend_handle_watches(be);
+		if (rc)
+			return rc;
+		while ((rc = ism_backend_handle_events(be)) == 1)
+			;
+		if (rc < 0)
+			return rc;
+		if (held)
+			held = ism_backend_reclaim(be);
+
+		if (poll(pfd, ISMD_FDS, held > 0 ? ISMD_RECLAIM_MS : -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (pfd[ISMD_FD_SIGNAL].revents & POLLIN)
+			return 0;
+		if (pfd[ISMD_FD_STATS].revents & POLLIN)
+			ismd_stats_accept(statsfd, be);
+		/* Releases may have left something for the reclaimer. */
+		held = 1;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct ism_platform_xen_config cfg = { .parts = ISM_PLATFORM_XEN_ALL };
+	struct ism_backend_limits limits;
+	struct ismd_options opts;
+	struct ism_backend *be = NULL;
+	struct ism_platform *p = NULL;
+	unsigned int failed = 0;
+	int pidfd = -1, sigfd = -1, statsfd = -1, rc;
+	char err[256];
+	pid_t owner;
+
+	cfg.failed_part_out = &failed;
+	if (ismd_options_parse(argc, argv, &opts, err, sizeof(err))) {
+		fprintf(stderr, "xen-ismd: %s\nTry 'xen-ismd --help'.\n", err);
+		return 1;
+	}
+	if (opts.help) {
+		fputs(ismd_usage, stdout);
+		return 0;
+	}
+	if (opts.version) {
+		puts("xen-ismd " PACKAGE_VERSION);
+		return 0;
+	}
+
+	ismd_log_open(opts.foreground, opts.verbosity);
+	if (!opts.foreground && daemon(0, 0)) {
+		ismd_log(LOG_ERR, "cannot detach: %s", strerror(errno));
+		rc = -errno;
+		goto out;
+	}
+	if (opts.pid_file) {
+		pidfd = ismd_pidfile_open(opts.pid_file, &owner);
+		if (pidfd < 0) {
+			rc = pidfd;
+			if (rc == -EBUSY)
+				ismd_log(LOG_ERR,
+					 "another xen-ismd (pid %ld) holds %s",
+					 (long)owner, opts.pid_file);
+			else
+				ismd_log(LOG_ERR, "cannot write %s: %s",
+					 opts.pid_file, strerror(-rc));
+			goto out;
+		}
+	}
+
+	ism_backend_limits_default(&limits);
+	limits.region_size = (uint32_t)opts.region_size;
+	limits.max_regions = opts.max_regions;
+	limits.max_bytes = opts.max_bytes;
+	limits.max_peers = opts.max_peers;
+	limits.max_perm_entries = opts.max_perm_entries;
+	rc = ismd_gid_load(opts.gid_file, &limits.gid);
+	if (rc && !limits.gid) {
+		ismd_log(LOG_ERR, "cannot make a gid: %s", strerror(-rc));
+		goto out;
+	}
+	if (rc)
+		ismd_log(LOG_WARNING,
+			 "cannot keep the gid in %s (%s): it changes when "
+			 "xen-ismd restarts",
+			 opts.gid_file, strerror(-rc));
+
+	sigfd = ismd_signals_open();
+	if (sigfd < 0) {
+		rc = -errno;
+		ismd_log(LOG_ERR, "cannot set up signals: %s", strerror(errno));
+		goto out;
+	}
+	rc = ism_platform_xen_open(&cfg, &p);
+	if (rc) {
+		ismd_log(LOG_ERR, "cannot open the %s: %s",
+			 ism_platform_xen_part_name(failed) ?: "Xen platform",
+			 strerror(-rc));
+		goto out;
+	}
+	if (!(ism_platform_xen_parts(p) & ISM_PLATFORM_XEN_CTRL))
+		ismd_log(LOG_INFO,
+			 "no hypervisor domain queries here (driver "
+			 "domain?): dying domains are seen in xenstore");
+	if (opts.stats_socket) {
+		statsfd = ismd_stats_listen(opts.stats_socket);
+		if (statsfd < 0) {
+			rc = statsfd;
+			ismd_log(LOG_ERR, "cannot listen on %s: %s",
+				 opts.stats_socket, strerror(-rc));
+			goto out;
+		}
+	}
+	rc = ism_backend_new(&ism_platform_xen_ops, p, &limits, &be);
+	if (rc) {
+		ismd_log(LOG_ERR, "cannot start the backend: %s",
+			 strerror(-rc));
+		goto out;
+	}
+	ism_backend_set_log(be, ismd_core_log, NULL);
+	ismd_log(LOG_NOTICE,
+		 "serving ISM devices: gid %016llx, region size %u, %u slots "
+		 "per device, %llu bytes per domain",
+		 (unsigned long long)limits.gid, limits.region_size,
+		 limits.max_regions, (unsigned long long)limits.max_bytes);
+
+	rc = ismd_loop(be, &ism_platform_xen_ops, p, sigfd, statsfd);
+	if (rc)
+		ismd_log(LOG_ERR, "stopping on a platform error: %s",
+			 strerror(-rc));
+	else
+		ismd_log(LOG_NOTICE, "stopping: closing every device");
+out:
+	ism_backend_free(be);
+	ism_platform_xen_close(p);
+	if (statsfd >= 0) {
+		close(statsfd);
+		unlink(opts.stats_socket);
+	}
+	if (sigfd >= 0)
+		close(sigfd);
+	if (opts.pid_file)
+		ismd_pidfile_close(opts.pid_file, pidfd);
+	ismd_log_close();
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The daemon's stats socket.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "stats.h"
+
+int ismd_stats_listen(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path); /* the pid file lock says no other daemon owns it */
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    chmod(path, 0600) || listen(fd, 8)) {
+		rc = -errno;
+		goto err_close;
+	}
+	return fd;
+
+err_close:
+	close(fd);
+	return rc;
+}
+
+int ismd_stats_serve(int fd, const struct ism_backend *be)
+{
+	struct ism_backend_stats st;
+	struct ism_device_stat *devs = NULL;
+	unsigned int n = 0, i;
+	FILE *out;
+	int rc;
+
+	out = fdopen(fd, "w");
+	if (!out) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	rc = ism_backend_get_stats(be, &st);
+	if (!rc)
+		rc = ism_backend_list_devices(be, &devs, &n);
+	if (rc)
+		goto out;
+	fprintf(out, "xen-ismd 1\n");
+	fprintf(out, "total %u %u %u %u %u %u %u %" PRIu64 " %" PRIu64 "\n",
+		st.devices, st.connected, st.regions, st.released, st.grants,
+		st.quarantined, st.held, st.requests, st.protocol_errors);
+	for (i = 0; i < n; i++)
+		fprintf(out, "device %u %u %d %u %u %u %" PRIu64 "\n",
+			devs[i].domid, devs[i].devid, devs[i].state,
+			devs[i].slots, devs[i].peers, devs[i].grants,
+			devs[i].bytes);
+	fprintf(out, "end\n");
+out:
+	free(devs);
+	if (fclose(out) && !rc)
+		rc = -EIO;
+	return rc;
+}
