@@ -250,16 +250,67 @@ static int ism_backend_dir_exists(struct ism_backend *be, const char *path)
 	return 1;
 }
 
-/* Whether @domid is alive; a backend that may not ask assumes so. */
-static bool ism_backend_domain_alive(struct ism_backend *be, uint16_t domid)
+/*
+ * What the hypervisor says of @domid: 1 alive, 0 gone or dying, -EPERM if
+ * this domain may not ask (a driver domain), or another -errno.
+ */
+static int ism_backend_domain_state(struct ism_backend *be, uint16_t domid)
 {
 	struct ism_domain_info info;
 	int rc;
 
 	rc = be->ops->domain_info(be->plat, domid, &info);
 	if (rc == -ESRCH)
-		return false;
-	return rc || !info.dying;
+		return 0;
+	if (rc)
+		return rc == -EACCES ? -EPERM : rc;
+	return !info.dying;
+}
+
+/* Whether @domid is alive; a backend that may not ask assumes so. */
+static bool ism_backend_domain_alive(struct ism_backend *be, uint16_t domid)
+{
+	return ism_backend_domain_state(be, domid) != 0;
+}
+
+/*
+ * Whether the frontend directory of @dev is gone: 1, 0, or -errno.  Once
+ * /local/domain/<domid> is removed, xenstored answers -EACCES rather than
+ * -ENOENT for anything below it (we may not read /local/domain), so
+ * either means gone.
+ */
+static int ism_backend_fe_dir_gone(struct ism_backend *be, const char *fe_path)
+{
+	int rc = ism_backend_dir_exists(be, fe_path);
+
+	if (rc == -EACCES)
+		return 1;
+	return rc < 0 ? rc : !rc;
+}
+
+/*
+ * Domain death as a driver domain sees it.  The hypervisor will not tell
+ * us (domain_info: -EPERM) and @releaseDomain may not reach us, but the
+ * toolstack removes a dead domain's /local/domain/<domid>, and with it the
+ * frontend directory whose state node we watch.  When that directory of
+ * @dev is gone, and so are those of every other device of its domain (one
+ * device unplugged is not a death), the domain is dead: returns 1 and the
+ * caller, done with @dev, calls ism_backend_domain_gone().  0 otherwise,
+ * also when the check itself fails (the device then moves as before).
+ */
+static int ism_backend_fe_dead(struct ism_backend *be,
+			       const struct ism_device *dev)
+{
+	const struct ism_device *d;
+
+	if (ism_backend_fe_dir_gone(be, dev->fe_path) != 1 ||
+	    ism_backend_domain_state(be, dev->domid) != -EPERM)
+		return 0;
+	for (d = dev->dom->devices; d; d = d->dom_next) {
+		if (d != dev && ism_backend_fe_dir_gone(be, d->fe_path) != 1)
+			return 0;
+	}
+	return 1;
 }
 
 /* Something changed at or below backend/ism/@domid/@devid. */
@@ -280,7 +331,13 @@ static int ism_backend_device_event(struct ism_backend *be, uint16_t domid,
 		return 0;
 	}
 	if (!dev) {
-		if (!ism_backend_domain_alive(be, domid))
+		rc = ism_backend_domain_state(be, domid);
+		if (!rc)
+			return 0;
+		/* A driver domain: no device for a frontend that is gone. */
+		snprintf(path, sizeof(path), ISM_PATH_FRONTEND_FMT, domid,
+			 devid);
+		if (rc == -EPERM && ism_backend_fe_dir_gone(be, path) == 1)
 			return 0;
 		rc = ism__device_new(be, domid, devid, &dev);
 		if (rc)
@@ -426,6 +483,8 @@ static int ism_backend_watch_fe(struct ism_backend *be, const char *path)
 	dev = ism__device_find(be, domid, devid);
 	if (!dev)
 		return 0;
+	if (ism_backend_fe_dead(be, dev))
+		return ism_backend_domain_gone(be, domid);
 	/* A frontend that closed may have unmapped what it held. */
 	if (be->quarantine)
 		ism__pages_reclaim(be);

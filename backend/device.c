@@ -481,7 +481,12 @@ err_disconnect:
 	return rc;
 }
 
-/* The frontend's state: 0 if its node is missing, -EPROTO if garbage. */
+/*
+ * The frontend's state: 0 if its node is missing, -EPROTO if garbage.  A
+ * driver domain reads -EACCES, not -ENOENT, once the frontend directory
+ * is gone (xenstored answers for the nearest parent, which it may not
+ * read): missing too.
+ */
 static int ism_device_fe_state(struct ism_device *dev, int *state_out)
 {
 	char buf[ISM_XS_VALUE_MAX];
@@ -490,7 +495,7 @@ static int ism_device_fe_state(struct ism_device *dev, int *state_out)
 
 	rc = ism_device_get(dev, dev->fe_path, ISM_FIELD_STATE, buf,
 			    sizeof(buf), &len);
-	if (rc == -ENOENT) {
+	if (rc == -ENOENT || rc == -EACCES) {
 		*state_out = 0;
 		return 0;
 	}

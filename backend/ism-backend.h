@@ -138,7 +138,11 @@ int ism_backend_handle_events(struct ism_backend *be);
  * ism_backend_domain_gone() - domain @domid is gone (or dying): close its
  * devices, tell the peers of its regions (PEER_GONE) and release all it
  * held, in one pass.  The @releaseDomain watch calls it for every domain
- * that domain_info reports dying or unknown.
+ * that domain_info reports dying or unknown.  A backend that may not ask
+ * (a driver domain: domain_info fails with -EPERM, and @releaseDomain may
+ * never reach it) calls it when the watch of a frontend's state node finds
+ * the frontend directories of all that domain's devices gone, as the
+ * toolstack leaves them when it destroys the domain.
  */
 int ism_backend_domain_gone(struct ism_backend *be, uint16_t domid);
 

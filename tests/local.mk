@@ -62,6 +62,7 @@ ISM_CORE_TESTS = \
 	tests/unit/test-backend-events \
 	tests/unit/test-backend-quota \
 	tests/unit/test-backend-death \
+	tests/unit/test-backend-driverdom \
 	tests/unit/test-backend-fault
 
 check_PROGRAMS += $(ISM_CORE_TESTS)
@@ -78,6 +79,9 @@ tests_unit_test_backend_ring_LDADD = $(ISM_CORE_LDADD)
 
 tests_unit_test_backend_events_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
 tests_unit_test_backend_events_LDADD = $(ISM_CORE_LDADD)
+
+tests_unit_test_backend_driverdom_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_backend_driverdom_LDADD = $(ISM_CORE_LDADD)
 
 tests_unit_test_backend_quota_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
 tests_unit_test_backend_quota_LDADD = $(ISM_CORE_LDADD)

@@ -1728,7 +1728,13 @@ static void dom_maybe_reap(struct fake_xen *fx, struct fake_dom *d)
 	free(d);
 }
 
-/* What libxl removes when it destroys a domain. */
+/*
+ * What libxl removes when it destroys a domain: the domain's home, its
+ * /libxl directory, and the backend directories that the toolstack
+ * domain (a privileged one) holds for it.  A driver domain removes its
+ * own backend directories (libxl leaves that to the driver domain's
+ * devd, which knows no ism devices), so those stay.
+ */
 static void dom_xs_remove(struct fake_xen *fx, uint16_t domid)
 {
 	char path[FAKE_XS_ABS_PATH_MAX + 1], dir[64];
@@ -1740,6 +1746,8 @@ static void dom_xs_remove(struct fake_xen *fx, uint16_t domid)
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
 	xs_tool_rm(fx, path);
 	for (b = fx->doms; b; b = b->next) {
+		if (!dom_is_privileged(b))
+			continue;
 		snprintf(dir, sizeof(dir), "/local/domain/%u/backend",
 			 b->domid);
 		types = xs_walk(fx->root, dir, &rest);

@@ -34,8 +34,9 @@
  *  - Death (fake_xen_domain_kill): the domain's mappings are unmapped, its
  *    ports closed, its watches and transactions dropped, its unmapped grants
  *    ended; "@releaseDomain" fires; its xenstore nodes are removed as the
- *    toolstack does (/local/domain/<id>, each backend/<type>/<id>,
- *    /libxl/<id>).  The domain stays "dying" while other domains still map
+ *    toolstack does (/local/domain/<id>, backend/<type>/<id> of each
+ *    privileged domain, /libxl/<id>; a driver domain's backend
+ *    directories are its own to remove).  The domain stays "dying" while other domains still map
  *    its pages and disappears when the last one is unmapped.
  *
  * Not simulated: node quotas, per-node transaction conflicts, xenstore

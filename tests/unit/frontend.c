@@ -31,9 +31,16 @@ static void fw_log(void *arg, int level, uint16_t domid, uint32_t devid,
 
 int fw_open(struct fw *w, const struct ism_backend_limits *lim)
 {
+	return fw_open_in(w, lim, FW_BE);
+}
+
+int fw_open_in(struct fw *w, const struct ism_backend_limits *lim,
+	       uint16_t be_domid)
+{
 	int rc;
 
 	memset(w, 0, sizeof(*w));
+	w->be_domid = be_domid;
 	if (lim) {
 		w->lim = *lim;
 	} else {
@@ -43,7 +50,12 @@ int fw_open(struct fw *w, const struct ism_backend_limits *lim)
 	rc = fake_xen_create(&w->fx);
 	if (rc)
 		return rc;
-	rc = fake_xen_platform_open(w->fx, FW_BE, &w->p);
+	if (be_domid) {
+		rc = fake_xen_domain_add(w->fx, be_domid, 0);
+		if (rc)
+			goto err_destroy;
+	}
+	rc = fake_xen_platform_open(w->fx, be_domid, &w->p);
 	if (rc)
 		goto err_destroy;
 	rc = ism_backend_new(&fake_xen_ops, w->p, &w->lim, &w->be);
@@ -81,7 +93,7 @@ int fw_pump(struct fw *w)
 	for (i = 0; i < FW_PUMP_ROUNDS; i++) {
 		rc = ism_backend_handle_watches(w->be);
 		more = ism_backend_handle_events(w->be);
-		if (!rc && !more && !fake_xen_watch_events(w->fx, FW_BE))
+		if (!rc && !more && !fake_xen_watch_events(w->fx, w->be_domid))
 			return 0;
 	}
 	return rc ? rc : -EBUSY;
@@ -115,6 +127,38 @@ void fw_open_guests(struct fw *w, const struct ism_backend_limits *lim,
 	}
 }
 
+void fw_trio_open(struct fw_trio *t, uint16_t be_domid, uint16_t a, uint16_t b,
+		  uint16_t c)
+{
+	int rc;
+
+	rc = fw_open_in(&t->w, NULL, be_domid);
+	rc = rc ?: fw_guest(&t->w, a);
+	rc = rc ?: fw_guest(&t->w, b);
+	rc = rc ?: fw_guest(&t->w, c);
+	rc = rc ?: fe_create(&t->w, a, 1, &t->a);
+	rc = rc ?: fe_create(&t->w, c, 3, &t->c);
+	rc = rc ?: fe_connect(&t->a);
+	rc = rc ?: fe_connect(&t->c);
+	rc = rc ?: fake_xen_usage(t->w.fx, be_domid, &t->base);
+	rc = rc ?: fe_create(&t->w, b, 2, &t->b);
+	rc = rc ?: fe_connect(&t->b);
+	if (rc) {
+		fprintf(stdout, "Bail out! trio setup failed: %d\n", rc);
+		exit(1);
+	}
+}
+
+bool fw_trio_at_base(struct fw_trio *t)
+{
+	struct fake_xen_usage u;
+
+	fake_xen_usage(t->w.fx, t->w.be_domid, &u);
+	return u.grants == t->base.grants && u.maps == t->base.maps &&
+	       u.page_sets == t->base.page_sets && u.ports == t->base.ports &&
+	       u.watches == t->base.watches;
+}
+
 int fw_guest(struct fw *w, uint16_t domid)
 {
 	return fake_xen_domain_add(w->fx, domid, 0);
@@ -131,7 +175,8 @@ bool fw_be_clean(struct fw *w)
 {
 	struct fake_xen_usage u;
 
-	return !fake_xen_usage(w->fx, FW_BE, &u) && fake_xen_usage_is_clean(&u);
+	return !fake_xen_usage(w->fx, w->be_domid, &u) &&
+	       fake_xen_usage_is_clean(&u);
 }
 
 /* ---- xenstore side ------------------------------------------------- */
@@ -146,9 +191,10 @@ int fe_create(struct fw *w, uint16_t domid, uint32_t devid, struct fe *f)
 	f->devid = devid;
 	snprintf(f->fe_path, sizeof(f->fe_path), ISM_PATH_FRONTEND_FMT, domid,
 		 devid);
-	snprintf(f->be_path, sizeof(f->be_path), ISM_PATH_BACKEND_FMT, FW_BE,
-		 domid, devid);
-	rc = fake_xen_device_add(w->fx, ISM_DEVICE_TYPE, domid, FW_BE, devid);
+	snprintf(f->be_path, sizeof(f->be_path), ISM_PATH_BACKEND_FMT,
+		 w->be_domid, domid, devid);
+	rc = fake_xen_device_add(w->fx, ISM_DEVICE_TYPE, domid, w->be_domid,
+				 devid);
 	return rc ? rc : fw_pump(w);
 }
 
@@ -204,14 +250,14 @@ int fe_setup(struct fe *f)
 	void *ring, *evt;
 	int rc;
 
-	rc = fake_xen_guest_grant(fx, f->domid, FW_BE, false, &f->ring_gref,
-				  &ring);
+	rc = fake_xen_guest_grant(fx, f->domid, f->w->be_domid, false,
+				  &f->ring_gref, &ring);
 	rc = rc	   ?:
-		     fake_xen_guest_grant(fx, f->domid, FW_BE, false,
+		     fake_xen_guest_grant(fx, f->domid, f->w->be_domid, false,
 					  &f->evt_gref, &evt);
 	rc = rc	   ?:
-		     fake_xen_guest_evtchn_alloc_unbound(fx, f->domid, FW_BE,
-							 &f->port);
+		     fake_xen_guest_evtchn_alloc_unbound(
+			     fx, f->domid, f->w->be_domid, &f->port);
 	if (rc)
 		return rc;
 	f->ring = ring;
@@ -481,8 +527,8 @@ int fe_map(struct fe *f, const struct ism_region_desc *d, bool ro,
 	while (gref && m->n < d->nr_pages) {
 		if (m->ndir == sizeof(m->dir) / sizeof(m->dir[0]))
 			return -E2BIG;
-		rc = fake_xen_guest_map(fx, f->domid, FW_BE, gref, true,
-					&m->dir[m->ndir]);
+		rc = fake_xen_guest_map(fx, f->domid, f->w->be_domid, gref,
+					true, &m->dir[m->ndir]);
 		if (rc)
 			return rc;
 		dp = m->dir[m->ndir++];
@@ -490,7 +536,7 @@ int fe_map(struct fe *f, const struct ism_region_desc *d, bool ro,
 		    dp->nr_grefs > d->nr_pages - m->n)
 			return -EPROTO;
 		for (i = 0; i < dp->nr_grefs; i++) {
-			rc = fake_xen_guest_map(fx, f->domid, FW_BE,
+			rc = fake_xen_guest_map(fx, f->domid, f->w->be_domid,
 						dp->gref[i], ro,
 						&m->page[m->n]);
 			if (rc)
@@ -501,8 +547,8 @@ int fe_map(struct fe *f, const struct ism_region_desc *d, bool ro,
 	}
 	if (m->n != d->nr_pages || gref)
 		return -EPROTO;
-	return fake_xen_guest_map(fx, f->domid, FW_BE, d->bell_gref, false,
-				  &m->bell);
+	return fake_xen_guest_map(fx, f->domid, f->w->be_domid, d->bell_gref,
+				  false, &m->bell);
 }
 
 void fe_unmap(struct fe *f, struct fe_map *m)

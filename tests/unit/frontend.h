@@ -32,13 +32,14 @@
 
 struct fe;
 
-/* The backend's domain in every world. */
+/* The backend's domain in a world made by fw_open(). */
 #define FW_BE 0
 
 struct fw {
 	struct fake_xen *fx;
 	struct ism_platform *p;
 	struct ism_backend *be;
+	uint16_t be_domid; /* where the backend runs (FW_BE unless told) */
 	struct ism_backend_limits lim;
 	unsigned int nlog; /* messages the backend logged */
 	char last_log[256];
@@ -46,6 +47,13 @@ struct fw {
 
 /* A world with @lim (NULL: defaults, gid 0x5e1f0c2a9b7d4433). */
 int fw_open(struct fw *w, const struct ism_backend_limits *lim);
+/*
+ * fw_open(), but the backend runs in domain @be_domid: 0 is dom0; any
+ * other domain is created first, unprivileged, as a driver domain (its
+ * domain_info fails with -EPERM and @releaseDomain never reaches it).
+ */
+int fw_open_in(struct fw *w, const struct ism_backend_limits *lim,
+	       uint16_t be_domid);
 /*
  * fw_open(), then guests 5, 7, 9, ... with one device each (devids 4097,
  * 4098, ...), all connected: @fes[0 .. @n - 1].  Exits the test on failure.
@@ -67,6 +75,18 @@ int fw_kill(struct fw *w, uint16_t domid);
 /* Whether the backend domain holds nothing (fake usage counters). */
 bool fw_be_clean(struct fw *w);
 
+/*
+ * A world of three guests @a, @b and @c with one device each (devids 1, 2
+ * and 3), all connected, the backend in domain @be_domid.  @base is what
+ * the backend held (fake usage) before @b connected, so that a test can
+ * check that @b's end leaves nothing behind.  Exits the test on failure.
+ */
+struct fw_trio;
+void fw_trio_open(struct fw_trio *t, uint16_t be_domid, uint16_t a, uint16_t b,
+		  uint16_t c);
+/* Whether the backend holds what it held at @t->base. */
+bool fw_trio_at_base(struct fw_trio *t);
+
 struct fe {
 	struct fw *w;
 	uint16_t domid;
@@ -77,6 +97,12 @@ struct fe {
 	struct ism_ctrl_page *ring;
 	struct ism_event_page *evt;
 	uint32_t req_prod, rsp_cons, evt_cons, next_id;
+};
+
+struct fw_trio {
+	struct fw w;
+	struct fe a, b, c;
+	struct fake_xen_usage base;
 };
 
 /* The toolstack creates the device; the backend reaches InitWait. */

@@ -17,53 +17,15 @@ TAP_MAIN;
 #define B 7
 #define C 9
 
-struct trio {
-	struct fw w;
-	struct fe a, b, c;
-	struct fake_xen_usage base; /* the backend with A and C connected */
-};
-
-static void trio_open(struct trio *t)
-{
-	int rc;
-
-	rc = fw_open(&t->w, NULL);
-	rc = rc ?: fw_guest(&t->w, A);
-	rc = rc ?: fw_guest(&t->w, B);
-	rc = rc ?: fw_guest(&t->w, C);
-	rc = rc ?: fe_create(&t->w, A, 1, &t->a);
-	rc = rc ?: fe_create(&t->w, C, 3, &t->c);
-	rc = rc ?: fe_connect(&t->a);
-	rc = rc ?: fe_connect(&t->c);
-	rc = rc ?: fake_xen_usage(t->w.fx, FW_BE, &t->base);
-	rc = rc ?: fe_create(&t->w, B, 2, &t->b);
-	rc = rc ?: fe_connect(&t->b);
-	if (rc) {
-		tap_diag("setup failed: %d", rc);
-		exit(1);
-	}
-}
-
-/* The backend holds what it held with only A and C connected. */
-static bool back_to_base(struct trio *t)
-{
-	struct fake_xen_usage u;
-
-	fake_xen_usage(t->w.fx, FW_BE, &u);
-	return u.grants == t->base.grants && u.maps == t->base.maps &&
-	       u.page_sets == t->base.page_sets && u.ports == t->base.ports &&
-	       u.watches == t->base.watches;
-}
-
 static void test_peer_dies(void)
 {
 	struct ism_region_desc d, p, q, x;
 	struct ism_backend_stats st;
 	struct fe_map m;
 	struct ism_evt e;
-	struct trio t;
+	struct fw_trio t;
 
-	trio_open(&t);
+	fw_trio_open(&t, FW_BE, A, B, C);
 	fe_alloc(&t.a, 4 * ISM_PAGE_SIZE, &d);
 	fe_attach(&t.b, d.token, 0, &p);
 	fe_alloc(&t.b, 2 * ISM_PAGE_SIZE, &q);
@@ -84,7 +46,7 @@ static void test_peer_dies(void)
 	fe_detach(&t.a, &d);
 	fe_query(&t.c, x.slot, 0, &x);
 	fe_detach(&t.c, &x);
-	tap_ok(back_to_base(&t),
+	tap_ok(fw_trio_at_base(&t),
 	       "domain_death_releases_everything: grants, pages, mappings "
 	       "and ports of B all released");
 	ism_backend_get_stats(t.w.be, &st);
@@ -99,9 +61,9 @@ static void test_owner_dies(void)
 	struct ism_region_desc d, p;
 	struct ism_rsp_info info;
 	struct ism_evt e;
-	struct trio t;
+	struct fw_trio t;
 
-	trio_open(&t);
+	fw_trio_open(&t, FW_BE, A, B, C);
 	fe_alloc(&t.b, ISM_PAGE_SIZE, &d);
 	fe_attach(&t.a, d.token, 0, &p);
 	fw_kill(&t.w, B);
@@ -113,7 +75,7 @@ static void test_owner_dies(void)
 		   "  NOTIFY has nobody to tell");
 	fe_detach(&t.a, &p);
 	fe_info(&t.a, &info);
-	tap_ok(back_to_base(&t) && !info.bytes_used && !info.peers_used,
+	tap_ok(fw_trio_at_base(&t) && !info.bytes_used && !info.peers_used,
 	       "  after its DETACH all is released and uncharged");
 	fw_close(&t.w);
 }
@@ -123,9 +85,9 @@ static void test_quarantine_dies(void)
 	struct ism_region_desc d, p;
 	struct ism_backend_stats st;
 	struct fe_map m;
-	struct trio t;
+	struct fw_trio t;
 
-	trio_open(&t);
+	fw_trio_open(&t, FW_BE, A, B, C);
 	fe_alloc(&t.a, 2 * ISM_PAGE_SIZE, &d);
 	fe_attach(&t.b, d.token, 0, &p);
 	fe_map(&t.b, &p, false, &m);
@@ -137,7 +99,7 @@ static void test_quarantine_dies(void)
 	       st.quarantined);
 	fw_kill(&t.w, B);
 	ism_backend_get_stats(t.w.be, &st);
-	tap_ok(!st.quarantined && !st.held && back_to_base(&t),
+	tap_ok(!st.quarantined && !st.held && fw_trio_at_base(&t),
 	       "its death frees the quarantine without a reclaim call");
 	fw_close(&t.w);
 }
@@ -146,9 +108,9 @@ static void test_gone_call(void)
 {
 	struct ism_region_desc d, p;
 	struct ism_evt e;
-	struct trio t;
+	struct fw_trio t;
 
-	trio_open(&t);
+	fw_trio_open(&t, FW_BE, A, B, C);
 	fe_alloc(&t.a, ISM_PAGE_SIZE, &d);
 	fe_attach(&t.b, d.token, 0, &p);
 	tap_is_int(ism_backend_domain_gone(t.w.be, B), 0,
@@ -157,7 +119,7 @@ static void test_gone_call(void)
 	tap_ok(fe_next_event(&t.a, ISM_EVT_PEER_GONE, &e),
 	       "  the owner gets PEER_GONE");
 	fe_detach(&t.a, &d);
-	tap_ok(back_to_base(&t), "  everything of B released");
+	tap_ok(fw_trio_at_base(&t), "  everything of B released");
 	fw_close(&t.w);
 }
 
