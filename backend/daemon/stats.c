@@ -57,7 +57,7 @@ int ismd_stats_serve(int fd, const struct ism_backend *be)
 		rc = ism_backend_list_devices(be, &devs, &n);
 	if (rc)
 		goto out;
-	fprintf(out, "xen-ismd 1\n");
+	fprintf(out, ISMD_STATS_MAGIC " %d\n", ISMD_STATS_VERSION);
 	fprintf(out, "total %u %u %u %u %u %u %u %" PRIu64 " %" PRIu64 "\n",
 		st.devices, st.connected, st.regions, st.released, st.grants,
 		st.quarantined, st.held, st.requests, st.protocol_errors);
