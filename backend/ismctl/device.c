@@ -774,7 +774,7 @@ static int ism_ctl_list_frontends(struct ism_ctl *ctl, uint16_t fe,
 	return rc;
 }
 
-static int ism_ctl_device_cmp(const void *a, const void *b)
+int ism_ctl_device_cmp(const void *a, const void *b)
 {
 	const struct ism_ctl_device *x = a, *y = b;
 

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ism-backend.h" /* struct ism_backend_stats, ism_device_stat */
 #include "platform.h"
 
 /* Longest domain name or id accepted (xl's names are far shorter). */
@@ -28,6 +29,15 @@
 
 /* Transactions started again after EAGAIN before giving up. */
 #define ISM_CTL_TX_RETRIES 100
+
+/*
+ * The daemon's report (backend/daemon/stats.h): how long ismctl waits for
+ * it, and the bounds past which it is refused.
+ */
+#define ISM_CTL_REPORT_TIMEOUT_MS 5000
+#define ISM_CTL_REPORT_LINE_MAX 256u /* bytes, without the newline */
+#define ISM_CTL_REPORT_LINES_MAX 262144u
+#define ISM_CTL_REPORT_BYTES_MAX (4u << 20)
 
 /**
  * struct ism_ctl_spec - one device as `ism = [ "..." ]` or attach give it.
@@ -135,6 +145,8 @@ struct ism_ctl_device {
 	char name[ISM_CTL_DOMAIN_MAX + 1]; /* "" if unknown */
 	char backend_name[ISM_CTL_DOMAIN_MAX + 1];
 	char error[257]; /* the backend's error node, or "" */
+	bool daemon_found; /* the daemon's report has a line for it */
+	struct ism_device_stat daemon; /* that line, if @daemon_found */
 };
 
 /**
@@ -144,13 +156,84 @@ struct ism_ctl_device {
 int ism_ctl_list(struct ism_ctl *ctl, struct ism_ctl_device **devs_out,
 		 unsigned int *num_out);
 
+/* ism_ctl_device_cmp() - qsort order of devices: by domid, then devid. */
+int ism_ctl_device_cmp(const void *a, const void *b);
+
 /**
- * ism_ctl_list_print() - print @num devices as a table, or as a JSON array
- * of objects if @json.  The columns are a table in list.c: new ones (the
- * daemon's regions, peers, grants) are one entry each.
+ * ism_ctl_list_print() - print @num devices as a table, then a line of
+ * @totals; or, if @json, as {"devices": [...], "totals": {...}}.
+ * @totals: the daemon's totals; NULL if its report was not read (no line;
+ *	JSON null).
+ *
+ * The columns and totals are tables in list.c: a new one is one entry.
  */
 void ism_ctl_list_print(FILE *out, const struct ism_ctl_device *devs,
-			unsigned int num, bool json);
+			unsigned int num,
+			const struct ism_backend_stats *totals, bool json);
+
+/**
+ * ism_ctl_list_run() - `ismctl list`: the devices in xenstore, joined with
+ * the report of the xen-ismd listening on @socket_path, printed to @out.
+ * @notes: where the note that the daemon is not running goes.
+ *
+ * A daemon that is not running (no socket, or nothing listens on it) is no
+ * error: the daemon's columns are empty and a note says so.  A report that
+ * cannot be read or is malformed is one: the xenstore devices are printed
+ * anyway, and ctl->err says what is wrong.  Return: 0; xenstore errors
+ * (nothing printed); errors of the report (see ism_ctl_report_read()).
+ */
+int ism_ctl_list_run(struct ism_ctl *ctl, const char *socket_path, bool json,
+		     FILE *out, FILE *notes);
+
+/**
+ * struct ism_ctl_report - what xen-ismd reports on its stats socket.
+ * @total: its totals.
+ * @devs: its devices, by domid then devid (malloc'd; NULL if none).
+ * @num: how many.
+ */
+struct ism_ctl_report {
+	struct ism_backend_stats total;
+	struct ism_device_stat *devs;
+	unsigned int num;
+};
+
+/**
+ * ism_ctl_report_parse() - parse the @len bytes of a report at @buf.
+ *
+ * Strict: the first line is "xen-ismd 1"; one `total' line and any number
+ * of `device' lines, each with every field a number in range (extra fields
+ * at the end are skipped), no device twice; then `end', the last line.
+ * Lines of other kinds are skipped.  Every line ends in a newline and is at
+ * most ISM_CTL_REPORT_LINE_MAX bytes; at most ISM_CTL_REPORT_LINES_MAX
+ * lines.  Return: 0 (free *@r with ism_ctl_report_free()); -EBADMSG with
+ * @err (@errlen bytes) naming the line and what is wrong; -ENOMEM.  *@r
+ * holds nothing on failure.
+ */
+int ism_ctl_report_parse(const char *buf, size_t len, struct ism_ctl_report *r,
+			 char *err, size_t errlen);
+
+/**
+ * ism_ctl_report_read() - connect to @path, read the report to the end
+ * (waiting at most @timeout_ms between reads) and parse it.
+ *
+ * Return: 0; -ENOENT (no socket) or -ECONNREFUSED (nothing listens): the
+ * daemon is not running; -ETIMEDOUT; -EBADMSG (malformed, or more than
+ * ISM_CTL_REPORT_BYTES_MAX bytes); other errors of connect() or read().
+ * @err says which, naming @path.
+ */
+int ism_ctl_report_read(const char *path, int timeout_ms,
+			struct ism_ctl_report *r, char *err, size_t errlen);
+
+void ism_ctl_report_free(struct ism_ctl_report *r);
+
+/**
+ * ism_ctl_report_join() - set the daemon's line of each of the *@num
+ * devices at *@devs (sorted) that @r has, and add a row for each device of
+ * @r that they lack (the daemon still serves a device whose directories
+ * are gone), keeping the order.  Return: 0, or -ENOMEM (nothing changed).
+ */
+int ism_ctl_report_join(struct ism_ctl_device **devs, unsigned int *num,
+			const struct ism_ctl_report *r);
 
 /* ism_ctl_state_name() - "Connected" for 4; "-" for 0; "?" if unknown. */
 const char *ism_ctl_state_name(int state);

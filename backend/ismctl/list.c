@@ -2,9 +2,10 @@
 /*
  * list.c - how `ismctl list` prints devices: a table of columns, each with
  * a title for the text table, a key for JSON and a function that gives the
- * value.  The daemon's numbers (regions, peers, grants) will be more rows
- * of ism_ctl_columns[] and more fields of struct ism_ctl_device.
+ * value; then the daemon's totals, a table of their own.  A new column or
+ * total is one entry (and a line of ismctl(8)).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +20,7 @@ enum ism_ctl_kind {
 
 struct ism_ctl_value {
 	enum ism_ctl_kind kind;
-	long long num;
+	unsigned long long num;
 	char text[300];
 };
 
@@ -43,7 +44,7 @@ const char *ism_ctl_state_name(int state)
 	return ism_ctl_states[state];
 }
 
-static void ism_ctl_set_num(struct ism_ctl_value *v, long long num)
+static void ism_ctl_set_num(struct ism_ctl_value *v, unsigned long long num)
 {
 	v->kind = ISM_CTL_NUM;
 	v->num = num;
@@ -87,7 +88,10 @@ static void ism_ctl_col_devid(const struct ism_ctl_device *d,
 static void ism_ctl_col_backend(const struct ism_ctl_device *d,
 				struct ism_ctl_value *v)
 {
-	ism_ctl_set_num(v, d->backend);
+	if (d->backend_found || d->frontend_found)
+		ism_ctl_set_num(v, d->backend);
+	else
+		v->kind = ISM_CTL_NONE; /* only the daemon has it */
 }
 
 static void ism_ctl_col_backend_name(const struct ism_ctl_device *d,
@@ -117,6 +121,38 @@ static void ism_ctl_col_online(const struct ism_ctl_device *d,
 		ism_ctl_set_num(v, d->online);
 }
 
+static void ism_ctl_col_regions(const struct ism_ctl_device *d,
+				struct ism_ctl_value *v)
+{
+	v->kind = ISM_CTL_NONE;
+	if (d->daemon_found)
+		ism_ctl_set_num(v, d->daemon.slots);
+}
+
+static void ism_ctl_col_peers(const struct ism_ctl_device *d,
+			      struct ism_ctl_value *v)
+{
+	v->kind = ISM_CTL_NONE;
+	if (d->daemon_found)
+		ism_ctl_set_num(v, d->daemon.peers);
+}
+
+static void ism_ctl_col_grants(const struct ism_ctl_device *d,
+			       struct ism_ctl_value *v)
+{
+	v->kind = ISM_CTL_NONE;
+	if (d->daemon_found)
+		ism_ctl_set_num(v, d->daemon.grants);
+}
+
+static void ism_ctl_col_bytes(const struct ism_ctl_device *d,
+			      struct ism_ctl_value *v)
+{
+	v->kind = ISM_CTL_NONE;
+	if (d->daemon_found)
+		ism_ctl_set_num(v, d->daemon.bytes);
+}
+
 static void ism_ctl_col_error(const struct ism_ctl_device *d,
 			      struct ism_ctl_value *v)
 {
@@ -132,10 +168,47 @@ static const struct ism_ctl_column ism_ctl_columns[] = {
 	{ "FE-state", "frontend_state", 13, ism_ctl_col_fe_state },
 	{ "BE-state", "backend_state", 13, ism_ctl_col_be_state },
 	{ "Online", "online", 7, ism_ctl_col_online },
+	{ "Regions", "regions", 8, ism_ctl_col_regions },
+	{ "Peers", "peers", 6, ism_ctl_col_peers },
+	{ "Grants", "grants", 7, ism_ctl_col_grants },
+	{ "Bytes", "bytes", 12, ism_ctl_col_bytes },
 	{ "Error", "error", 0, ism_ctl_col_error },
 };
 
 #define ISM_CTL_NCOLUMNS (sizeof(ism_ctl_columns) / sizeof(ism_ctl_columns[0]))
+
+/* The daemon's totals: a word for the text line and a key for JSON. */
+static const struct {
+	const char *word;
+	const char *key;
+} ism_ctl_totals[] = {
+	{ "devices", "devices" },
+	{ "connected", "connected" },
+	{ "regions", "regions" },
+	{ "released", "released" },
+	{ "grants", "grants" },
+	{ "quarantined", "quarantined" },
+	{ "held", "held" },
+	{ "requests", "requests" },
+	{ "protocol errors", "protocol_errors" },
+};
+
+#define ISM_CTL_NTOTALS (sizeof(ism_ctl_totals) / sizeof(ism_ctl_totals[0]))
+
+/* The values of @t in the order of ism_ctl_totals[]. */
+static void ism_ctl_total_values(const struct ism_backend_stats *t,
+				 uint64_t vals[ISM_CTL_NTOTALS])
+{
+	const uint64_t v[] = {
+		t->devices,  t->connected, t->regions,
+		t->released, t->grants,	   t->quarantined,
+		t->held,     t->requests,  t->protocol_errors,
+	};
+
+	_Static_assert(sizeof(v) / sizeof(v[0]) == ISM_CTL_NTOTALS,
+		       "one value per total");
+	memcpy(vals, v, sizeof(v));
+}
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
 static void ism_ctl_json_string(FILE *out, const char *s)
@@ -155,20 +228,22 @@ static void ism_ctl_json_string(FILE *out, const char *s)
 }
 
 static void ism_ctl_print_json(FILE *out, const struct ism_ctl_device *devs,
-			       unsigned int num)
+			       unsigned int num,
+			       const struct ism_backend_stats *totals)
 {
+	uint64_t vals[ISM_CTL_NTOTALS];
 	struct ism_ctl_value v;
 	unsigned int i, c;
 
-	fputs("[", out);
+	fputs("{\n  \"devices\": [", out);
 	for (i = 0; i < num; i++) {
-		fputs(i ? ",\n  {" : "\n  {", out);
+		fputs(i ? ",\n    {" : "\n    {", out);
 		for (c = 0; c < ISM_CTL_NCOLUMNS; c++) {
 			ism_ctl_columns[c].get(&devs[i], &v);
 			fprintf(out, "%s\"%s\": ", c ? ", " : "",
 				ism_ctl_columns[c].key);
 			if (v.kind == ISM_CTL_NUM)
-				fprintf(out, "%lld", v.num);
+				fprintf(out, "%llu", v.num);
 			else if (v.kind == ISM_CTL_STR)
 				ism_ctl_json_string(out, v.text);
 			else
@@ -176,7 +251,17 @@ static void ism_ctl_print_json(FILE *out, const struct ism_ctl_device *devs,
 		}
 		fputs("}", out);
 	}
-	fputs(num ? "\n]\n" : "]\n", out);
+	fputs(num ? "\n  ],\n  \"totals\": " : "],\n  \"totals\": ", out);
+	if (totals) {
+		ism_ctl_total_values(totals, vals);
+		for (c = 0; c < ISM_CTL_NTOTALS; c++)
+			fprintf(out, "%s\"%s\": %" PRIu64, c ? ", " : "{",
+				ism_ctl_totals[c].key, vals[c]);
+		fputs("}", out);
+	} else {
+		fputs("null", out);
+	}
+	fputs("\n}\n", out);
 }
 
 /* A table cell: printable characters only, the user's terminal is safe. */
@@ -191,15 +276,17 @@ static void ism_ctl_print_cell(FILE *out, const char *s, int width, bool last)
 }
 
 void ism_ctl_list_print(FILE *out, const struct ism_ctl_device *devs,
-			unsigned int num, bool json)
+			unsigned int num,
+			const struct ism_backend_stats *totals, bool json)
 {
+	uint64_t vals[ISM_CTL_NTOTALS];
 	struct ism_ctl_value v;
 	char buf[32];
 	unsigned int i, c;
 	bool last;
 
 	if (json) {
-		ism_ctl_print_json(out, devs, num);
+		ism_ctl_print_json(out, devs, num, totals);
 		return;
 	}
 	for (c = 0; c < ISM_CTL_NCOLUMNS; c++)
@@ -216,7 +303,7 @@ void ism_ctl_list_print(FILE *out, const struct ism_ctl_device *devs,
 						   ism_ctl_columns[c].width,
 						   last);
 			} else if (v.kind == ISM_CTL_NUM && !v.text[0]) {
-				snprintf(buf, sizeof(buf), "%lld", v.num);
+				snprintf(buf, sizeof(buf), "%llu", v.num);
 				ism_ctl_print_cell(out, buf,
 						   ism_ctl_columns[c].width,
 						   last);
@@ -228,4 +315,12 @@ void ism_ctl_list_print(FILE *out, const struct ism_ctl_device *devs,
 		}
 		fputc('\n', out);
 	}
+	if (!totals)
+		return;
+	ism_ctl_total_values(totals, vals);
+	fputs("Totals:", out);
+	for (c = 0; c < ISM_CTL_NTOTALS; c++)
+		fprintf(out, "%s %" PRIu64 " %s", c ? "," : "", vals[c],
+			ism_ctl_totals[c].word);
+	fputc('\n', out);
 }

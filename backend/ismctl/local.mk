@@ -6,12 +6,14 @@
 # the tests run it on the fake Xen and check what it writes against
 # ism-nodes.txt with ism-schema-check.
 
+# backend/daemon for stats.h: the daemon's report, which `ismctl list` reads.
 ISM_CTL_CPPFLAGS = $(AM_CPPFLAGS) $(ISM_BACKEND_CPPFLAGS) \
-	-I$(top_srcdir)/backend/ismctl
+	-I$(top_srcdir)/backend/ismctl -I$(top_srcdir)/backend/daemon
 
 noinst_LTLIBRARIES += backend/ismctl/libismctl.la
 backend_ismctl_libismctl_la_SOURCES = backend/ismctl/ismctl.h \
-	backend/ismctl/device.c backend/ismctl/list.c backend/ismctl/spec.c
+	backend/ismctl/device.c backend/ismctl/list.c backend/ismctl/report.c \
+	backend/ismctl/spec.c
 backend_ismctl_libismctl_la_CPPFLAGS = $(ISM_CTL_CPPFLAGS)
 backend_ismctl_libismctl_la_LIBADD = $(XLUTIL_LIBS)
 
@@ -21,11 +23,17 @@ ismctl_CPPFLAGS = $(ISM_CTL_CPPFLAGS) $(ISM_PLATFORM_XEN_CPPFLAGS)
 ismctl_LDADD = backend/ismctl/libismctl.la $(ISM_PLATFORM_XEN_LIBS)
 dist_man_MANS += backend/ismctl/ismctl.8
 
-# Tests: specs, xl configuration files, and the devices on the fake Xen.
+# Tests: specs, xl configuration files, the devices on the fake Xen; the
+# daemon's report: the parser on canned reports, `list' with a canned report
+# served on a Unix socket, and the daemon's writer (backend/daemon/stats.c)
+# read back by the parser.
 ISM_CTL_TESTS = \
 	backend/ismctl/tests/test-spec \
 	backend/ismctl/tests/test-xlcfg \
-	backend/ismctl/tests/test-devices
+	backend/ismctl/tests/test-devices \
+	backend/ismctl/tests/test-report \
+	backend/ismctl/tests/test-list \
+	backend/ismctl/tests/test-report-writer
 check_PROGRAMS += $(ISM_CTL_TESTS)
 TESTS += $(ISM_CTL_TESTS)
 
@@ -44,6 +52,22 @@ backend_ismctl_tests_test_devices_SOURCES = \
 	backend/ismctl/tests/test-devices.c
 backend_ismctl_tests_test_devices_CPPFLAGS = $(ISM_CTL_TEST_CPPFLAGS)
 backend_ismctl_tests_test_devices_LDADD = backend/ismctl/libismctl.la \
+	tests/fake/libfakexen.la
+
+backend_ismctl_tests_test_report_SOURCES = backend/ismctl/tests/test-report.c
+backend_ismctl_tests_test_report_CPPFLAGS = $(ISM_CTL_TEST_CPPFLAGS)
+backend_ismctl_tests_test_report_LDADD = backend/ismctl/libismctl.la
+
+backend_ismctl_tests_test_list_SOURCES = backend/ismctl/tests/test-list.c
+backend_ismctl_tests_test_list_CPPFLAGS = $(ISM_CTL_TEST_CPPFLAGS)
+backend_ismctl_tests_test_list_LDADD = backend/ismctl/libismctl.la \
+	tests/fake/libfakexen.la
+
+backend_ismctl_tests_test_report_writer_SOURCES = \
+	backend/ismctl/tests/test-report-writer.c backend/daemon/stats.c
+backend_ismctl_tests_test_report_writer_CPPFLAGS = $(ISM_CTL_TEST_CPPFLAGS)
+backend_ismctl_tests_test_report_writer_LDADD = backend/ismctl/libismctl.la \
+	tests/unit/libfrontend.la backend/libismbackend.la \
 	tests/fake/libfakexen.la
 
 # Sample xl domain configuration files read by test-xlcfg.

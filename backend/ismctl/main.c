@@ -16,6 +16,7 @@
 #include "ismctl.h"
 #include "ismif.h"
 #include "platform-xen.h"
+#include "stats.h" /* ISMD_STATS_SOCKET_DEFAULT */
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "?"
@@ -32,7 +33,8 @@ static void ism_ctl_usage(FILE *out)
 		"       " ISM_CTL_PROG " detach [-f] [-t <seconds>] <domain> "
 		"<devid>\n"
 		"       " ISM_CTL_PROG " apply <xl-config-file> [<domain>]\n"
-		"       " ISM_CTL_PROG " list [--json]\n"
+		"       " ISM_CTL_PROG
+		" list [--json] [--stats-socket <path>]\n"
 		"\n"
 		"<spec> is key=value,... with the keys backend=<domain> "
 		"(default: 0)\n"
@@ -218,25 +220,36 @@ out_free:
 
 static int ism_ctl_cmd_list(int argc, char **argv)
 {
-	struct ism_ctl_device *devs;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "stats-socket", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *socket_path = ISMD_STATS_SOCKET_DEFAULT;
 	struct ism_ctl ctl = { 0 };
-	unsigned int num;
 	bool json = false;
-	int rc;
+	int c, rc;
 
-	if (argc == 2 && !strcmp(argv[1], "--json")) {
-		json = true;
-	} else if (argc != 1) {
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			socket_path = optarg;
+			break;
+		default:
+			ism_ctl_usage(stderr);
+			return ISM_CTL_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
 		ism_ctl_usage(stderr);
 		return ISM_CTL_EXIT_USAGE;
 	}
 	if (ism_ctl_open(&ctl))
 		return ISM_CTL_EXIT_FAIL;
-	rc = ism_ctl_list(&ctl, &devs, &num);
-	if (!rc) {
-		ism_ctl_list_print(stdout, devs, num, json);
-		free(devs);
-	}
+	rc = ism_ctl_list_run(&ctl, socket_path, json, stdout, stderr);
 	ism_platform_xen_close(ctl.p);
 	return ism_ctl_report(&ctl, "list", rc);
 }

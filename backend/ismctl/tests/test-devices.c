@@ -312,7 +312,7 @@ static void test_list(void)
 	       "... with names, backend, states and online");
 
 	f = open_memstream(&text, &len);
-	ism_ctl_list_print(f, devs, num, false);
+	ism_ctl_list_print(f, devs, num, NULL, false);
 	fclose(f);
 	tap_ok(!strncmp(text, "Name ", 5) && strstr(text, "FE-state") &&
 		       strstr(text, "Initialising") && strstr(text, "ismdd"),
@@ -320,20 +320,22 @@ static void test_list(void)
 	free(text);
 
 	f = open_memstream(&text, &len);
-	ism_ctl_list_print(f, devs, num, true);
+	ism_ctl_list_print(f, devs, num, NULL, true);
 	fclose(f);
-	tap_ok(text[0] == '[' &&
+	tap_ok(!strncmp(text, "{\n  \"devices\": [", 16) &&
 		       strstr(text, "{\"name\": \"vm1\", \"domid\": 1, "
 				    "\"devid\": 1, \"backend\": 0, ") &&
 		       strstr(text, "\"frontend_state\": 1") &&
-		       strstr(text, "\"error\": null}"),
+		       strstr(text, "\"error\": null}") &&
+		       strstr(text, "\"totals\": null\n}\n"),
 	       "JSON: one object per device, numbers as numbers, null");
 	free(text);
 
 	f = open_memstream(&text, &len);
-	ism_ctl_list_print(f, devs, 0, true);
+	ism_ctl_list_print(f, devs, 0, NULL, true);
 	fclose(f);
-	tap_is_str(text, "[]\n", "JSON of no device is []");
+	tap_is_str(text, "{\n  \"devices\": [],\n  \"totals\": null\n}\n",
+		   "JSON of no device has an empty list");
 	free(text);
 	free(devs);
 }

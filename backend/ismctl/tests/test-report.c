@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-report.c - ismctl's parser of xen-ismd's report on canned reports:
+ * good ones, unknown lines and extra fields (skipped), malformed known
+ * lines, truncated and oversized reports.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "ismctl.h"
+
+TAP_MAIN;
+
+#define HDR "xen-ismd 1\n"
+#define TOTAL "total 2 1 3 1 12 4 2 1234 5\n"
+
+static struct ism_ctl_report r;
+static char err[256];
+
+static int parse(const char *text)
+{
+	return ism_ctl_report_parse(text, strlen(text), &r, err, sizeof(err));
+}
+
+/* Whether @text is refused with a message that has @what in it. */
+static int refused(const char *text, const char *what)
+{
+	int rc = parse(text);
+
+	if (rc != -EBADMSG || !strstr(err, what)) {
+		tap_diag("  rc %d, message `%s'; want -EBADMSG and `%s'", rc,
+			 err, what);
+		ism_ctl_report_free(&r);
+		return 0;
+	}
+	return !r.devs && !r.num;
+}
+
+static void test_good(void)
+{
+	const struct ism_backend_stats *t = &r.total;
+
+	tap_is_int(parse(HDR TOTAL "device 7 4098 4 2 1 10 8192\n"
+				   "device 5 4097 4 1 1 2 4096\n"
+				   "end\n"),
+		   0, "a good report is read");
+	tap_ok(t->devices == 2 && t->connected == 1 && t->regions == 3 &&
+		       t->released == 1 && t->grants == 12 &&
+		       t->quarantined == 4 && t->held == 2 &&
+		       t->requests == 1234 && t->protocol_errors == 5,
+	       "... every total in its place");
+	tap_ok(r.num == 2 && r.devs[0].domid == 5 && r.devs[0].devid == 4097 &&
+		       r.devs[1].domid == 7 && r.devs[1].devid == 4098,
+	       "... its devices sorted by domid and devid");
+	tap_ok(r.num == 2 && r.devs[1].state == 4 && r.devs[1].slots == 2 &&
+		       r.devs[1].peers == 1 && r.devs[1].grants == 10 &&
+		       r.devs[1].bytes == 8192,
+	       "... every device field in its place");
+	ism_ctl_report_free(&r);
+
+	tap_is_int(parse(HDR "total 0 0 0 0 0 0 0 0 0\nend\n"), 0,
+		   "a report without devices is read");
+	tap_ok(!r.num && !r.devs, "... and has none");
+	ism_ctl_report_free(&r);
+
+	tap_is_int(parse(HDR "total 4294967295 0 0 0 0 0 0 "
+			     "18446744073709551615 0\n"
+			     "device 32751 2147483647 99 0 0 0 "
+			     "18446744073709551615\nend\n"),
+		   0, "the largest values are read");
+	tap_ok(r.total.devices == 4294967295u &&
+		       r.total.requests == UINT64_MAX && r.num == 1 &&
+		       r.devs[0].domid == 32751 &&
+		       r.devs[0].devid == 2147483647u &&
+		       r.devs[0].bytes == UINT64_MAX,
+	       "... exactly");
+	ism_ctl_report_free(&r);
+
+	tap_is_int(parse(HDR "uptime 12345\n" TOTAL "\n"
+			     "whatever ~ \x01 !\n"
+			     "device 5 4097 4 1 1 2 4096 77 new-field\n"
+			     "end and more\n"),
+		   0,
+		   "unknown lines, empty lines and extra fields are skipped");
+	tap_ok(r.num == 1 && r.devs[0].bytes == 4096 && r.total.grants == 12,
+	       "... and the known ones read");
+	ism_ctl_report_free(&r);
+}
+
+static void test_malformed(void)
+{
+	tap_ok(refused("", "empty report"), "an empty report is refused");
+	tap_ok(refused("hello 1\n" TOTAL "end\n",
+		       "line 1: not a xen-ismd report"),
+	       "a report of something else");
+	tap_ok(refused("xen-ismd 2\n" TOTAL "end\n",
+		       "report version 2; this ismctl reads version 1"),
+	       "a report of another version");
+	tap_ok(refused("xen-ismd one\n" TOTAL "end\n", "version `one'"),
+	       "a header with a bad version");
+	tap_ok(refused(HDR TOTAL "xen-ismd 1\nend\n",
+		       "line 3: a second `xen-ismd' line"),
+	       "a second header");
+	tap_ok(refused(HDR "total 2 1 3 1 12 4 2 1234\nend\n",
+		       "line 2: total: 8 fields, want 9"),
+	       "a total line with a field missing");
+	tap_ok(refused(HDR "total 2 1 3 x 12 4 2 1234 5\nend\n",
+		       "line 2: total: RELEASED `x' is not a number from 0 to "
+		       "4294967295"),
+	       "a total line with a word for a number");
+	tap_ok(refused(HDR "total 2 1 3 -1 12 4 2 1234 5\nend\n",
+		       "RELEASED `-1'"),
+	       "a negative number");
+	tap_ok(refused(HDR "total 2 1 3 +1 12 4 2 1234 5\nend\n",
+		       "RELEASED `+1'"),
+	       "a number with a sign");
+	tap_ok(refused(HDR "total 2 1 3 01 12 4 2 1234 5\nend\n",
+		       "RELEASED `01'"),
+	       "a number with a leading zero");
+	tap_ok(refused(HDR "total 4294967296 1 3 1 12 4 2 1234 5\nend\n",
+		       "DEVICES `4294967296'"),
+	       "a count past 32 bits");
+	tap_ok(refused(HDR "total 2 1 3 1 12 4 2 18446744073709551616 5\n"
+			   "end\n",
+		       "REQUESTS `18446744073709551616'"),
+	       "a count past 64 bits");
+	tap_ok(refused(HDR "total 2 1  3 1 12 4 2 1234 5\nend\n",
+		       "total: empty field"),
+	       "two blanks between fields");
+	tap_ok(refused(HDR "total 2 1 3 1 12 4 2 1234 5 \nend\n",
+		       "total: empty field"),
+	       "a blank at the end");
+	tap_ok(refused(HDR "total 2 1 3 1 12 4 2 1234 5\r\nend\n",
+		       "PROTOCOL_ERRORS `5?'"),
+	       "a carriage return, shown as ?");
+	tap_ok(refused(HDR TOTAL TOTAL "end\n", "line 3: a second `total'"),
+	       "two total lines");
+	tap_ok(refused(HDR "end\n", "line 2: `end' before any `total'"),
+	       "no total line");
+	tap_ok(refused(HDR TOTAL "device 5 4097 4 1 1 2\nend\n",
+		       "line 3: device: 6 fields, want 7"),
+	       "a device line with a field missing");
+	tap_ok(refused(HDR TOTAL "device 32752 4097 4 1 1 2 4096\nend\n",
+		       "DOMID `32752' is not a number from 0 to 32751"),
+	       "a domid out of range");
+	tap_ok(refused(HDR TOTAL "device 5 2147483648 4 1 1 2 4096\nend\n",
+		       "DEVID `2147483648'"),
+	       "a devid out of range");
+	tap_ok(refused(HDR TOTAL "device 5 4097 100 1 1 2 4096\nend\n",
+		       "STATE `100'"),
+	       "a state out of range");
+	tap_ok(refused(HDR TOTAL "device 5 4097 4 1 1 2 4096\n"
+				 "device 5 4097 4 1 1 2 4096\nend\n",
+		       "device 5 4097 is listed twice"),
+	       "a device twice");
+}
+
+static void test_truncated(void)
+{
+	static const char nul[] = HDR "total 2 1 3 1\0 12 4 2 1234 5\nend\n";
+
+	tap_ok(refused(HDR TOTAL "device 5 4097 4 1 1 2 4096\n",
+		       "truncated (no `end' line)"),
+	       "a report cut after a line");
+	tap_ok(refused(HDR TOTAL "device 5 4097 4 1",
+		       "line 3: truncated (no newline at the end)"),
+	       "a report cut in a line");
+	tap_ok(refused(HDR TOTAL "end", "truncated (no newline"),
+	       "an end without its newline");
+	tap_ok(refused(HDR TOTAL "end\ntotal 1 1 1 1 1 1 1 1 1\n",
+		       "line 4: more after the `end' line"),
+	       "lines after the end");
+	tap_is_int(ism_ctl_report_parse(nul, sizeof(nul) - 1, &r, err,
+					sizeof(err)),
+		   -EBADMSG, "a NUL byte in a line");
+	tap_ok(strstr(err, "line 2: a NUL byte") != NULL, "... says so");
+}
+
+static void test_too_long(void)
+{
+	size_t cap = ISM_CTL_REPORT_LINE_MAX + 64, used;
+	char *text = malloc(cap * 2), *line = malloc(cap);
+	unsigned int i;
+	int rc;
+
+	if (!text || !line)
+		exit(99);
+	/* An unknown line of exactly the longest length is still read. */
+	memset(line, 'x', ISM_CTL_REPORT_LINE_MAX);
+	line[ISM_CTL_REPORT_LINE_MAX] = '\0';
+	snprintf(text, cap * 2, HDR TOTAL "%s\nend\n", line);
+	tap_is_int(parse(text), 0, "a line of %u bytes is read",
+		   ISM_CTL_REPORT_LINE_MAX);
+	ism_ctl_report_free(&r);
+	snprintf(text, cap * 2, HDR TOTAL "%sx\nend\n", line);
+	tap_ok(refused(text, "line 3: longer than 256 bytes"),
+	       "a line one byte longer is refused, even of an unknown kind");
+	free(line);
+	free(text);
+
+	/* More lines than allowed: blank ones, which are otherwise skipped. */
+	cap = ISM_CTL_REPORT_LINES_MAX + 64;
+	text = malloc(cap);
+	if (!text)
+		exit(99);
+	used = (size_t)snprintf(text, cap, HDR TOTAL);
+	for (i = 0; used + 1 < cap && i < ISM_CTL_REPORT_LINES_MAX; i++)
+		text[used++] = '\n';
+	memcpy(text + used, "end\n", 5);
+	rc = ism_ctl_report_parse(text, used + 4, &r, err, sizeof(err));
+	tap_ok(rc == -EBADMSG && strstr(err, "more than 262144 lines"),
+	       "a report of too many lines is refused");
+	free(text);
+}
+
+int main(void)
+{
+	tap_plan(41);
+	test_good();
+	test_malformed();
+	test_truncated();
+	test_too_long();
+	return tap_done();
+}
