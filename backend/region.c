@@ -142,6 +142,7 @@ void ism__region_describe(const struct ism_ref *ref,
 			  struct ism_region_desc *desc)
 {
 	const struct ism_region *r = ref->region;
+	const struct ism_ref *peer = ism__region_other(ref);
 	uint8_t other = !ref->side;
 
 	desc->token = r->node.key;
@@ -156,7 +157,11 @@ void ism__region_describe(const struct ism_ref *ref,
 					     ISM_DOMID_INVALID;
 	desc->side = ref->side;
 	desc->state = ref->released ? ISM_RSTATE_RELEASED : ISM_RSTATE_ACTIVE;
-	desc->reserved = 0;
+	desc->flags = 0;
+	if (peer && !peer->released && !ref->released)
+		desc->flags |= ISM_DESC_F_PEER_PRESENT;
+	if (r->widowed)
+		desc->flags |= ISM_DESC_F_PEER_GONE;
 }
 
 static int ism_region_new(struct ism_device *dev, uint64_t size,

@@ -307,7 +307,10 @@
  * peer has attached or the region is gone.  The peer reads the node (it
  * MAY watch it; it MUST NOT wait forever, since the publisher may be
  * gone), checks that `gid` is the gid of its own device (same host) and
- * attaches with the token.  The token alone gives nothing: the region's
+ * attaches with the token.  A name not published yet reads as `EACCES`,
+ * not `ENOENT`: xenstored answers for the nearest node that exists,
+ * `data/ism`, which the peer may not read.  A peer MUST treat `EACCES`
+ * like `ENOENT`, as "not published (yet)", and keep waiting.  The token alone gives nothing: the region's
  * permissions still decide (see *SET_PERM and permissions*), so the publisher SHOULD
  * also set a permission entry for the peer's devid and deny others.
  *
@@ -399,6 +402,15 @@
  * - When the frontend's domain dies, the backend (watching
  *   `@releaseDomain`) acts as if the frontend had closed; other referrers
  *   of its regions get PEER_GONE.  The toolstack removes both directories.
+ *   A backend in a driver domain may neither ask the hypervisor about
+ *   other domains nor receive `@releaseDomain`; it learns of the death
+ *   from xenstore instead: the toolstack removes the dead domain's
+ *   `/local/domain/$FE`, so the watch on the frontend's `state` fires and
+ *   the frontend directory is gone (a read answers `ENOENT`, or `EACCES`
+ *   since the backend may not read `/local/domain`).  When the
+ *   directories of all of that domain's devices are gone, the backend
+ *   treats the domain as dead, exactly as above.  A frontend that only
+ *   closes (Closing, Closed) keeps its directory and is not dead.
  * - When the backend dies, frontends see its `state` vanish or go to
  *   Closed; a frontend treats every slot as released, unmaps everything
  *   and waits for the backend to return to InitWait.  `gid` is stable, so
@@ -565,7 +577,7 @@ struct ism_sring_hdr {
  *    48  | perm                          |
  *    52  | peer_devid                    |
  *    56  | peer_domid    | side  | state |
- *    60  | reserved                      |
+ *    60  | flags                         |
  *        +-------+-------+-------+-------+
  * ```
  *
@@ -576,18 +588,29 @@ struct ism_sring_hdr {
  * - `bell_gref`: the region's doorbell page, granted writable.
  * - `perm`: this device's rights on the region (`ISM_PERM_*`): the owner
  *   always has READ, WRITE, ATTACH and MANAGE; the peer has what its
- *   permission entry granted at attach time.  Region pages are granted
- *   writable exactly when `perm` has WRITE.
+ *   permission entry granted at attach time, without WRITE if its ATTACH
+ *   had `ISM_ATTACH_F_READONLY`.  Region pages are granted writable
+ *   exactly when `perm` has WRITE.
  * - `peer_devid`, `peer_domid`: the other referrer, or 0 and
- *   `ISM_DOMID_INVALID` while there is none.  After a detach they keep
- *   naming the one device allowed to re-attach.
+ *   `ISM_DOMID_INVALID` while there has been none.  After a detach they
+ *   keep naming the one device allowed to re-attach; whether it is
+ *   attached now is `ISM_DESC_F_PEER_PRESENT`.
  * - `side`: `ISM_SIDE_OWNER` or `ISM_SIDE_PEER`, this device's index into
  *   the doorbell.
  * - `state`: `ISM_RSTATE_ACTIVE`, or `ISM_RSTATE_RELEASED` once the
  *   region was released under this device (the slot then only accepts
  *   QUERY and DETACH).
+ * - `flags`: what is true of the region at the time of the response, set
+ *   by the backend in every descriptor (ALLOC, ATTACH and QUERY), so that
+ *   QUERY tells a frontend what events it may have lost to an overflow:
+ *   `ISM_DESC_F_PEER_PRESENT` while the other referrer holds a slot for
+ *   the region (from its ATTACH until its DETACH, its device closing or
+ *   its domain dying; never in a RELEASED slot); `ISM_DESC_F_PEER_GONE`
+ *   once a referrer's device closed or its domain died (what PEER_GONE
+ *   said): the region can gain no peer any more.  A frontend ignores
+ *   bits it does not know.
  *
- * @DEFINES ^ISM_(SIDE|RSTATE)_@
+ * @DEFINES ^ISM_(SIDE|RSTATE|DESC_F)_@
  *
  * @STRUCT ism_region_desc@
  */
@@ -595,6 +618,8 @@ struct ism_sring_hdr {
 #define ISM_SIDE_PEER 1 /* the attached device */
 #define ISM_RSTATE_ACTIVE 1 /* usable */
 #define ISM_RSTATE_RELEASED 2 /* released; DETACH the slot */
+#define ISM_DESC_F_PEER_PRESENT 0x1u /* the other referrer is attached */
+#define ISM_DESC_F_PEER_GONE 0x2u /* a referrer vanished: no new peer */
 
 struct ism_region_desc {
 	uint64_t token; /* the region's token */
@@ -608,7 +633,7 @@ struct ism_region_desc {
 	uint16_t peer_domid; /* its domain, ISM_DOMID_INVALID if none */
 	uint8_t side; /* ISM_SIDE_*: index into struct ism_bell */
 	uint8_t state; /* ISM_RSTATE_* */
-	uint32_t reserved;
+	uint32_t flags; /* ISM_DESC_F_* */
 };
 
 /**
@@ -721,7 +746,9 @@ struct ism_req_alloc {
  *
  * Response: a region descriptor.  The backend grants the region pages
  * read-only (`GTF_readonly`) unless the device's rights include WRITE and
- * the flag is clear, so the hypervisor enforces read-only peers.
+ * the flag is clear, so the hypervisor enforces read-only peers; the
+ * descriptor's `perm` then lacks WRITE (in this response and in every
+ * QUERY of the slot), whichever of the two made it read-only.
  *
  * Rules, in the order the backend checks them:
  *
@@ -784,15 +811,23 @@ struct ism_req_attach {
  *
  * **QUERY** answers with the slot's region descriptor, also for a
  * RELEASED slot.  A token of 0 matches any token, so a frontend can
- * rebuild its view after an event-queue overflow.  Errors: `-ENOENT`,
- * `-ESTALE`.
+ * rebuild its view after an event-queue overflow: `state` says whether
+ * the region was released (REGION_RELEASED), `flags` whether the peer is
+ * attached now (PEER_ATTACHED, PEER_DETACHED) or vanished (PEER_GONE).
+ * Errors: `-ENOENT`, `-ESTALE`.
  *
  * **NOTIFY** tells the other referrer that the region was updated: the
  * backend sets the bit of the other referrer's slot in its signal bit
  * array (see *Event page*).  Any referrer may notify, whatever its rights.
  * Response payload: zeros; the frontend need not wait for it.  Errors:
  * `-ENOENT`, `-ESTALE`, `-EIDRM` (region released), `-ENOTCONN` (no other
- * referrer is attached).
+ * referrer is attached).  Every NOTIFY still gets its response, error or
+ * not: a frontend that does not wait for it MUST still consume it, match
+ * it by `id` like any other, and drop it (or count it); an error means
+ * only that this update reached nobody, and the event queue
+ * (PEER_DETACHED, PEER_GONE, REGION_RELEASED) says why.  It MUST NOT take
+ * such a response for the answer to a later request.  libxenism waits
+ * for every response and drops any it cannot match.
  *
  * @STRUCT ism_req_slot@
  */
@@ -1023,7 +1058,8 @@ DEFINE_RING_TYPES(ism, struct ism_req, struct ism_rsp);
  * once, handle the entries up to it, then write `evt_cons`.  On seeing
  * OVERFLOW the frontend clears it (atomic and), drains the queue and then
  * sends QUERY (token 0) for each of its slots to learn their current
- * state.  SBA bits are never lost.
+ * state (`state` and `flags` of the descriptor).  SBA bits are never
+ * lost.
  *
  * Notify suppression: after it changed the SBA or the queue, the backend
  * atomically exchanges `fe_armed` with 0 and signals the event channel
@@ -1371,7 +1407,8 @@ struct ism_bell {
  * - a driver-domain backend is an unprivileged xenstore client: 13 nodes
  *   and 1 watch per device cap it at about 75 devices (nodes) and 126
  *   devices (watches) unless its quotas are raised, and it cannot watch
- *   `@releaseDomain` unless dom0 grants that.
+ *   `@releaseDomain` unless dom0 grants that; it then learns of a
+ *   guest's death from its frontend directories (see *Errors and death*).
  */
 
 /**

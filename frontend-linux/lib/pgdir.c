@@ -30,7 +30,8 @@ int ism__desc_check(const struct ism_region_desc *d, uint32_t max_pages,
 		return -EPROTO;
 	if (d->peer_domid > ISM_DOMID_MAX && d->peer_domid != ISM_DOMID_INVALID)
 		return -EPROTO;
-	if (d->peer_devid > ISM_DEVID_MAX || d->reserved)
+	/* flags: unknown bits are a later version's; ignore them. */
+	if (d->peer_devid > ISM_DEVID_MAX)
 		return -EPROTO;
 	return 0;
 }

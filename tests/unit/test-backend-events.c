@@ -109,6 +109,41 @@ static void test_lifecycle(void)
 	fw_close(&p.w);
 }
 
+/* What QUERY says of the peer, for a frontend that lost events. */
+static void test_desc_flags(void)
+{
+	struct ism_region_desc d, e, f;
+	struct pair p;
+
+	pair_open(&p, true, true);
+	tap_is_int(p.da.flags, 0, "desc_flags: ALLOC: no peer present");
+	tap_is_int(p.db.flags, ISM_DESC_F_PEER_PRESENT,
+		   "  ATTACH: the owner is present");
+	fe_query(&p.a, p.da.slot, 0, &d);
+	tap_is_int(d.flags, ISM_DESC_F_PEER_PRESENT,
+		   "  QUERY: the peer is present");
+	fe_detach(&p.b, &p.db);
+	fe_query(&p.a, p.da.slot, 0, &d);
+	tap_ok(!d.flags && d.peer_devid == 4098 && d.peer_domid == B,
+	       "  after its DETACH: absent, still named");
+	fe_attach(&p.b, p.da.token, 0, &p.db);
+	fe_query(&p.a, p.da.slot, 0, &d);
+	tap_is_int(d.flags, ISM_DESC_F_PEER_PRESENT,
+		   "  attached again: present");
+	fe_alloc(&p.a, ISM_PAGE_SIZE, &e);
+	fe_attach(&p.b, e.token, 0, &f);
+	fe_free(&p.a, &e);
+	fe_query(&p.b, f.slot, 0, &f);
+	tap_ok(f.state == ISM_RSTATE_RELEASED && !f.flags,
+	       "  a RELEASED slot has no peer");
+	fe_detach(&p.b, &f);
+	fe_close(&p.b);
+	fe_query(&p.a, p.da.slot, 0, &d);
+	tap_is_int(d.flags, ISM_DESC_F_PEER_GONE,
+		   "  the peer's device closed: absent and gone");
+	fw_close(&p.w);
+}
+
 static void test_overflow(void)
 {
 	struct ism_evt e;
@@ -187,9 +222,10 @@ static void test_fastpath(void)
 
 int main(void)
 {
-	tap_plan(37);
+	tap_plan(44);
 	test_coalescing();
 	test_lifecycle();
+	test_desc_flags();
 	test_overflow();
 	test_fastpath();
 	return tap_done();

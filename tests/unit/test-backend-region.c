@@ -262,7 +262,7 @@ static void test_deny_other(void)
 
 static void test_readonly(void)
 {
-	struct ism_region_desc d, p;
+	struct ism_region_desc d, p, q;
 	struct fe_map m;
 	void *addr;
 	struct scene s;
@@ -285,8 +285,10 @@ static void test_readonly(void)
 	tap_is_int(fe_set_perm(&s.a, &d, 0, ISM_PERM_DEFAULT, 0), 0,
 		   "default entry now writable");
 	fe_attach(&s.b, d.token, ISM_ATTACH_F_READONLY, &p);
-	tap_ok(!(p.perm & ISM_PERM_WRITE),
+	tap_ok(!(p.perm & ISM_PERM_WRITE) && (p.perm & ISM_PERM_READ),
 	       "ATTACH_F_READONLY drops WRITE from the descriptor");
+	tap_ok(!fe_query(&s.b, p.slot, p.token, &q) && q.perm == p.perm,
+	       "  and from QUERY's");
 	rc = fe_map(&s.b, &p, true, &m);
 	for (i = 0; !rc && i < m.n; i++) {
 		rc = fake_xen_guest_map(
@@ -373,7 +375,7 @@ static void test_free_releases_peer(void)
 
 int main(void)
 {
-	tap_plan(75);
+	tap_plan(76);
 	test_alloc_oversize();
 	test_alloc_zeroed();
 	test_tokens();
