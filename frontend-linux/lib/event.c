@@ -175,6 +175,33 @@ void ism__dev_poll(ism_dev *dev)
 		dev->resync = true;
 }
 
+/*
+ * The peer as QUERY describes it now (@d, checked), against what the
+ * events told us: report the PEER_* events that the overflow took.
+ */
+static void resync_peer(ism_region *r, const struct ism_region_desc *d)
+{
+	bool present = d->flags & ISM_DESC_F_PEER_PRESENT;
+
+	/* A peer we never heard of attached (and may have left since). */
+	if (d->peer_devid &&
+	    (!r->d.peer_devid || (present && !r->peer_present))) {
+		r->peer_present = true;
+		r->d.peer_devid = d->peer_devid;
+		r->d.peer_domid = d->peer_domid;
+		push_region_event(r, ISM_EVT_PEER_ATTACHED, 0);
+	}
+	if (!present && r->peer_present) {
+		ism__region_close_fp(r);
+		r->peer_present = false;
+		push_region_event(r,
+				  d->flags & ISM_DESC_F_PEER_GONE ?
+					  ISM_EVT_PEER_GONE :
+					  ISM_EVT_PEER_DETACHED,
+				  0);
+	}
+}
+
 /* After an overflow: QUERY each slot and report what changed. */
 static void resync(ism_dev *dev)
 {
@@ -208,12 +235,7 @@ static void resync(ism_dev *dev)
 		}
 		if (rc)
 			continue;
-		if (rsp.u.region.peer_devid && !r->d.peer_devid) {
-			r->peer_present = true;
-			r->d.peer_devid = rsp.u.region.peer_devid;
-			r->d.peer_domid = rsp.u.region.peer_domid;
-			push_region_event(r, ISM_EVT_PEER_ATTACHED, 0);
-		}
+		resync_peer(r, &rsp.u.region);
 		/* Updates may have been lost with the queue: say so. */
 		r->updated = true;
 	}

@@ -40,7 +40,7 @@ static int region_new(ism_dev *dev, const struct ism_rsp *rsp,
 		return -ENOMEM;
 	r->dev = dev;
 	r->d = *d;
-	r->peer_present = d->peer_domid != ISM_DOMID_INVALID;
+	r->peer_present = d->flags & ISM_DESC_F_PEER_PRESENT;
 	dev->slots[d->slot] = r;
 	*r_out = r;
 	return 0;

@@ -88,6 +88,69 @@ static int wait_event(ism_dev *dev, unsigned int type, struct ism_event *ev)
 	return -ETIMEDOUT;
 }
 
+/*
+ * The last PEER_* event @dev reports for @r until nothing is left (0 if
+ * none), and in *@n_out how many events it reported in all.
+ */
+static unsigned int last_peer_event(ism_dev *dev, ism_region *r,
+				    unsigned int *n_out)
+{
+	struct ism_event ev;
+	unsigned int last = 0;
+
+	*n_out = 0;
+	while (!ism_event_read(dev, &ev)) {
+		(*n_out)++;
+		if (ev.region == r && ev.type != ISM_EVT_REGION_UPDATED)
+			last = ev.type;
+	}
+	return last;
+}
+
+/*
+ * B attaches and detaches A's region @ra until A's event queue is full,
+ * the last event A keeps saying B is attached, and then detaches once
+ * more: that PEER_DETACHED is lost to the overflow.  A's resync must
+ * find it again from QUERY's flags.
+ */
+static void lost_detach(ism_dev *a, ism_dev *b, ism_region *ra)
+{
+	struct ism_region_info info;
+	ism_region *rb = NULL, *r2 = NULL, *rb2 = NULL;
+	uint64_t token, token2;
+	unsigned int i, n, last;
+	int rc;
+
+	rc = ism_region_info(ra, &info);
+	token = info.token;
+	rc = rc ?: ism_region_alloc(a, ISM_PAGE_SIZE, ISM_PERM_DEFAULT, &r2);
+	rc = rc ?: ism_region_info(r2, &info);
+	token2 = info.token;
+	/* A takes no events (and sends no request) from here on. */
+	rc = rc ?: ism_region_attach(b, token, 0, &rb); /* event 1 */
+	for (i = 0; !rc && i < (ISM_EVT_ENTRIES - 2) / 2; i++) {
+		rc = ism_region_detach(rb); /* 2, 4, ..., 62 */
+		rb = NULL;
+		rc = rc ?: ism_region_attach(b, token, 0, &rb); /* ..., 63 */
+	}
+	rc = rc ?: ism_region_attach(b, token2, 0, &rb2); /* 64: full */
+	rc = rc ?: ism_region_detach(rb); /* dropped */
+	tap_is_int(rc, 0, "lost_detach: B fills A's queue, then detaches");
+	last = last_peer_event(a, ra, &n);
+	tap_is_int(last, ISM_EVT_PEER_DETACHED,
+		   "  A's resync reports the lost PEER_DETACHED (%u events)",
+		   n);
+	tap_ok(!ism_region_info(ra, &info) && !info.peer_present &&
+		       info.peer_devid == DEVID_B,
+	       "  ism_region_info: peer not present, still named");
+	tap_ok(!ism_region_info(r2, &info) && info.peer_present,
+	       "  while B is present in the other region");
+	ism_region_detach(rb2);
+	ism_region_free(r2);
+	while (last_peer_event(a, ra, &n))
+		;
+}
+
 static uint8_t pattern(size_t i)
 {
 	return (uint8_t)(i * 31 + 7);
@@ -107,7 +170,7 @@ int main(void)
 	size_t la = 0, lb = 0, i;
 	int ok;
 
-	tap_plan(25);
+	tap_plan(29);
 	if (fake_xen_create(&fx) || fake_xen_domain_add(fx, GUEST_A, 0) ||
 	    fake_xen_domain_add(fx, GUEST_B, 0) ||
 	    fake_xen_device_add(fx, "ism", GUEST_A, 0, DEVID_A) ||
@@ -187,6 +250,8 @@ int main(void)
 	rb = NULL;
 	tap_ok(!wait_event(a, ISM_EVT_PEER_DETACHED, &ev),
 	       "A is told B detached");
+	if (ra)
+		lost_detach(a, b, ra);
 	tap_is_int(ra ? ism_region_free(ra) : -EINVAL, 0, "A frees");
 	ra = NULL;
 	ism_dev_close(b);
