@@ -184,10 +184,17 @@ static int copy(int fd, char *buf, size_t len, int to_fd, const char *file)
 
 static int act_write(struct session *s, const char *file)
 {
+	struct ism_region_info info;
 	size_t len;
 	char *buf;
 	int fd, rc;
 
+	/* A read-only region is mapped read-only: refuse, do not fault. */
+	rc = ism_region_info(s->r, &info);
+	if (!rc && !(info.perm & ISM_PERM_WRITE))
+		rc = -EACCES;
+	if (rc)
+		return fail("write", rc);
 	rc = window(s, &buf, &len);
 	if (rc)
 		return rc;
@@ -316,13 +323,21 @@ static int run_actions(struct session *s, int argc, char **argv, int i)
 		a = argv[i];
 		v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--publish") && v) {
+			uint16_t peer = s->o.peer;
+			uint64_t pv;
+
 			i++;
 			if (!s->o.have_peer)
 				return bad_usage("--publish needs --peer", v);
 			if (s->npublished == MAX_PUBLISHED)
 				return bad_usage("too many --publish", v);
+			/* "--publish NAME --peer DOMID" pairs up. */
+			if (i + 2 < argc && !strcmp(argv[i + 1], "--peer") &&
+			    !ism_cli_parse_uint(argv[i + 2], ISM_DOMID_MAX,
+						&pv))
+				peer = (uint16_t)pv;
 			ism_region_info(s->r, &ri);
-			rc = ism_name_publish(s->dev, v, ri.token, s->o.peer);
+			rc = ism_name_publish(s->dev, v, ri.token, peer);
 			if (rc)
 				return fail("publish", rc);
 			s->published[s->npublished++] = v;
