@@ -29,10 +29,11 @@ LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 LAB_SCENARIOS = tests/lab/scenarios/smoke.lab \
 	tests/lab/scenarios/grant-helper.lab tests/lab/scenarios/net.lab \
 	tests/lab/scenarios/exchange.lab tests/lab/scenarios/connect.lab \
-	tests/lab/scenarios/perms.lab
+	tests/lab/scenarios/perms.lab tests/lab/scenarios/driver-domain.lab
 LAB_SCENARIO_SRC = $(LAB_SCENARIOS) tests/lab/scenarios/smoke-guest.sh \
 	tests/lab/scenarios/net-guest.sh tests/lab/scenarios/exchange-guest.sh \
-	tests/lab/scenarios/hold-guest.sh tests/lab/scenarios/perms-guest.sh
+	tests/lab/scenarios/hold-guest.sh tests/lab/scenarios/perms-guest.sh \
+	tests/lab/scenarios/dd-guest.sh
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)
