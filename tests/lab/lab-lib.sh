@@ -120,8 +120,9 @@ guest_wait()
 }
 
 # results_tap PREFIX: "ok - ..." / "not ok - ..." lines on stdin become
-# tests named "PREFIX..."; a "@guest@ done rc=N" line sets LAB_RC; the rest
-# is ignored (a console log holds kernel messages too).
+# tests named "PREFIX...", "# ..." lines diagnostics; a "@guest@ done rc=N"
+# line sets LAB_RC; the rest is ignored (a console log holds kernel
+# messages too).
 results_tap()
 {
 	local prefix=$1 line
@@ -131,6 +132,7 @@ results_tap()
 		case $line in
 		"ok - "*) tap_ok "$prefix${line#ok - }" ;;
 		"not ok - "*) tap_fail "$prefix${line#not ok - }" ;;
+		"# "*) tap_diag "$prefix${line#\# }" ;;
 		"@guest@ done rc="*) LAB_RC=${line#@guest@ done rc=} ;;
 		esac
 	done

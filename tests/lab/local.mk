@@ -29,11 +29,12 @@ LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 LAB_SCENARIOS = tests/lab/scenarios/smoke.lab \
 	tests/lab/scenarios/grant-helper.lab tests/lab/scenarios/net.lab \
 	tests/lab/scenarios/exchange.lab tests/lab/scenarios/connect.lab \
-	tests/lab/scenarios/perms.lab tests/lab/scenarios/driver-domain.lab
+	tests/lab/scenarios/perms.lab tests/lab/scenarios/driver-domain.lab \
+	tests/lab/scenarios/demo.lab
 LAB_SCENARIO_SRC = $(LAB_SCENARIOS) tests/lab/scenarios/smoke-guest.sh \
 	tests/lab/scenarios/net-guest.sh tests/lab/scenarios/exchange-guest.sh \
 	tests/lab/scenarios/hold-guest.sh tests/lab/scenarios/perms-guest.sh \
-	tests/lab/scenarios/dd-guest.sh
+	tests/lab/scenarios/dd-guest.sh tests/lab/scenarios/demo-guest.sh
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)
@@ -59,9 +60,8 @@ $(LAB_OUT)/dom0.cpio: $(LAB_IMAGE_DEPS) $(LAB_CACHE)/current.env
 lab-images: lab-fetch
 	$(MAKE) $(AM_MAKEFLAGS) $(LAB_OUT)/dom0.cpio
 
-# The README's demo.  Until the end-to-end scenario exists it is the smoke
-# scenario, which shows the Xen primitives xen-ism is built on.
-LAB_DEMO = smoke.lab
+# The README's demo: two guests share memory through xen-ismd.
+LAB_DEMO = demo.lab
 lab-demo: lab-images
 	@$(LAB_ENV) $(SHELL) $(top_srcdir)/tests/lab/lab-run $(LAB_DEMO)
 
