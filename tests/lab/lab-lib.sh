@@ -231,3 +231,46 @@ ism_wait_connected()
 	done
 	return 1
 }
+
+# ism_totals: the daemon's totals that a teardown must bring back, from
+# `ismctl list --json`, as "regions=N released=N grants=N quarantined=N
+# held=N".
+ism_totals()
+{
+	local t k v out=
+	t=$(ismctl list --json 2>/dev/null | tr -d '\n' |
+		sed -n 's/.*"totals": *{\([^}]*\)}.*/\1/p')
+	[ -n "$t" ] || return 1
+	for k in regions released grants quarantined held; do
+		v=$(echo "$t" | sed -n "s/.*\"$k\": *\([0-9]*\).*/\1/p")
+		out="$out${out:+ }$k=${v:-?}"
+	done
+	echo "$out"
+}
+
+# ism_totals_wait WANTED SECONDS: wait until ism_totals prints WANTED (the
+# daemon finishes a release or a reclaim on its own time); print the last.
+ism_totals_wait()
+{
+	local left=$(($2 * 10)) now
+	while :; do
+		now=$(ism_totals)
+		[ "$now" = "$1" ] && break
+		[ $left -le 0 ] && break
+		left=$((left - 1))
+		sleep 0.1
+	done
+	echo "$now"
+	[ "$now" = "$1" ]
+}
+
+# xs_wait PATH SECONDS: wait until xenstore PATH exists.
+xs_wait()
+{
+	local left=$(($2 * 10))
+	until xenstore-read "$1" >/dev/null 2>&1; do
+		[ $left -le 0 ] && return 1
+		left=$((left - 1))
+		sleep 0.1
+	done
+}

@@ -20,7 +20,18 @@ tests_lab_lab_probe_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) \
 tests_lab_lab_probe_LDADD = $(XENSTORE_LIBS) $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
 # Sanitizer runtimes are not in the lab images.
 tests_lab_lab_probe_LDFLAGS =
-LAB_PROGS = tests/lab/lab-probe
+# lab-region: one region over libxenism, held across a scenario's steps;
+# linked with the library's objects, as the images carry no build tree.
+noinst_PROGRAMS += tests/lab/lab-region
+tests_lab_lab_region_SOURCES = tests/lab/probe/lab-region.c \
+	frontend-linux/lib/open.c frontend-linux/lib/platform-linux.c
+tests_lab_lab_region_CPPFLAGS = $(ISM_FE_CPPFLAGS)
+tests_lab_lab_region_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) \
+	$(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS) $(XENTOOLLOG_CFLAGS)
+tests_lab_lab_region_LDADD = frontend-linux/lib/libxenism-core.la \
+	$(XENSTORE_LIBS) $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
+tests_lab_lab_region_LDFLAGS =
+LAB_PROGS = tests/lab/lab-probe tests/lab/lab-region
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/console-tap.awk \
@@ -35,6 +46,9 @@ LAB_SCENARIO_SRC = $(LAB_SCENARIOS) tests/lab/scenarios/smoke-guest.sh \
 	tests/lab/scenarios/net-guest.sh tests/lab/scenarios/exchange-guest.sh \
 	tests/lab/scenarios/hold-guest.sh tests/lab/scenarios/perms-guest.sh \
 	tests/lab/scenarios/dd-guest.sh tests/lab/scenarios/demo-guest.sh
+# Issue 5: teardown, a peer's death, limits.
+LAB_SCENARIOS += tests/lab/scenarios/teardown.lab
+LAB_SCENARIO_SRC += tests/lab/scenarios/teardown-guest.sh
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * lab-region: one region over libxenism, held across steps that a lab
- * scenario orders with xenstore flags.  The steps run in the order given:
+ * lab-region [-d DEVID] STEP...: one region over libxenism (on device
+ * DEVID, default the first), held across steps that a lab scenario orders
+ * with xenstore flags.  The steps run in the order given:
  *
  *   alloc SIZE          allocate a region (default permissions)
  *   attach TOKEN|@PATH  attach by token, or the token in xenstore PATH
@@ -211,17 +212,22 @@ static int step(struct run *s, int argc, char **argv, int *i)
 int main(int argc, char **argv)
 {
 	struct run s = { 0 };
-	int i, rc;
+	uint32_t devid = 0;
+	int i = 1, rc;
 
 	s.xs = xs_open(0);
 	if (!s.xs) {
 		perror("lab-region: xs_open");
 		return 1;
 	}
-	rc = ism_dev_open(0, 0, &s.dev);
+	if (argc > 2 && !strcmp(argv[1], "-d")) {
+		devid = (uint32_t)strtoul(argv[2], NULL, 0);
+		i = 3;
+	}
+	rc = ism_dev_open(devid, 0, &s.dev);
 	if (result(rc, "open the ism device%s", ""))
 		return 1;
-	for (i = 1; !rc && i < argc; i++)
+	for (; !rc && i < argc; i++)
 		rc = step(&s, argc, argv, &i);
 	if (s.r)
 		ism_region_detach(s.r);

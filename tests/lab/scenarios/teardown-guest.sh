@@ -1,0 +1,52 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The guest half of the teardown scenario (roles a, b; see teardown.lab).
+get() {
+	i=0
+	until xenstore-read "$1" 2>/dev/null || [ $i -ge 1200 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+}
+check() { # DESCRIPTION WANTED-STATUS ACTUAL-STATUS
+	[ "$3" = "$2" ] && echo "ok - $1" || echo "not ok - $1 (exit $3, want $2)"
+}
+pattern() { yes "teardown pattern 0123456789" | head -c 65536; }
+peer=$(get lab/peer)
+
+# Phase 1: a whole exchange with ism(1).
+case $1 in
+a)
+	pattern >/tmp/pattern
+	ism alloc 64K --publish td --peer "$peer" --wait-peer \
+		--write /tmp/pattern --notify --wait-detach >/dev/null
+	check "alloc, publish, write, notify, wait until b detached" 0 $?
+	;;
+b)
+	ism attach --lookup td --from "$peer" --wait --read /tmp/got
+	check "look up, attach, wait for the update, read" 0 $?
+	pattern | cmp -s - /tmp/got && echo "ok - b read a's 64 KiB" ||
+		echo "not ok - b read a's 64 KiB"
+	;;
+esac
+xenstore-write lab/p1 1
+
+# Phase 2: a frees the region while b still maps it.
+get lab/p2 >/dev/null
+case $1 in
+a)
+	lab-region alloc 65536 fill put lab/token @token event attached \
+		get lab/free-now free put lab/freed 1
+	check "lab-region: alloc, fill, wait for b, free" 0 $?
+	;;
+b)
+	lab-region attach "@/local/domain/$peer/lab/token" \
+		check "b reads a's data" put lab/mapped 1 \
+		event released \
+		check "b still reads a's data after a freed the region" \
+		put lab/held 1 get lab/go detach put lab/detached 1
+	check "lab-region: attach, check, released, check again, detach" 0 $?
+	;;
+esac
+exit 0
