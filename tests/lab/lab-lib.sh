@@ -252,12 +252,11 @@ ism_totals()
 # daemon finishes a release or a reclaim on its own time); print the last.
 ism_totals_wait()
 {
-	local left=$(($2 * 10)) now
+	local end=$(($(date +%s) + $2)) now
 	while :; do
 		now=$(ism_totals)
 		[ "$now" = "$1" ] && break
-		[ $left -le 0 ] && break
-		left=$((left - 1))
+		[ "$(date +%s)" -ge $end ] && break
 		sleep 0.1
 	done
 	echo "$now"
