@@ -48,9 +48,9 @@ LAB_SCENARIO_SRC = $(LAB_SCENARIOS) tests/lab/scenarios/smoke-guest.sh \
 	tests/lab/scenarios/dd-guest.sh tests/lab/scenarios/demo-guest.sh
 # Issue 5: teardown, a peer's death, limits.
 LAB_SCENARIOS += tests/lab/scenarios/teardown.lab \
-	tests/lab/scenarios/death.lab
+	tests/lab/scenarios/death.lab tests/lab/scenarios/limits.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/teardown-guest.sh \
-	tests/lab/scenarios/death-guest.sh
+	tests/lab/scenarios/death-guest.sh tests/lab/scenarios/limits-guest.sh
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)
