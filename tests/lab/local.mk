@@ -34,7 +34,8 @@ tests_lab_lab_region_LDFLAGS =
 LAB_PROGS = tests/lab/lab-probe tests/lab/lab-region
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
-	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/console-tap.awk \
+	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/guest-lib.sh \
+	tests/lab/console-tap.awk \
 	tests/lab/init/dom0-init tests/lab/init/guest-init tests/lab/init/vif-lab \
 	tests/lab/packages
 LAB_SCENARIOS = tests/lab/scenarios/smoke.lab \

@@ -3,16 +3,7 @@
 #
 # The guest half of the death scenario (roles a, b, c; see death.lab).
 # Exit status of ism(1) --wait-detach: 0 when the peer detached or is gone.
-get() {
-	i=0
-	until xenstore-read "$1" 2>/dev/null || [ $i -ge 1800 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-}
-check() { # DESCRIPTION WANTED-STATUS ACTUAL-STATUS
-	[ "$3" = "$2" ] && echo "ok - $1" || echo "not ok - $1 (exit $3, want $2)"
-}
+. /lab/guest-lib.sh
 pattern() { yes "death pattern 0123456789" | head -c 65536; }
 reply() { yes "reply from guest c" | head -c 4096; }
 peer=$(get lab/peer)

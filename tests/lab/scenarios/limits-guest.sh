@@ -4,16 +4,7 @@
 # The guest half of the limits scenario (roles a, b, c; see limits.lab).
 # ism(1) exits 1 for EFBIG and EDQUOT ("any other failure"); its message
 # names the error.
-get() {
-	i=0
-	until xenstore-read "$1" 2>/dev/null || [ $i -ge 1800 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-}
-check() { # DESCRIPTION WANTED-STATUS ACTUAL-STATUS
-	[ "$3" = "$2" ] && echo "ok - $1" || echo "not ok - $1 (exit $3, want $2)"
-}
+. /lab/guest-lib.sh
 refused() { # DESCRIPTION ERROR-TEXT COMMAND...: exit 1 naming ERROR-TEXT
 	local what=$1 text=$2 rc
 	shift 2

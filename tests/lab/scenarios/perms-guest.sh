@@ -3,16 +3,7 @@
 #
 # The guest half of the perms scenario (roles a, b, c; see perms.lab).
 # Exit statuses of ism(1): 5 refused, 6 not found.
-get() {
-	i=0
-	until xenstore-read "$1" 2>/dev/null || [ $i -ge 600 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-}
-check() { # DESCRIPTION WANTED-STATUS ACTUAL-STATUS
-	[ "$3" = "$2" ] && echo "ok - $1" || echo "not ok - $1 (exit $3, want $2)"
-}
+. /lab/guest-lib.sh
 pattern() { yes "read-only data for guest b" | head -c 65536; }
 wait_file() { # FILE SIZE: until FILE has at least SIZE octets (60 s)
 	i=0

@@ -2,16 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The guest half of the teardown scenario (roles a, b; see teardown.lab).
-get() {
-	i=0
-	until xenstore-read "$1" 2>/dev/null || [ $i -ge 1200 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-}
-check() { # DESCRIPTION WANTED-STATUS ACTUAL-STATUS
-	[ "$3" = "$2" ] && echo "ok - $1" || echo "not ok - $1 (exit $3, want $2)"
-}
+. /lab/guest-lib.sh
 pattern() { yes "teardown pattern 0123456789" | head -c 65536; }
 peer=$(get lab/peer)
 
