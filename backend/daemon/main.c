@@ -8,7 +8,8 @@
  * list).  The protocol is the core's (backend/ism-backend.h); Xen is the
  * real platform (backend/xen/platform-xen.h).  While nothing is held back
  * for reclaiming, the loop sleeps without a timeout: an idle backend wakes
- * up for nothing.
+ * up for nothing.  It counts its wake-ups (every return of poll()) for the
+ * stats socket, which reports them with its CPU time and uptime.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ism-backend.h"
@@ -34,6 +36,12 @@
 #define ISMD_RECLAIM_MS 1000
 
 enum { ISMD_FD_SIGNAL, ISMD_FD_XS, ISMD_FD_EVTCHN, ISMD_FD_STATS, ISMD_FDS };
+
+/* What the daemon counts of itself for the stats socket. */
+struct ismd_self {
+	struct timespec start; /* CLOCK_MONOTONIC */
+	uint64_t wakeups; /* returns of poll() */
+};
 
 static void ismd_core_log(void *arg, int level, uint16_t domid, uint32_t devid,
 			  const char *msg)
@@ -108,21 +116,28 @@ static int ismd_signals_open(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-static void ismd_stats_accept(int lfd, const struct ism_backend *be)
+static void ismd_stats_accept(int lfd, const struct ism_backend *be,
+			      const struct ismd_self *self)
 {
 	struct timeval tv = { .tv_sec = 1 };
+	struct ismd_stats_daemon cost;
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
 	/* A stuck client must not stall the devices. */
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	ismd_stats_serve(fd, be);
+	/* Sampled once, this wake-up counted, before a byte is written. */
+	if (ismd_stats_daemon_sample(self->wakeups, &self->start, &cost))
+		ismd_stats_serve(fd, be, NULL);
+	else
+		ismd_stats_serve(fd, be, &cost);
 }
 
 /* Runs until a signal asks to stop; 0, or -errno of a failed platform. */
 static int ismd_loop(struct ism_backend *be, const struct ism_platform_ops *ops,
-		     struct ism_platform *p, int sigfd, int statsfd)
+		     struct ism_platform *p, int sigfd, int statsfd,
+		     struct ismd_self *self)
 {
 	struct pollfd pfd[ISMD_FDS] = {
 		[ISMD_FD_SIGNAL] = { .fd = sigfd, .events = POLLIN },
@@ -131,7 +146,7 @@ static int ismd_loop(struct ism_backend *be, const struct ism_platform_ops *ops,
 				     .events = POLLIN },
 		[ISMD_FD_STATS] = { .fd = statsfd, .events = POLLIN },
 	};
-	int held = 0, rc;
+	int held = 0, rc, r;
 
 	for (;;) {
 		/* Work may be queued before the first poll (initial watches). */
@@ -145,7 +160,9 @@ static int ismd_loop(struct ism_backend *be, const struct ism_platform_ops *ops,
 		if (held)
 			held = ism_backend_reclaim(be);
 
-		if (poll(pfd, ISMD_FDS, held > 0 ? ISMD_RECLAIM_MS : -1) < 0) {
+		r = poll(pfd, ISMD_FDS, held > 0 ? ISMD_RECLAIM_MS : -1);
+		self->wakeups++; /* every return: events, timeout, EINTR */
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -153,7 +170,7 @@ static int ismd_loop(struct ism_backend *be, const struct ism_platform_ops *ops,
 		if (pfd[ISMD_FD_SIGNAL].revents & POLLIN)
 			return 0;
 		if (pfd[ISMD_FD_STATS].revents & POLLIN)
-			ismd_stats_accept(statsfd, be);
+			ismd_stats_accept(statsfd, be, self);
 		/* Releases may have left something for the reclaimer. */
 		held = 1;
 	}
@@ -163,6 +180,7 @@ int main(int argc, char **argv)
 {
 	struct ism_platform_xen_config cfg = { .parts = ISM_PLATFORM_XEN_ALL };
 	struct ism_backend_limits limits;
+	struct ismd_self self = { 0 };
 	struct ismd_options opts;
 	struct ism_backend *be = NULL;
 	struct ism_platform *p = NULL;
@@ -171,6 +189,7 @@ int main(int argc, char **argv)
 	char err[256];
 	pid_t owner;
 
+	clock_gettime(CLOCK_MONOTONIC, &self.start);
 	cfg.failed_part_out = &failed;
 	if (ismd_options_parse(argc, argv, &opts, err, sizeof(err))) {
 		fprintf(stderr, "xen-ismd: %s\nTry 'xen-ismd --help'.\n", err);
@@ -262,7 +281,7 @@ int main(int argc, char **argv)
 		 (unsigned long long)limits.gid, limits.region_size,
 		 limits.max_regions, (unsigned long long)limits.max_bytes);
 
-	rc = ismd_loop(be, &ism_platform_xen_ops, p, sigfd, statsfd);
+	rc = ismd_loop(be, &ism_platform_xen_ops, p, sigfd, statsfd, &self);
 	if (rc)
 		ismd_log(LOG_ERR, "stopping on a platform error: %s",
 			 strerror(-rc));

@@ -7,12 +7,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "stats.h"
+
+int ismd_stats_daemon_sample(uint64_t wakeups, const struct timespec *start,
+			     struct ismd_stats_daemon *out)
+{
+	struct rusage ru;
+	struct timespec now;
+	int64_t ms;
+
+	if (getrusage(RUSAGE_SELF, &ru) || clock_gettime(CLOCK_MONOTONIC, &now))
+		return -errno;
+	out->wakeups = wakeups;
+	out->cpu_us =
+		(uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+		(uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	ms = (int64_t)(now.tv_sec - start->tv_sec) * 1000 +
+	     (now.tv_nsec - start->tv_nsec) / 1000000;
+	out->uptime_ms = ms > 0 ? (uint64_t)ms : 0;
+	return 0;
+}
 
 int ismd_stats_listen(const char *path)
 {
@@ -38,7 +58,8 @@ err_close:
 	return rc;
 }
 
-int ismd_stats_serve(int fd, const struct ism_backend *be)
+int ismd_stats_serve(int fd, const struct ism_backend *be,
+		     const struct ismd_stats_daemon *self)
 {
 	struct ism_backend_stats st;
 	struct ism_device_stat *devs = NULL;
@@ -61,6 +82,9 @@ int ismd_stats_serve(int fd, const struct ism_backend *be)
 	fprintf(out, "total %u %u %u %u %u %u %u %" PRIu64 " %" PRIu64 "\n",
 		st.devices, st.connected, st.regions, st.released, st.grants,
 		st.quarantined, st.held, st.requests, st.protocol_errors);
+	if (self)
+		fprintf(out, "daemon %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+			self->wakeups, self->cpu_us, self->uptime_ms);
 	for (i = 0; i < n; i++)
 		fprintf(out, "device %u %u %d %u %u %u %" PRIu64 "\n",
 			devs[i].domid, devs[i].devid, devs[i].state,

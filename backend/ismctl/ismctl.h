@@ -20,6 +20,7 @@
 
 #include "ism-backend.h" /* struct ism_backend_stats, ism_device_stat */
 #include "platform.h"
+#include "stats.h" /* the daemon's report: struct ismd_stats_daemon */
 
 /* Longest domain name or id accepted (xl's names are far shorter). */
 #define ISM_CTL_DOMAIN_MAX 64u
@@ -159,17 +160,22 @@ int ism_ctl_list(struct ism_ctl *ctl, struct ism_ctl_device **devs_out,
 /* ism_ctl_device_cmp() - qsort order of devices: by domid, then devid. */
 int ism_ctl_device_cmp(const void *a, const void *b);
 
+struct ism_ctl_report;
+
 /**
- * ism_ctl_list_print() - print @num devices as a table, then a line of
- * @totals; or, if @json, as {"devices": [...], "totals": {...}}.
- * @totals: the daemon's totals; NULL if its report was not read (no line;
- *	JSON null).
+ * ism_ctl_list_print() - print @num devices as a table, then a line of the
+ * daemon's totals and a line of its own cost; or, if @json, as
+ * {"devices": [...], "totals": {...}}, the cost's keys in "totals".
+ * @report: the daemon's report, whose totals and cost are printed (its
+ *	devices are not: join them to @devs first); NULL if it was not read
+ *	(no lines; JSON null).  A report without the daemon's cost (an older
+ *	daemon) has no cost line; in JSON those keys are null.
  *
  * The columns and totals are tables in list.c: a new one is one entry.
  */
 void ism_ctl_list_print(FILE *out, const struct ism_ctl_device *devs,
-			unsigned int num,
-			const struct ism_backend_stats *totals, bool json);
+			unsigned int num, const struct ism_ctl_report *report,
+			bool json);
 
 /**
  * ism_ctl_list_run() - `ismctl list`: the devices in xenstore, joined with
@@ -188,11 +194,16 @@ int ism_ctl_list_run(struct ism_ctl *ctl, const char *socket_path, bool json,
 /**
  * struct ism_ctl_report - what xen-ismd reports on its stats socket.
  * @total: its totals.
+ * @daemon_found: the report has the daemon's own cost (older daemons
+ *	do not send it).
+ * @daemon: that cost, if @daemon_found: wake-ups, CPU time, uptime.
  * @devs: its devices, by domid then devid (malloc'd; NULL if none).
  * @num: how many.
  */
 struct ism_ctl_report {
 	struct ism_backend_stats total;
+	bool daemon_found;
+	struct ismd_stats_daemon daemon;
 	struct ism_device_stat *devs;
 	unsigned int num;
 };
@@ -200,9 +211,10 @@ struct ism_ctl_report {
 /**
  * ism_ctl_report_parse() - parse the @len bytes of a report at @buf.
  *
- * Strict: the first line is "xen-ismd 1"; one `total' line and any number
- * of `device' lines, each with every field a number in range (extra fields
- * at the end are skipped), no device twice; then `end', the last line.
+ * Strict: the first line is "xen-ismd 1"; one `total' line, at most one
+ * `daemon' line and any number of `device' lines, each with every field a
+ * number in range (extra fields at the end are skipped), no device twice;
+ * then `end', the last line.
  * Lines of other kinds are skipped.  Every line ends in a newline and is at
  * most ISM_CTL_REPORT_LINE_MAX bytes; at most ISM_CTL_REPORT_LINES_MAX
  * lines.  Return: 0 (free *@r with ism_ctl_report_free()); -EBADMSG with

@@ -2,8 +2,8 @@
 /*
  * list.c - how `ismctl list` prints devices: a table of columns, each with
  * a title for the text table, a key for JSON and a function that gives the
- * value; then the daemon's totals, a table of their own.  A new column or
- * total is one entry (and a line of ismctl(8)).
+ * value; then the daemon's totals and its own cost, tables of their own.  A
+ * new column, total or cost is one entry (and a line of ismctl(8)).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -177,11 +177,14 @@ static const struct ism_ctl_column ism_ctl_columns[] = {
 
 #define ISM_CTL_NCOLUMNS (sizeof(ism_ctl_columns) / sizeof(ism_ctl_columns[0]))
 
-/* The daemon's totals: a word for the text line and a key for JSON. */
-static const struct {
+/* A number the daemon reports: a word for the text line, a key for JSON. */
+struct ism_ctl_total {
 	const char *word;
 	const char *key;
-} ism_ctl_totals[] = {
+};
+
+/* The daemon's totals, on the line "Totals: ...". */
+static const struct ism_ctl_total ism_ctl_totals[] = {
 	{ "devices", "devices" },
 	{ "connected", "connected" },
 	{ "regions", "regions" },
@@ -193,7 +196,15 @@ static const struct {
 	{ "protocol errors", "protocol_errors" },
 };
 
+/* The daemon's own cost, on the line "Daemon: ..."; in JSON, in totals. */
+static const struct ism_ctl_total ism_ctl_costs[] = {
+	{ "wake-ups", "wakeups" },
+	{ "us CPU", "cpu_us" },
+	{ "ms up", "uptime_ms" },
+};
+
 #define ISM_CTL_NTOTALS (sizeof(ism_ctl_totals) / sizeof(ism_ctl_totals[0]))
+#define ISM_CTL_NCOSTS (sizeof(ism_ctl_costs) / sizeof(ism_ctl_costs[0]))
 
 /* The values of @t in the order of ism_ctl_totals[]. */
 static void ism_ctl_total_values(const struct ism_backend_stats *t,
@@ -208,6 +219,50 @@ static void ism_ctl_total_values(const struct ism_backend_stats *t,
 	_Static_assert(sizeof(v) / sizeof(v[0]) == ISM_CTL_NTOTALS,
 		       "one value per total");
 	memcpy(vals, v, sizeof(v));
+}
+
+/* The values of @d in the order of ism_ctl_costs[]. */
+static void ism_ctl_cost_values(const struct ismd_stats_daemon *d,
+				uint64_t vals[ISM_CTL_NCOSTS])
+{
+	const uint64_t v[] = { d->wakeups, d->cpu_us, d->uptime_ms };
+
+	_Static_assert(sizeof(v) / sizeof(v[0]) == ISM_CTL_NCOSTS,
+		       "one value per cost");
+	memcpy(vals, v, sizeof(v));
+}
+
+/*
+ * The JSON members of @num numbers described by @t, each ", " after the
+ * first of the object (@first): their @vals, or null if @vals is NULL.
+ */
+static void ism_ctl_json_totals(FILE *out, const struct ism_ctl_total *t,
+				const uint64_t *vals, unsigned int num,
+				bool first)
+{
+	unsigned int c;
+
+	for (c = 0; c < num; c++) {
+		fprintf(out, "%s\"%s\": ", first && !c ? "" : ", ", t[c].key);
+		if (vals)
+			fprintf(out, "%" PRIu64, vals[c]);
+		else
+			fputs("null", out);
+	}
+}
+
+/* A text line: @title, then each of the @num numbers and its word. */
+static void ism_ctl_text_totals(FILE *out, const char *title,
+				const struct ism_ctl_total *t,
+				const uint64_t *vals, unsigned int num)
+{
+	unsigned int c;
+
+	fputs(title, out);
+	for (c = 0; c < num; c++)
+		fprintf(out, "%s %" PRIu64 " %s", c ? "," : "", vals[c],
+			t[c].word);
+	fputc('\n', out);
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
@@ -229,9 +284,9 @@ static void ism_ctl_json_string(FILE *out, const char *s)
 
 static void ism_ctl_print_json(FILE *out, const struct ism_ctl_device *devs,
 			       unsigned int num,
-			       const struct ism_backend_stats *totals)
+			       const struct ism_ctl_report *report)
 {
-	uint64_t vals[ISM_CTL_NTOTALS];
+	uint64_t vals[ISM_CTL_NTOTALS], costs[ISM_CTL_NCOSTS];
 	struct ism_ctl_value v;
 	unsigned int i, c;
 
@@ -252,12 +307,16 @@ static void ism_ctl_print_json(FILE *out, const struct ism_ctl_device *devs,
 		fputs("}", out);
 	}
 	fputs(num ? "\n  ],\n  \"totals\": " : "],\n  \"totals\": ", out);
-	if (totals) {
-		ism_ctl_total_values(totals, vals);
-		for (c = 0; c < ISM_CTL_NTOTALS; c++)
-			fprintf(out, "%s\"%s\": %" PRIu64, c ? ", " : "{",
-				ism_ctl_totals[c].key, vals[c]);
-		fputs("}", out);
+	if (report) {
+		ism_ctl_total_values(&report->total, vals);
+		ism_ctl_cost_values(&report->daemon, costs);
+		fputc('{', out);
+		ism_ctl_json_totals(out, ism_ctl_totals, vals, ISM_CTL_NTOTALS,
+				    true);
+		ism_ctl_json_totals(out, ism_ctl_costs,
+				    report->daemon_found ? costs : NULL,
+				    ISM_CTL_NCOSTS, false);
+		fputc('}', out);
 	} else {
 		fputs("null", out);
 	}
@@ -276,17 +335,17 @@ static void ism_ctl_print_cell(FILE *out, const char *s, int width, bool last)
 }
 
 void ism_ctl_list_print(FILE *out, const struct ism_ctl_device *devs,
-			unsigned int num,
-			const struct ism_backend_stats *totals, bool json)
+			unsigned int num, const struct ism_ctl_report *report,
+			bool json)
 {
-	uint64_t vals[ISM_CTL_NTOTALS];
+	uint64_t vals[ISM_CTL_NTOTALS], costs[ISM_CTL_NCOSTS];
 	struct ism_ctl_value v;
 	char buf[32];
 	unsigned int i, c;
 	bool last;
 
 	if (json) {
-		ism_ctl_print_json(out, devs, num, totals);
+		ism_ctl_print_json(out, devs, num, report);
 		return;
 	}
 	for (c = 0; c < ISM_CTL_NCOLUMNS; c++)
@@ -315,12 +374,14 @@ void ism_ctl_list_print(FILE *out, const struct ism_ctl_device *devs,
 		}
 		fputc('\n', out);
 	}
-	if (!totals)
+	if (!report)
 		return;
-	ism_ctl_total_values(totals, vals);
-	fputs("Totals:", out);
-	for (c = 0; c < ISM_CTL_NTOTALS; c++)
-		fprintf(out, "%s %" PRIu64 " %s", c ? "," : "", vals[c],
-			ism_ctl_totals[c].word);
-	fputc('\n', out);
+	ism_ctl_total_values(&report->total, vals);
+	ism_ctl_text_totals(out, "Totals:", ism_ctl_totals, vals,
+			    ISM_CTL_NTOTALS);
+	if (!report->daemon_found)
+		return;
+	ism_ctl_cost_values(&report->daemon, costs);
+	ism_ctl_text_totals(out, "Daemon:", ism_ctl_costs, costs,
+			    ISM_CTL_NCOSTS);
 }

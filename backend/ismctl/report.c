@@ -37,6 +37,12 @@ static const struct ism_ctl_field ism_ctl_total_fields[] = {
 	{ "PROTOCOL_ERRORS", UINT64_MAX },
 };
 
+static const struct ism_ctl_field ism_ctl_daemon_fields[] = {
+	{ "WAKEUPS", UINT64_MAX },
+	{ "CPU_US", UINT64_MAX },
+	{ "UPTIME_MS", UINT64_MAX },
+};
+
 static const struct ism_ctl_field ism_ctl_device_fields[] = {
 	{ "DOMID", ISM_DOMID_MAX },
 	{ "DEVID", ISM_DEVID_MAX },
@@ -170,16 +176,25 @@ static int ism_ctl_header(struct ism_ctl_parse *ps, char *line)
 	return rc;
 }
 
+/* A kind of line that comes at most once; *@seen says if it came. */
+static int ism_ctl_once(struct ism_ctl_parse *ps, char *line, const char *kind,
+			bool *seen, const struct ism_ctl_field *fields,
+			unsigned int num, uint64_t *vals)
+{
+	if (*seen)
+		return ism_ctl_bad(ps, "a second `%s' line", kind);
+	*seen = true;
+	return ism_ctl_fields(ps, line, kind, fields, num, vals);
+}
+
 static int ism_ctl_total(struct ism_ctl_parse *ps, char *line)
 {
 	struct ism_backend_stats *t = &ps->r->total;
 	uint64_t v[ISM_CTL_NFIELDS(ism_ctl_total_fields)];
 	int rc;
 
-	if (ps->total)
-		return ism_ctl_bad(ps, "a second `total' line");
-	rc = ism_ctl_fields(ps, line, "total", ism_ctl_total_fields,
-			    ISM_CTL_NFIELDS(ism_ctl_total_fields), v);
+	rc = ism_ctl_once(ps, line, "total", &ps->total, ism_ctl_total_fields,
+			  ISM_CTL_NFIELDS(ism_ctl_total_fields), v);
 	if (rc)
 		return rc;
 	t->devices = (unsigned int)v[0];
@@ -191,7 +206,23 @@ static int ism_ctl_total(struct ism_ctl_parse *ps, char *line)
 	t->held = (unsigned int)v[6];
 	t->requests = v[7];
 	t->protocol_errors = v[8];
-	ps->total = true;
+	return 0;
+}
+
+static int ism_ctl_daemon(struct ism_ctl_parse *ps, char *line)
+{
+	uint64_t v[ISM_CTL_NFIELDS(ism_ctl_daemon_fields)];
+	struct ism_ctl_report *r = ps->r;
+	int rc;
+
+	rc = ism_ctl_once(ps, line, "daemon", &r->daemon_found,
+			  ism_ctl_daemon_fields,
+			  ISM_CTL_NFIELDS(ism_ctl_daemon_fields), v);
+	if (rc)
+		return rc;
+	r->daemon.wakeups = v[0];
+	r->daemon.cpu_us = v[1];
+	r->daemon.uptime_ms = v[2];
 	return 0;
 }
 
@@ -243,6 +274,8 @@ static int ism_ctl_line(struct ism_ctl_parse *ps, char *line)
 		return ism_ctl_total(ps, line);
 	if (kind == 6 && !strncmp(line, "device", 6))
 		return ism_ctl_device(ps, line);
+	if (kind == 6 && !strncmp(line, "daemon", 6))
+		return ism_ctl_daemon(ps, line);
 	if (kind == strlen(ISMD_STATS_MAGIC) &&
 	    !strncmp(line, ISMD_STATS_MAGIC, kind))
 		return ism_ctl_bad(ps, "a second `" ISMD_STATS_MAGIC "' line");
@@ -477,7 +510,7 @@ int ism_ctl_list_run(struct ism_ctl *ctl, const char *socket_path, bool json,
 	} else {
 		snprintf(ctl->err, sizeof(ctl->err), "%s", why);
 	}
-	ism_ctl_list_print(out, devs, num, report ? NULL : &r.total, json);
+	ism_ctl_list_print(out, devs, num, report ? NULL : &r, json);
 	if (report != -ENOENT && report != -ECONNREFUSED)
 		rc = report;
 out:

@@ -148,6 +148,7 @@ static void setup(void)
 /* Device 1 of vm1 with a region, and 9/77, gone from xenstore. */
 static const char report[] = "xen-ismd 1\n"
 			     "total 2 1 1 0 257 0 1 42 0\n"
+			     "daemon 17 123456 60000\n"
 			     "device 1 1 4 1 1 257 1048576\n"
 			     "a-future-line with fields\n"
 			     "device 9 77 5 0 0 0 0\n"
@@ -170,9 +171,11 @@ static const char table_alone[] = HEADER
 	"vm1             1     1          0     Domain-0        Connected    "
 	"Connected    1      -       -     -      -           -\n" ROW_VM3;
 
-static const char totals[] = "Totals: 2 devices, 1 connected, 1 regions, "
-			     "0 released, 257 grants, 0 quarantined, 1 held, "
-			     "42 requests, 0 protocol errors\n";
+static const char totals[] =
+	"Totals: 2 devices, 1 connected, 1 regions, "
+	"0 released, 257 grants, 0 quarantined, 1 held, "
+	"42 requests, 0 protocol errors\n"
+	"Daemon: 17 wake-ups, 123456 us CPU, 60000 ms up\n";
 
 static const char json[] =
 	"{\n"
@@ -193,7 +196,8 @@ static const char json[] =
 	"  ],\n"
 	"  \"totals\": {\"devices\": 2, \"connected\": 1, \"regions\": 1, "
 	"\"released\": 0, \"grants\": 257, \"quarantined\": 0, \"held\": 1, "
-	"\"requests\": 42, \"protocol_errors\": 0}\n"
+	"\"requests\": 42, \"protocol_errors\": 0, \"wakeups\": 17, "
+	"\"cpu_us\": 123456, \"uptime_ms\": 60000}\n"
 	"}\n";
 
 /* The JSON of the xenstore devices alone (daemon columns null). */
@@ -239,6 +243,7 @@ static void test_running(void)
 		tap_diag("got:\n%s", r.out);
 	run_free(&r);
 
+	/* An older daemon: no devices, no daemon line. */
 	pid = serve("xen-ismd 1\ntotal 0 0 0 0 0 0 0 99 0\nend\n");
 	list(true, &r);
 	tap_ok(served(pid, false) && !r.rc && !strstr(r.out, "\"bytes\": 0") &&
@@ -248,8 +253,18 @@ static void test_running(void)
 				     "\"released\": 0, \"grants\": 0, "
 				     "\"quarantined\": 0, \"held\": 0, "
 				     "\"requests\": 99, \"protocol_errors\": "
-				     "0}\n}\n"),
-	       "a daemon with no devices: null columns, totals at zero");
+				     "0, \"wakeups\": null, \"cpu_us\": null, "
+				     "\"uptime_ms\": null}\n}\n"),
+	       "a daemon with no devices and no cost: null columns, totals "
+	       "at zero, cost null");
+	run_free(&r);
+
+	pid = serve("xen-ismd 1\ntotal 0 0 0 0 0 0 0 99 0\nend\n");
+	list(false, &r);
+	tap_ok(served(pid, false) && !r.rc &&
+		       strstr(r.out, "99 requests, 0 protocol errors\n") &&
+		       !strstr(r.out, "Daemon:"),
+	       "... in the table: the totals, no line of cost");
 	run_free(&r);
 }
 
@@ -328,7 +343,7 @@ static void test_bad(void)
 
 int main(void)
 {
-	tap_plan(23);
+	tap_plan(24);
 	setup();
 	test_running();
 	test_absent();

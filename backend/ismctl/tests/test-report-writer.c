@@ -3,14 +3,16 @@
  * test-report-writer.c - the daemon's writer of the stats report
  * (backend/daemon/stats.c) read back by ismctl's parser, with a backend
  * core running on the fake Xen: whatever one writes the other reads, field
- * for field, so the two cannot drift apart.  Also the socket: the daemon's
- * listener and ismctl's reader.
+ * for field, so the two cannot drift apart; the daemon's own cost too, and
+ * how it is sampled.  Also the socket: the daemon's listener and ismctl's
+ * reader.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -23,8 +25,19 @@ TAP_MAIN;
 static struct ism_ctl_report r;
 static char err[256];
 
-/* The report ismd_stats_serve() writes for @be (in *@text), parsed. */
-static int written(const struct ism_backend *be, char **text)
+/* The daemon's cost in the reports of test_writer(). */
+static const struct ismd_stats_daemon cost = {
+	.wakeups = 3,
+	.cpu_us = 18446744073709551615u,
+	.uptime_ms = 1000,
+};
+
+/*
+ * The report ismd_stats_serve() writes for @be and @self (in *@text),
+ * parsed.
+ */
+static int written(const struct ism_backend *be,
+		   const struct ismd_stats_daemon *self, char **text)
 {
 	FILE *f = tmpfile();
 	size_t len = 0;
@@ -34,7 +47,7 @@ static int written(const struct ism_backend *be, char **text)
 	*text = NULL;
 	if (!f)
 		return -errno;
-	rc = ismd_stats_serve(dup(fileno(f)), be);
+	rc = ismd_stats_serve(dup(fileno(f)), be, self);
 	if (!rc && !fseek(f, 0, SEEK_END))
 		end = ftell(f);
 	if (!rc && end >= 0)
@@ -92,12 +105,19 @@ static void test_writer(void)
 	tap_is_int(fe_attach(&fes[1], d.token, 0, &p), 0,
 		   "guest 7 attaches it");
 
-	tap_is_int(written(w.be, &text), 0, "the writer's report parses");
+	tap_is_int(written(w.be, &cost, &text), 0,
+		   "the writer's report parses");
 	if (text && strncmp(text, "xen-ismd 1\ntotal ", 17))
 		tap_diag("report:\n%s", text);
 	tap_ok(!strncmp(text ? text : "", "xen-ismd 1\ntotal ", 17),
 	       "... it begins with the header and the totals");
+	tap_ok(text && strstr(text, "\ndaemon 3 18446744073709551615 1000\n"),
+	       "... it has the daemon's line");
 	free(text);
+	tap_ok(r.daemon_found && r.daemon.wakeups == cost.wakeups &&
+		       r.daemon.cpu_us == cost.cpu_us &&
+		       r.daemon.uptime_ms == cost.uptime_ms,
+	       "... the daemon's cost read back exactly");
 	tap_ok(r.num == 2 && r.total.devices == 2 && r.total.connected == 2 &&
 		       r.total.regions == 1 && r.total.grants > 0,
 	       "... two connected devices sharing one region");
@@ -114,13 +134,57 @@ static void test_writer(void)
 	fe_free(&fes[0], &d);
 	fe_close(&fes[1]);
 	fw_reclaim(&w);
-	tap_is_int(written(w.be, &text), 0, "after teardown it still parses");
+	tap_is_int(written(w.be, NULL, &text), 0,
+		   "after teardown it still parses, without a cost");
+	tap_ok(text && !strstr(text, "daemon") && !r.daemon_found,
+	       "... which it then does not write");
 	free(text);
 	tap_ok(r.total.regions == 0 && r.total.grants == 0 &&
 		       r.total.connected == 1 && same_as_core(w.be),
 	       "... regions and grants back to 0, as the core has it");
 	ism_ctl_report_free(&r);
 	fw_close(&w);
+}
+
+/* Burns about @ms of CPU time. */
+static void burn(unsigned int ms)
+{
+	struct timespec t0, t;
+	volatile unsigned long spin = 0;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	do {
+		for (int i = 0; i < 100000; i++)
+			spin++;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 +
+			 (t.tv_nsec - t0.tv_nsec) / 1000000 <
+		 ms);
+}
+
+/* ismd_stats_daemon_sample(): the counter as given, the clocks' deltas. */
+static void test_sample(void)
+{
+	struct ismd_stats_daemon a, b;
+	struct timespec start;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	start.tv_sec -= 2; /* the daemon started 2 s ago */
+	tap_is_int(ismd_stats_daemon_sample(41, &start, &a), 0,
+		   "the daemon's cost is sampled");
+	tap_ok(a.wakeups == 41, "... with the wake-ups it counted");
+	tap_ok(a.uptime_ms >= 2000 && a.uptime_ms < 12000,
+	       "... an uptime from its start, in ms (%llu)",
+	       (unsigned long long)a.uptime_ms);
+	burn(30);
+	usleep(20000);
+	ismd_stats_daemon_sample(42, &start, &b);
+	tap_ok(b.cpu_us >= a.cpu_us + 25000 && b.cpu_us < a.cpu_us + 10000000,
+	       "... CPU time in us: 30 ms burnt show (%llu us)",
+	       (unsigned long long)(b.cpu_us - a.cpu_us));
+	tap_ok(b.uptime_ms >= a.uptime_ms + 45,
+	       "... uptime goes on while it sleeps (%llu ms)",
+	       (unsigned long long)(b.uptime_ms - a.uptime_ms));
 }
 
 /* The daemon's listener, its serve, and ismctl's reader on a socket. */
@@ -142,13 +206,16 @@ static void test_socket(void)
 	pid = fork();
 	if (!pid) {
 		rc = ism_ctl_report_read(path, 2000, &r, err, sizeof(err));
-		_exit(rc || r.num != 1 || r.devs[0].devid != 4097 ? 1 : 0);
+		_exit(rc || r.num != 1 || r.devs[0].devid != 4097 ||
+				      r.daemon.wakeups != cost.wakeups ?
+			      1 :
+			      0);
 	}
 	/* The listener does not block: wait for the client to connect. */
 	for (int i = 0; lfd >= 0 && i < 2000; i++) {
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd >= 0) {
-			rc = ismd_stats_serve(fd, w.be);
+			rc = ismd_stats_serve(fd, w.be, &cost);
 			break;
 		}
 		usleep(1000);
@@ -156,7 +223,7 @@ static void test_socket(void)
 	tap_is_int(rc, 0, "it serves the client");
 	tap_ok(pid > 0 && waitpid(pid, &fd, 0) == pid && WIFEXITED(fd) &&
 		       !WEXITSTATUS(fd),
-	       "ismctl's reader got the device");
+	       "ismctl's reader got the device and the daemon's cost");
 	if (lfd >= 0)
 		close(lfd);
 	unlink(path);
@@ -166,10 +233,11 @@ static void test_socket(void)
 
 int main(void)
 {
-	tap_plan(13);
+	tap_plan(21);
 	tap_is_str(ISMD_STATS_SOCKET_DEFAULT, "/run/xen-ismd.sock",
 		   "one default socket for the daemon and ismctl");
 	test_writer();
+	test_sample();
 	test_socket();
 	return tap_done();
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test-report.c - ismctl's parser of xen-ismd's report on canned reports:
- * good ones, unknown lines and extra fields (skipped), malformed known
- * lines, truncated and oversized reports.
+ * good ones, with and without the daemon's cost (an older daemon has none),
+ * unknown lines and extra fields (skipped), malformed known lines, truncated
+ * and oversized reports.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@ TAP_MAIN;
 
 #define HDR "xen-ismd 1\n"
 #define TOTAL "total 2 1 3 1 12 4 2 1234 5\n"
+#define DAEMON "daemon 17 123456 60000\n"
 
 static struct ism_ctl_report r;
 static char err[256];
@@ -58,6 +60,25 @@ static void test_good(void)
 		       r.devs[1].peers == 1 && r.devs[1].grants == 10 &&
 		       r.devs[1].bytes == 8192,
 	       "... every device field in its place");
+	tap_ok(!r.daemon_found && !r.daemon.wakeups && !r.daemon.cpu_us &&
+		       !r.daemon.uptime_ms,
+	       "... without a daemon line (an older daemon): no cost");
+	ism_ctl_report_free(&r);
+
+	tap_is_int(parse(HDR TOTAL DAEMON "device 5 4097 4 1 1 2 4096\nend\n"),
+		   0, "a report with the daemon's cost is read");
+	tap_ok(r.daemon_found && r.daemon.wakeups == 17 &&
+		       r.daemon.cpu_us == 123456 && r.daemon.uptime_ms == 60000,
+	       "... wake-ups, CPU time and uptime in their places");
+	tap_ok(r.num == 1 && r.total.requests == 1234,
+	       "... and the rest as without it");
+	ism_ctl_report_free(&r);
+
+	tap_is_int(parse(HDR DAEMON "device 5 4097 4 1 1 2 4096\n" TOTAL
+				    "end\n"),
+		   0, "the daemon line may come anywhere before the end");
+	tap_ok(r.daemon_found && r.daemon.uptime_ms == 60000 && r.num == 1,
+	       "... and is read there");
 	ism_ctl_report_free(&r);
 
 	tap_is_int(parse(HDR "total 0 0 0 0 0 0 0 0 0\nend\n"), 0,
@@ -67,6 +88,8 @@ static void test_good(void)
 
 	tap_is_int(parse(HDR "total 4294967295 0 0 0 0 0 0 "
 			     "18446744073709551615 0\n"
+			     "daemon 18446744073709551615 18446744073709551615 "
+			     "18446744073709551615\n"
 			     "device 32751 2147483647 99 0 0 0 "
 			     "18446744073709551615\nend\n"),
 		   0, "the largest values are read");
@@ -74,23 +97,53 @@ static void test_good(void)
 		       r.total.requests == UINT64_MAX && r.num == 1 &&
 		       r.devs[0].domid == 32751 &&
 		       r.devs[0].devid == 2147483647u &&
-		       r.devs[0].bytes == UINT64_MAX,
+		       r.devs[0].bytes == UINT64_MAX &&
+		       r.daemon.wakeups == UINT64_MAX &&
+		       r.daemon.cpu_us == UINT64_MAX &&
+		       r.daemon.uptime_ms == UINT64_MAX,
 	       "... exactly");
 	ism_ctl_report_free(&r);
 
 	tap_is_int(parse(HDR "uptime 12345\n" TOTAL "\n"
 			     "whatever ~ \x01 !\n"
 			     "device 5 4097 4 1 1 2 4096 77 new-field\n"
+			     "daemon 1 2 3 4 new-field\n"
 			     "end and more\n"),
 		   0,
 		   "unknown lines, empty lines and extra fields are skipped");
-	tap_ok(r.num == 1 && r.devs[0].bytes == 4096 && r.total.grants == 12,
+	tap_ok(r.num == 1 && r.devs[0].bytes == 4096 && r.total.grants == 12 &&
+		       r.daemon_found && r.daemon.wakeups == 1 &&
+		       r.daemon.cpu_us == 2 && r.daemon.uptime_ms == 3,
 	       "... and the known ones read");
 	ism_ctl_report_free(&r);
 }
 
+/* Malformed daemon lines: the report, what the message says, the case. */
+static const struct {
+	const char *text, *what, *name;
+} bad_daemon[] = {
+	{ HDR TOTAL DAEMON DAEMON "end\n", "line 4: a second `daemon'",
+	  "two daemon lines" },
+	{ HDR TOTAL "daemon 17 123456\nend\n",
+	  "line 3: daemon: 2 fields, want 3",
+	  "a daemon line with a field missing" },
+	{ HDR TOTAL "daemon 17 -1 60000\nend\n",
+	  "line 3: daemon: CPU_US `-1' is not a number from 0 to "
+	  "18446744073709551615",
+	  "a daemon line with a negative CPU time" },
+	{ HDR TOTAL "daemon 17 123456 18446744073709551616\nend\n",
+	  "UPTIME_MS `18446744073709551616'", "an uptime past 64 bits" },
+	{ HDR TOTAL "daemon x 123456 60000\nend\n", "WAKEUPS `x'",
+	  "wake-ups that are not a number" },
+};
+
 static void test_malformed(void)
 {
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad_daemon) / sizeof(bad_daemon[0]); i++)
+		tap_ok(refused(bad_daemon[i].text, bad_daemon[i].what), "%s",
+		       bad_daemon[i].name);
 	tap_ok(refused("", "empty report"), "an empty report is refused");
 	tap_ok(refused("hello 1\n" TOTAL "end\n",
 		       "line 1: not a xen-ismd report"),
@@ -217,7 +270,7 @@ static void test_too_long(void)
 
 int main(void)
 {
-	tap_plan(41);
+	tap_plan(52);
 	test_good();
 	test_malformed();
 	test_truncated();
