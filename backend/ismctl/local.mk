@@ -81,3 +81,11 @@ ISM_CTL_TEST_CFGS = \
 	backend/ismctl/tests/good-none.cfg \
 	backend/ismctl/tests/good-two.cfg
 EXTRA_DIST += $(ISM_CTL_TEST_CFGS)
+
+# ism-bench-backend: the backend's cost during the guests' ism-bench, a
+# POSIX sh script installed with the backend tools; its test runs it on a
+# fake xenstore and a fake ismctl.
+dist_sbin_SCRIPTS = backend/ismctl/ism-bench-backend
+dist_man_MANS += backend/ismctl/ism-bench-backend.8
+TESTS += backend/ismctl/tests/test-bench-backend.sh
+EXTRA_DIST += backend/ismctl/tests/test-bench-backend.sh
