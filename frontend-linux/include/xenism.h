@@ -270,7 +270,9 @@ int ism_event_read(ism_dev *dev, struct ism_event *ev_out);
 
 /**
  * ism_event_wait() - as ism_event_read(), but wait up to @timeout_ms
- * (-1: forever) for an event.  -ETIMEDOUT.
+ * (-1: forever) for an event.  -ETIMEDOUT.  An event already there costs
+ * no system call; a wake-up costs one wait and the read of what woke it
+ * (with @timeout_ms -1 not even a clock read).
  */
 int ism_event_wait(ism_dev *dev, int timeout_ms, struct ism_event *ev_out);
 

@@ -141,23 +141,27 @@ static void mark_dead(ism_dev *dev)
 	ism__event_push(dev, &ev);
 }
 
-void ism__dev_poll(ism_dev *dev)
+/* A port had an event; the device's own port needs nothing more. */
+static void port_fired(ism_dev *dev, uint32_t port)
+{
+	uint32_t s;
+
+	if (port == dev->port)
+		return; /* the event page is checked anyway */
+	/* Offered ports count too: the peer may signal before READY. */
+	for (s = 0; s < dev->max_regions; s++)
+		if (dev->slots[s] && dev->slots[s]->fp != ISM_FP_NONE &&
+		    dev->slots[s]->fp_port == port &&
+		    ism__region_peer_updated(dev->slots[s]))
+			dev->slots[s]->updated = true;
+}
+
+/* Take what the event page holds: shared memory only, no syscall. */
+static void take_event_page(ism_dev *dev)
 {
 	struct ism_evt e;
-	uint32_t port, s;
 	int rc;
 
-	while (!dev->ops->evtchn_pending(dev->p, &port)) {
-		if (port == dev->port)
-			continue; /* the pages below are checked anyway */
-		/* Offered ports count too: the peer may signal before READY. */
-		for (s = 0; s < dev->max_regions; s++)
-			if (dev->slots[s] && dev->slots[s]->fp != ISM_FP_NONE &&
-			    dev->slots[s]->fp_port == port &&
-			    ism__region_peer_updated(dev->slots[s]))
-				dev->slots[s]->updated = true;
-	}
-	ism__xenbus_check(dev);
 	if (dev->dead) {
 		mark_dead(dev);
 		return;
@@ -173,6 +177,35 @@ void ism__dev_poll(ism_dev *dev)
 	}
 	if (ism__evq_take_overflow(&dev->evq))
 		dev->resync = true;
+}
+
+void ism__dev_poll(ism_dev *dev)
+{
+	uint32_t port;
+
+	while (!dev->ops->evtchn_pending(dev->p, &port))
+		port_fired(dev, port);
+	ism__xenbus_check(dev);
+	take_event_page(dev);
+}
+
+/*
+ * Nothing is lost by reading only the sources ops->wait reports: the
+ * event page is looked at before every sleep, and a port or watch event
+ * still pending, from before the call included, makes the wait return at
+ * once (its sources are level-triggered).  One port per report: if more
+ * are pending, the next wait returns at once too.
+ */
+void ism__dev_take(ism_dev *dev, int ready)
+{
+	uint32_t port;
+
+	if (ready > 0 && (ready & ISM_FE_READY_EVTCHN) &&
+	    !dev->ops->evtchn_pending(dev->p, &port))
+		port_fired(dev, port);
+	if (ready > 0 && (ready & ISM_FE_READY_XS))
+		ism__xenbus_check(dev);
+	take_event_page(dev);
 }
 
 /*
@@ -260,13 +293,11 @@ static void deferred(ism_dev *dev)
 	}
 }
 
-int ism_event_read(ism_dev *dev, struct ism_event *ev_out)
+/* The next event for the user from what was taken, or -EAGAIN. */
+static int next_event(ism_dev *dev, struct ism_event *ev_out)
 {
 	uint32_t i, s;
 
-	if (!dev || !ev_out)
-		return -EINVAL;
-	ism__dev_poll(dev);
 	if (!dev->dead)
 		deferred(dev);
 	if (dev->evq_len) {
@@ -294,23 +325,43 @@ int ism_event_read(ism_dev *dev, struct ism_event *ev_out)
 	return -EAGAIN;
 }
 
+int ism_event_read(ism_dev *dev, struct ism_event *ev_out)
+{
+	if (!dev || !ev_out)
+		return -EINVAL;
+	ism__dev_poll(dev);
+	return next_event(dev, ev_out);
+}
+
+/*
+ * Per wake-up: one ops->wait and what it reports ready (ism__dev_take).
+ * Time is up after a last wait of 0 ms (the only one with @timeout_ms 0)
+ * reported nothing ready.
+ */
 int ism_event_wait(ism_dev *dev, int timeout_ms, struct ism_event *ev_out)
 {
 	uint64_t deadline;
-	int rc, rem;
+	int rc, rem, ready = 0;
+	bool last = false;
 
 	if (!dev || !ev_out)
 		return -EINVAL;
 	deadline = ism__deadline(dev, timeout_ms);
 	for (;;) {
-		rc = ism_event_read(dev, ev_out);
+		ism__dev_take(dev, ready);
+		rc = next_event(dev, ev_out);
 		if (rc != -EAGAIN)
 			return rc;
-		if (!dev->dead && ism__evq_arm(&dev->evq))
+		if (ism__evq_arm(&dev->evq)) {
+			ready = 0;
 			continue;
-		rem = ism__remaining(dev, deadline);
-		if (!rem)
+		}
+		if (last && !ready)
 			return -ETIMEDOUT;
-		dev->ops->wait(dev->p, rem);
+		rem = last ? 0 : ism__remaining(dev, deadline);
+		last = !rem;
+		ready = dev->ops->wait(dev->p, rem);
+		if (ready < 0)
+			return ready;
 	}
 }

@@ -272,15 +272,20 @@ static int lx_fd(struct ism_fe_platform *p)
 	return p->epfd;
 }
 
+/* Each fd's epoll data is its ISM_FE_READY_* bit (see epoll_add). */
 static int lx_wait(struct ism_fe_platform *p, int timeout_ms)
 {
-	struct epoll_event ev;
-	int r;
+	struct epoll_event ev[2];
+	int i, n, ready = 0;
 
 	do
-		r = epoll_wait(p->epfd, &ev, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? neg_errno() : r > 0;
+		n = epoll_wait(p->epfd, ev, 2, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return neg_errno();
+	for (i = 0; i < n; i++)
+		ready |= (int)ev[i].data.u32;
+	return ready;
 }
 
 static int lx_now_ms(struct ism_fe_platform *p, uint64_t *ms_out)
@@ -338,9 +343,10 @@ static const struct ism_fe_ops linux_ops = {
 	.destroy = lx_destroy,
 };
 
-static int epoll_add(int epfd, int fd)
+/* Level-triggered: epoll_wait reports @fd as long as it stays readable. */
+static int epoll_add(int epfd, int fd, uint32_t ready_bit)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = ready_bit };
 
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? neg_errno() : 0;
 }
@@ -371,17 +377,18 @@ int ism__platform_linux_open(const struct ism_fe_ops **ops_out,
 		goto err_destroy;
 	}
 	/*
-	 * The library looks for pending ports after any wake-up: a blocking
-	 * read would hang it when the wake-up came from xenstore.
+	 * ism_event_read() takes pending ports until there are none: a
+	 * blocking read would hang it then.
 	 */
 	fl = fcntl(xenevtchn_fd(p->ce), F_GETFL);
 	if (fl < 0 || fcntl(xenevtchn_fd(p->ce), F_SETFL, fl | O_NONBLOCK)) {
 		rc = neg_errno();
 		goto err_destroy;
 	}
-	rc = epoll_add(p->epfd, xs_fileno(p->xs));
+	rc = epoll_add(p->epfd, xs_fileno(p->xs), ISM_FE_READY_XS);
 	if (!rc)
-		rc = epoll_add(p->epfd, xenevtchn_fd(p->ce));
+		rc = epoll_add(p->epfd, xenevtchn_fd(p->ce),
+			       ISM_FE_READY_EVTCHN);
 	if (rc)
 		goto err_destroy;
 	*ops_out = &linux_ops;

@@ -40,6 +40,10 @@ struct ism_fe_xs_perm {
 
 struct ism_fe_platform;
 
+/* What ism_fe_ops.wait found ready. */
+#define ISM_FE_READY_EVTCHN 0x1 /* a port has an event: @evtchn_pending */
+#define ISM_FE_READY_XS 0x2 /* a watch fired: @xs_read_watch */
+
 /**
  * struct ism_fe_ops - what libxenism needs from Xen.
  *
@@ -72,7 +76,11 @@ struct ism_fe_platform;
  * @fd: a file descriptor that polls readable when a port has an event or a
  *	watch fired; the platform owns it.
  * @wait: block until something may have happened (@fd readable) or
- *	@timeout_ms passed (-1: forever).  1: woken, 0: timed out.  Spurious
+ *	@timeout_ms passed (-1: forever).  Returns the sources that are
+ *	ready, a mask of ISM_FE_READY_*, or 0: timed out (or woken for no
+ *	source it can name).  Sources are level-triggered: one that is ready
+ *	(a port event not yet taken by @evtchn_pending, a watch event not yet
+ *	taken by @xs_read_watch) makes @wait return at once.  Spurious
  *	wake-ups are allowed; callers re-check their condition.
  * @now_ms: a monotonic clock in milliseconds.
  * @destroy: close everything the platform holds and free it.

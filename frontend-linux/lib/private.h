@@ -97,6 +97,11 @@ int ism__request(ism_dev *dev, struct ism_req *req, struct ism_rsp *rsp_out);
 
 /* event.c: take everything the backend signalled (no requests sent). */
 void ism__dev_poll(ism_dev *dev);
+/*
+ * Take only the sources ops->wait reported @ready (its result; 0 or less:
+ * none) and the event page: no syscall for the rest.
+ */
+void ism__dev_take(ism_dev *dev, int ready);
 /* Drop queued events that name @r. */
 void ism__events_forget(ism_dev *dev, ism_region *r);
 /* Queue an event for the user. */

@@ -33,8 +33,8 @@ static int send_req(ism_dev *dev, struct ism_req *req, uint32_t *id_out,
 int ism__request(ism_dev *dev, struct ism_req *req, struct ism_rsp *rsp_out)
 {
 	uint64_t deadline = ism__deadline(dev, dev->timeout_ms);
+	int rc, rem, ready = 0;
 	uint32_t id;
-	int rc, rem;
 
 	if (dev->dead)
 		return dev->dead;
@@ -47,9 +47,11 @@ int ism__request(ism_dev *dev, struct ism_req *req, struct ism_rsp *rsp_out)
 		rc = ism__rpc_reap(&dev->rpc, &dev->ring);
 		if (!rc)
 			rc = ism__rpc_take(&dev->rpc, id, rsp_out);
+		/* Also the signal of the response that woke us: not left over. */
+		ism__dev_take(dev, ready);
+		ready = 0;
 		if (rc != -EAGAIN)
 			break;
-		ism__dev_poll(dev);
 		if (dev->dead)
 			return dev->dead;
 		if (ism__ring_arm(&dev->ring))
@@ -60,7 +62,7 @@ int ism__request(ism_dev *dev, struct ism_req *req, struct ism_rsp *rsp_out)
 			ism__rpc_forget(&dev->rpc, id);
 			return -ETIMEDOUT;
 		}
-		dev->ops->wait(dev->p, rem);
+		ready = dev->ops->wait(dev->p, rem);
 	}
 	if (rc == -EPROTO)
 		dev->dead = -EPROTO;

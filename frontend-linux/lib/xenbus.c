@@ -132,8 +132,9 @@ static void drain_watches(ism_dev *dev)
 static int wait_be_state(ism_dev *dev, unsigned int want, bool fail_closed,
 			 uint64_t deadline)
 {
+	int rem, ready;
 	unsigned int s;
-	int rem;
+	uint32_t port;
 
 	for (;;) {
 		drain_watches(dev);
@@ -145,7 +146,10 @@ static int wait_be_state(ism_dev *dev, unsigned int want, bool fail_closed,
 		rem = ism__remaining(dev, deadline);
 		if (!rem)
 			return -ETIMEDOUT;
-		dev->ops->wait(dev->p, rem);
+		ready = dev->ops->wait(dev->p, rem);
+		/* A port event means nothing here, but would wake us again. */
+		if (ready > 0 && (ready & ISM_FE_READY_EVTCHN))
+			dev->ops->evtchn_pending(dev->p, &port);
 	}
 }
 

@@ -23,7 +23,8 @@ ISM_FE_TESTS = \
 	frontend-linux/tests/test-evq \
 	frontend-linux/tests/test-pgdir \
 	frontend-linux/tests/test-rendezvous \
-	frontend-linux/tests/test-handshake
+	frontend-linux/tests/test-handshake \
+	frontend-linux/tests/test-event-wait
 
 check_PROGRAMS += $(ISM_FE_TESTS)
 TESTS += $(ISM_FE_TESTS)
@@ -38,3 +39,5 @@ frontend_linux_tests_test_rendezvous_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
 frontend_linux_tests_test_rendezvous_LDADD = $(ISM_FE_TEST_LDADD)
 frontend_linux_tests_test_handshake_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
 frontend_linux_tests_test_handshake_LDADD = $(ISM_FE_TEST_LDADD)
+frontend_linux_tests_test_event_wait_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
+frontend_linux_tests_test_event_wait_LDADD = $(ISM_FE_TEST_LDADD)

@@ -3,6 +3,7 @@
  * platform-fake.c - struct ism_fe_ops over the fake Xen's guest-side API.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -11,6 +12,7 @@
 
 #include "fake-xen.h"
 #include "platform-fake.h"
+#include "../lib/private.h"
 
 #define FAKE_PORTS_MAX 64
 
@@ -31,30 +33,40 @@ struct ism_fe_platform {
 	ism_fake_hook_fn hook;
 	void *hook_ctx;
 	int efd;
+	int xs_fd, evtchn_fd; /* the fake's, readable while events wait */
 	uint32_t gports[FAKE_PORTS_MAX]; /* fake guest ports (alloc_unbound) */
+	/* Events of gports taken from the fake, not yet by evtchn_pending. */
+	bool gpend[FAKE_PORTS_MAX];
 	unsigned int ngports;
 	struct fake_fe_map *maps;
+	unsigned long calls[ISM_FAKE_OP_COUNT];
 };
+
+#define COUNT(p, op) ((p)->calls[ISM_FAKE_OP_##op]++)
 
 static int ff_local_domid(struct ism_fe_platform *p, uint16_t *domid_out)
 {
+	COUNT(p, LOCAL_DOMID);
 	return fake_xen_ops.local_domid(p->xsp, domid_out);
 }
 
 static int ff_xs_read(struct ism_fe_platform *p, uint32_t tx, const char *path,
 		      char **val_out, size_t *len_out)
 {
+	COUNT(p, XS_READ);
 	return fake_xen_ops.xs_read(p->xsp, tx, path, val_out, len_out);
 }
 
 static int ff_xs_write(struct ism_fe_platform *p, uint32_t tx, const char *path,
 		       const char *val)
 {
+	COUNT(p, XS_WRITE);
 	return fake_xen_ops.xs_write(p->xsp, tx, path, val, strlen(val));
 }
 
 static int ff_xs_rm(struct ism_fe_platform *p, uint32_t tx, const char *path)
 {
+	COUNT(p, XS_RM);
 	return fake_xen_ops.xs_rm(p->xsp, tx, path);
 }
 
@@ -62,6 +74,7 @@ static int ff_xs_directory(struct ism_fe_platform *p, uint32_t tx,
 			   const char *path, char ***names_out,
 			   unsigned int *num_out)
 {
+	COUNT(p, XS_DIRECTORY);
 	return fake_xen_ops.xs_directory(p->xsp, tx, path, names_out, num_out);
 }
 
@@ -72,6 +85,7 @@ static int ff_xs_set_perms(struct ism_fe_platform *p, uint32_t tx,
 	struct ism_xs_perm xp[ISM_XS_PERMS_MAX];
 	unsigned int i;
 
+	COUNT(p, XS_SET_PERMS);
 	if (!num || num > ISM_XS_PERMS_MAX)
 		return -EINVAL;
 	for (i = 0; i < num; i++) {
@@ -83,36 +97,42 @@ static int ff_xs_set_perms(struct ism_fe_platform *p, uint32_t tx,
 
 static int ff_xs_transaction_start(struct ism_fe_platform *p, uint32_t *tx_out)
 {
+	COUNT(p, XS_TRANSACTION_START);
 	return fake_xen_ops.xs_transaction_start(p->xsp, tx_out);
 }
 
 static int ff_xs_transaction_end(struct ism_fe_platform *p, uint32_t tx,
 				 bool abort)
 {
+	COUNT(p, XS_TRANSACTION_END);
 	return fake_xen_ops.xs_transaction_end(p->xsp, tx, abort);
 }
 
 static int ff_xs_watch(struct ism_fe_platform *p, const char *path,
 		       const char *token)
 {
+	COUNT(p, XS_WATCH);
 	return fake_xen_ops.xs_watch(p->xsp, path, token);
 }
 
 static int ff_xs_unwatch(struct ism_fe_platform *p, const char *path,
 			 const char *token)
 {
+	COUNT(p, XS_UNWATCH);
 	return fake_xen_ops.xs_unwatch(p->xsp, path, token);
 }
 
 static int ff_xs_read_watch(struct ism_fe_platform *p, char **path_out,
 			    char **token_out)
 {
+	COUNT(p, XS_READ_WATCH);
 	return fake_xen_ops.xs_read_watch(p->xsp, path_out, token_out);
 }
 
 static int ff_page_share(struct ism_fe_platform *p, uint16_t domid,
 			 uint32_t *gref_out, void **addr_out)
 {
+	COUNT(p, PAGE_SHARE);
 	return fake_xen_guest_grant(p->fx, p->domid, domid, false, gref_out,
 				    addr_out);
 }
@@ -120,6 +140,7 @@ static int ff_page_share(struct ism_fe_platform *p, uint16_t domid,
 static int ff_page_unshare(struct ism_fe_platform *p, uint32_t gref, void *addr)
 {
 	(void)addr;
+	COUNT(p, PAGE_UNSHARE);
 	return fake_xen_guest_end_access(p->fx, p->domid, gref);
 }
 
@@ -146,6 +167,7 @@ static int ff_grefs_map(struct ism_fe_platform *p, uint16_t domid,
 	void *a;
 	int rc = 0;
 
+	COUNT(p, GREFS_MAP);
 	if (!count)
 		return -EINVAL;
 	m = calloc(1, sizeof(*m) + count * sizeof(m->orig[0]));
@@ -204,6 +226,7 @@ static int ff_grefs_unmap(struct ism_fe_platform *p, void *addr,
 {
 	struct fake_fe_map **pm, *m;
 
+	COUNT(p, GREFS_UNMAP);
 	for (pm = &p->maps; *pm; pm = &(*pm)->next) {
 		m = *pm;
 		if (m->base != addr || m->count != count)
@@ -230,18 +253,22 @@ static int ff_evtchn_alloc_unbound(struct ism_fe_platform *p, uint16_t remote,
 {
 	int rc;
 
+	COUNT(p, EVTCHN_ALLOC_UNBOUND);
 	if (p->ngports == FAKE_PORTS_MAX)
 		return -ENOSPC;
 	rc = fake_xen_guest_evtchn_alloc_unbound(p->fx, p->domid, remote,
 						 port_out);
-	if (!rc)
+	if (!rc) {
+		p->gpend[p->ngports] = false;
 		p->gports[p->ngports++] = *port_out;
+	}
 	return rc;
 }
 
 static int ff_evtchn_bind(struct ism_fe_platform *p, uint16_t remote,
 			  uint32_t remote_port, uint32_t *port_out)
 {
+	COUNT(p, EVTCHN_BIND);
 	return fake_xen_ops.evtchn_bind(p->xsp, remote, remote_port, port_out);
 }
 
@@ -249,26 +276,50 @@ static int ff_evtchn_close(struct ism_fe_platform *p, uint32_t port)
 {
 	int i = gport_index(p, port);
 
+	COUNT(p, EVTCHN_CLOSE);
 	if (i < 0)
 		return fake_xen_ops.evtchn_unbind(p->xsp, port);
-	p->gports[i] = p->gports[--p->ngports];
+	p->ngports--;
+	p->gports[i] = p->gports[p->ngports];
+	p->gpend[i] = p->gpend[p->ngports];
 	return fake_xen_guest_evtchn_close(p->fx, p->domid, port);
 }
 
 static int ff_evtchn_notify(struct ism_fe_platform *p, uint32_t port)
 {
+	COUNT(p, EVTCHN_NOTIFY);
 	if (gport_index(p, port) < 0)
 		return fake_xen_ops.evtchn_notify(p->xsp, port);
 	return fake_xen_guest_evtchn_notify(p->fx, p->domid, port);
+}
+
+/*
+ * Move the events of our guest ports from the fake into @gpend (the fake
+ * can only take them); true if any is there.
+ */
+static bool gports_pending(struct ism_fe_platform *p)
+{
+	unsigned int i;
+	bool any = false;
+
+	for (i = 0; i < p->ngports; i++) {
+		if (!p->gpend[i] && fake_xen_guest_evtchn_pending(
+					    p->fx, p->domid, p->gports[i]) == 1)
+			p->gpend[i] = true;
+		any |= p->gpend[i];
+	}
+	return any;
 }
 
 static int ff_evtchn_pending(struct ism_fe_platform *p, uint32_t *port_out)
 {
 	unsigned int i;
 
+	COUNT(p, EVTCHN_PENDING);
+	gports_pending(p);
 	for (i = 0; i < p->ngports; i++)
-		if (fake_xen_guest_evtchn_pending(p->fx, p->domid,
-						  p->gports[i]) == 1) {
+		if (p->gpend[i]) {
+			p->gpend[i] = false;
 			*port_out = p->gports[i];
 			return 0;
 		}
@@ -277,14 +328,40 @@ static int ff_evtchn_pending(struct ism_fe_platform *p, uint32_t *port_out)
 
 static int ff_fd(struct ism_fe_platform *p)
 {
+	COUNT(p, FD);
 	return p->efd;
+}
+
+static bool readable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
+/* As epoll over the real fds would say: level-triggered. */
+static int ready_now(struct ism_fe_platform *p)
+{
+	int ready = 0;
+
+	if (gports_pending(p) || readable(p->evtchn_fd))
+		ready |= ISM_FE_READY_EVTCHN;
+	if (readable(p->xs_fd))
+		ready |= ISM_FE_READY_XS;
+	return ready;
 }
 
 static int ff_wait(struct ism_fe_platform *p, int timeout_ms)
 {
-	if (p->hook && p->hook(p->hook_ctx) > 0) {
+	bool woken;
+	int ready;
+
+	COUNT(p, WAIT);
+	woken = p->hook && p->hook(p->hook_ctx) > 0;
+	ready = ready_now(p);
+	if (woken || ready) {
 		(*p->now)++; /* time passes, a little */
-		return 1;
+		return ready;
 	}
 	*p->now += timeout_ms < 0 ? 1000 : (uint64_t)timeout_ms;
 	return 0;
@@ -292,6 +369,7 @@ static int ff_wait(struct ism_fe_platform *p, int timeout_ms)
 
 static int ff_now_ms(struct ism_fe_platform *p, uint64_t *ms_out)
 {
+	COUNT(p, NOW_MS);
 	*ms_out = *p->now;
 	return 0;
 }
@@ -361,6 +439,9 @@ int ism_fake_platform_open(struct fake_xen *fx, uint16_t domid,
 		free(p);
 		return rc;
 	}
+	/* Both are the fake's eventfds: they cannot fail. */
+	p->xs_fd = fake_xen_ops.xs_fd(p->xsp);
+	p->evtchn_fd = fake_xen_ops.evtchn_fd(p->xsp);
 	p->fx = fx;
 	p->domid = domid;
 	p->now = &p->own_clock;
@@ -374,6 +455,22 @@ void ism_fake_platform_set_hook(struct ism_fe_platform *p, ism_fake_hook_fn fn,
 {
 	p->hook = fn;
 	p->hook_ctx = ctx;
+}
+
+int ism_fake_dev_open(struct fake_xen *fx, uint16_t domid, uint32_t devid,
+		      int timeout_ms, ism_fake_hook_fn fn, void *ctx,
+		      struct ism_dev **dev_out)
+{
+	const struct ism_fe_ops *ops;
+	struct ism_fe_platform *p;
+	int rc;
+
+	rc = ism_fake_platform_open(fx, domid, &ops, &p);
+	if (rc)
+		return rc;
+	ism_fake_platform_set_hook(p, fn, ctx);
+	/* It destroys the platform if it fails. */
+	return ism__dev_open_on(ops, p, devid, timeout_ms, dev_out);
 }
 
 uint64_t ism_fake_platform_now(const struct ism_fe_platform *p)
@@ -395,4 +492,22 @@ unsigned int ism_fake_platform_maps(const struct ism_fe_platform *p)
 	for (m = p->maps; m; m = m->next)
 		n++;
 	return n;
+}
+
+unsigned long ism_fake_platform_calls(const struct ism_fe_platform *p,
+				      enum ism_fake_op op)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	if (op < ISM_FAKE_OP_COUNT)
+		return p->calls[op];
+	for (i = 0; i < ISM_FAKE_OP_COUNT; i++)
+		n += p->calls[i];
+	return n;
+}
+
+void ism_fake_platform_calls_reset(struct ism_fe_platform *p)
+{
+	memset(p->calls, 0, sizeof(p->calls));
 }
