@@ -120,6 +120,19 @@ int ism_dev_info(ism_dev *dev, struct ism_dev_info *info_out);
 int ism_dev_fd(ism_dev *dev);
 
 /**
+ * ism_dev_set_fast_path() - whether regions use the fast path.
+ * @enable: 0: regions this device allocates or attaches from now on do
+ *	without the direct event channel: it does not offer one as owner and
+ *	declines the offers it gets as peer, so their updates go through the
+ *	backend (NOTIFY requests).  1 (any non-zero): use it when the
+ *	backend offers it (the default).
+ *
+ * Regions the device holds already keep what they have.  0, or -EINVAL
+ * for a NULL @dev.
+ */
+int ism_dev_set_fast_path(ism_dev *dev, int enable);
+
+/**
  * ism_region_alloc() - allocate a region of @size octets (rounded up to
  * whole pages).
  * @perm: the region's default permission entry (ISM_PERM_*, e.g.

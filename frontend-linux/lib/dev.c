@@ -103,3 +103,11 @@ int ism_dev_fd(ism_dev *dev)
 		return -EINVAL;
 	return dev->ops->fd(dev->p);
 }
+
+int ism_dev_set_fast_path(ism_dev *dev, int enable)
+{
+	if (!dev)
+		return -EINVAL;
+	dev->fp_off = !enable;
+	return 0;
+}

@@ -287,7 +287,8 @@ static void deferred(ism_dev *dev)
 		if (r && r->fp_offer_port)
 			ism__region_accept_fp(r);
 		else if (r && r->fp == ISM_FP_NONE && dev->fast_path &&
-			 r->peer_present && r->d.side == ISM_SIDE_OWNER &&
+			 !r->fp_off && r->peer_present &&
+			 r->d.side == ISM_SIDE_OWNER &&
 			 r->d.state == ISM_RSTATE_ACTIVE && !r->fp_tried)
 			ism__region_offer_fp(r);
 	}

@@ -33,6 +33,7 @@ struct ism_region {
 	uint32_t fp_offer_port; /* peer's offered port to bind, 0 if none */
 	uint16_t fp_offer_domid;
 	bool fp_tried; /* offered once already */
+	bool fp_off; /* made with the fast path off: never offer, decline */
 	uint32_t peer_seq; /* the other side's bell seq when we last looked */
 };
 
@@ -57,6 +58,8 @@ struct ism_dev {
 	uint32_t max_peers;
 	uint32_t max_perm_entries;
 	bool fast_path;
+	/* ism_dev_set_fast_path(dev, 0): new regions do without. */
+	bool fp_off;
 
 	/* Shared pages and the device's port. */
 	uint32_t ring_gref, evt_gref, port;

@@ -41,6 +41,7 @@ static int region_new(ism_dev *dev, const struct ism_rsp *rsp,
 	r->dev = dev;
 	r->d = *d;
 	r->peer_present = d->flags & ISM_DESC_F_PEER_PRESENT;
+	r->fp_off = dev->fp_off;
 	dev->slots[d->slot] = r;
 	*r_out = r;
 	return 0;
@@ -346,10 +347,12 @@ int ism__region_accept_fp(ism_region *r)
 	uint32_t port = 0;
 	struct ism_req req;
 	struct ism_rsp rsp;
-	int bind_rc, rc;
+	int bind_rc = -EOPNOTSUPP, rc;
 
-	bind_rc = dev->ops->evtchn_bind(dev->p, r->fp_offer_domid,
-					r->fp_offer_port, &port);
+	/* Declined: as a failed bind, the owner falls back to NOTIFY. */
+	if (!r->fp_off)
+		bind_rc = dev->ops->evtchn_bind(dev->p, r->fp_offer_domid,
+						r->fp_offer_port, &port);
 	r->fp_offer_port = 0;
 	memset(&req, 0, sizeof(req));
 	req.op = ISM_OP_FASTPATH_ACCEPT;

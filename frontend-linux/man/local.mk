@@ -8,6 +8,7 @@ dist_man_MANS += frontend-linux/man/ism.1 \
 	frontend-linux/man/ism_dev_close.3 \
 	frontend-linux/man/ism_dev_info.3 \
 	frontend-linux/man/ism_dev_fd.3 \
+	frontend-linux/man/ism_dev_set_fast_path.3 \
 	frontend-linux/man/ism_region_alloc.3 \
 	frontend-linux/man/ism_region_attach.3 \
 	frontend-linux/man/ism_region_map.3 \

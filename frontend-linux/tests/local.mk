@@ -24,7 +24,8 @@ ISM_FE_TESTS = \
 	frontend-linux/tests/test-pgdir \
 	frontend-linux/tests/test-rendezvous \
 	frontend-linux/tests/test-handshake \
-	frontend-linux/tests/test-event-wait
+	frontend-linux/tests/test-event-wait \
+	frontend-linux/tests/test-fast-path
 
 check_PROGRAMS += $(ISM_FE_TESTS)
 TESTS += $(ISM_FE_TESTS)
@@ -41,3 +42,7 @@ frontend_linux_tests_test_handshake_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
 frontend_linux_tests_test_handshake_LDADD = $(ISM_FE_TEST_LDADD)
 frontend_linux_tests_test_event_wait_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
 frontend_linux_tests_test_event_wait_LDADD = $(ISM_FE_TEST_LDADD)
+# With the backend core (backend/) as dom0, for two guests' fast path.
+frontend_linux_tests_test_fast_path_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
+frontend_linux_tests_test_fast_path_LDADD = backend/libismbackend.la \
+	$(ISM_FE_TEST_LDADD)

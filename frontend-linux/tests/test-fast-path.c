@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-fast-path.c - two guests share regions through the backend core
+ * (backend/) on the fake Xen: what an update costs the notifier and the
+ * waiter on the fast path and relayed through the backend, in platform
+ * calls, and ism_dev_set_fast_path() turning the fast path off and on for
+ * the regions shared from then on.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include "tap.h"
+#include "fake-xen.h"
+#include "ism-backend.h"
+#include "platform-fake.h"
+#include "../lib/private.h"
+
+TAP_MAIN;
+
+#define DOM_A 1
+#define DOM_B 2
+#define DEV_A 11
+#define DEV_B 12
+#define PERM (ISM_PERM_READ | ISM_PERM_WRITE | ISM_PERM_ATTACH)
+
+static struct fake_xen *fx;
+static struct ism_platform *be_p;
+static struct ism_backend *be;
+static ism_dev *a, *b;
+
+/* The other side's notify, done from the waiter's next wait, and its rc. */
+static ism_region *notify_next;
+static int notify_rc;
+
+static bool fd_ready(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
+/* dom0: the core handles what its two descriptors say is there. */
+static int run_backend(void)
+{
+	int did = 0;
+
+	if (fd_ready(fake_xen_ops.xs_fd(be_p))) {
+		ism_backend_handle_watches(be);
+		did = 1;
+	}
+	if (fd_ready(fake_xen_ops.evtchn_fd(be_p))) {
+		while (ism_backend_handle_events(be) == 1)
+			;
+		did = 1;
+	}
+	return did;
+}
+
+/* Both guests' wait hook: the other guest acts while this one sleeps. */
+static int hook(void *ctx)
+{
+	ism_region *r = notify_next;
+
+	(void)ctx;
+	if (!r)
+		return run_backend();
+	notify_next = NULL;
+	notify_rc = ism_region_notify(r, 0);
+	run_backend();
+	return 1;
+}
+
+/* Both take their events, answering fast-path offers, until all is done. */
+static void settle(void)
+{
+	struct ism_event ev;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		run_backend();
+		while (!ism_event_read(a, &ev))
+			;
+		while (!ism_event_read(b, &ev))
+			;
+	}
+}
+
+/* A allocates a page, B attaches it, both map the doorbell; 0 or -errno. */
+static int share(ism_region **ra, ism_region **rb)
+{
+	struct ism_region_info info;
+	int rc;
+
+	rc = ism_region_alloc(a, 4096, PERM, ra);
+	if (!rc)
+		rc = ism_region_info(*ra, &info);
+	if (!rc)
+		rc = ism_region_attach(b, info.token, 0, rb);
+	if (rc)
+		return rc;
+	settle();
+	/* The first notify maps the doorbell; the bare events go. */
+	ism_region_notify(*ra, ISM_NOTIFY_FORCE);
+	ism_region_notify(*rb, ISM_NOTIFY_FORCE);
+	ism_region_want(*ra);
+	ism_region_want(*rb);
+	settle();
+	return 0;
+}
+
+static int fast_path(ism_region *r)
+{
+	struct ism_region_info info;
+
+	return ism_region_info(r, &info) ? -1 : info.fast_path;
+}
+
+static uint64_t be_requests(void)
+{
+	struct ism_backend_stats st;
+
+	return ism_backend_get_stats(be, &st) ? 0 : st.requests;
+}
+
+static unsigned long calls(ism_dev *dev, enum ism_fake_op op)
+{
+	return ism_fake_platform_calls(dev->p, op);
+}
+
+/*
+ * @to waits with no timeout, @from_r's side notifies meanwhile: the waiter
+ * must see REGION_UPDATED for @to_r after one wait and one pending port.
+ */
+static void round_trip_half(ism_dev *to, ism_region *to_r, ism_dev *from,
+			    ism_region *from_r, const char *what)
+{
+	struct ism_event ev;
+
+	ism_region_want(to_r);
+	ism_fake_platform_calls_reset(to->p);
+	ism_fake_platform_calls_reset(from->p);
+	notify_next = from_r;
+	tap_ok(!ism_event_wait(to, -1, &ev) &&
+		       ev.type == ISM_EVT_REGION_UPDATED && ev.region == to_r &&
+		       !notify_rc,
+	       "%s: the waiter is woken by the update", what);
+	tap_ok(calls(to, ISM_FAKE_OP_WAIT) == 1 &&
+		       calls(to, ISM_FAKE_OP_EVTCHN_PENDING) == 1 &&
+		       calls(to, ISM_FAKE_OP_ANY) == 2,
+	       "  the wake-up cost one wait and one pending port, nothing "
+	       "else (%lu calls)",
+	       calls(to, ISM_FAKE_OP_ANY));
+}
+
+/* A round trip on the fast path: each notify is one notify call. */
+static void round_trip(ism_region *ra, ism_region *rb)
+{
+	round_trip_half(b, rb, a, ra, "A to B");
+	tap_ok(calls(a, ISM_FAKE_OP_EVTCHN_NOTIFY) == 1 &&
+		       calls(a, ISM_FAKE_OP_ANY) == 1,
+	       "  A's notify cost one event channel notify (%lu calls)",
+	       calls(a, ISM_FAKE_OP_ANY));
+	round_trip_half(a, ra, b, rb, "B to A");
+	tap_ok(calls(b, ISM_FAKE_OP_EVTCHN_NOTIFY) == 1 &&
+		       calls(b, ISM_FAKE_OP_ANY) == 1,
+	       "  B's notify cost one event channel notify (%lu calls)",
+	       calls(b, ISM_FAKE_OP_ANY));
+}
+
+static void test_fast_path(ism_region *ra, ism_region *rb)
+{
+	struct ism_event ev;
+	uint64_t t0;
+
+	tap_ok(fast_path(ra) == 1 && fast_path(rb) == 1,
+	       "the fast path is up on both sides");
+	round_trip(ra, rb);
+	round_trip(ra, rb);
+
+	/* Signalled before the wait: found without a new event. */
+	ism_region_want(rb);
+	tap_is_int(ism_region_notify(ra, 0), 0, "A notifies B, who wants it");
+	ism_fake_platform_calls_reset(b->p);
+	tap_ok(!ism_event_wait(b, 0, &ev) &&
+		       ev.type == ISM_EVT_REGION_UPDATED && ev.region == rb,
+	       "then B's wait with timeout 0 finds the pending port");
+	tap_ok(calls(b, ISM_FAKE_OP_WAIT) == 1 &&
+		       calls(b, ISM_FAKE_OP_EVTCHN_PENDING) == 1,
+	       "  with one wait and one pending port");
+	ism_region_want(ra);
+	tap_is_int(ism_region_notify(rb, 0), 0, "B notifies A, who wants it");
+	t0 = ism_fake_platform_now(a->p);
+	tap_ok(!ism_event_wait(a, 1000, &ev) &&
+		       ev.type == ISM_EVT_REGION_UPDATED && ev.region == ra,
+	       "then A's wait finds the pending port");
+	tap_ok(ism_fake_platform_now(a->p) - t0 <= 1,
+	       "  without waiting for a new event");
+	ism_region_notify(ra, ISM_NOTIFY_FORCE);
+	tap_ok(!ism_event_wait(b, 1000, &ev) && ev.region == rb &&
+		       ism_event_wait(b, 500, &ev) == -ETIMEDOUT,
+	       "a forced notify is one update, then nothing");
+}
+
+static void test_knob(ism_region *ra)
+{
+	ism_region *ra2 = NULL, *rb2 = NULL, *ra3 = NULL, *rb3 = NULL;
+	ism_region *ra4 = NULL, *rb4 = NULL;
+	struct ism_event ev;
+	uint64_t req;
+
+	tap_is_int(ism_dev_set_fast_path(NULL, 0), -EINVAL, "NULL: -EINVAL");
+	tap_is_int(ism_dev_set_fast_path(a, 0), 0, "A turns the fast path off");
+	tap_is_int(fast_path(ra), 1, "  its region shared before keeps it");
+	tap_is_int(share(&ra2, &rb2), 0, "  A shares a new region with B");
+	tap_ok(fast_path(ra2) == 0 && fast_path(rb2) == 0 && ra2 &&
+		       !ra2->fp_tried,
+	       "  which A did not offer the fast path for");
+	if (ra2 && rb2) {
+		req = be_requests();
+		round_trip_half(b, rb2, a, ra2, "relayed, A to B");
+		tap_is_int(be_requests() - req, 1,
+			   "  the update was one NOTIFY request");
+		tap_ok(calls(a, ISM_FAKE_OP_EVTCHN_NOTIFY) == 1 &&
+			       calls(a, ISM_FAKE_OP_WAIT) == 1 &&
+			       calls(a, ISM_FAKE_OP_EVTCHN_PENDING) == 1 &&
+			       calls(a, ISM_FAKE_OP_ANY) -
+					       calls(a, ISM_FAKE_OP_NOW_MS) ==
+				       3,
+		       "  A's request cost a notify, a wait and the port of "
+		       "its response");
+	} else {
+		tap_skip(4, "no region");
+	}
+
+	tap_is_int(ism_dev_set_fast_path(a, 1), 0, "A turns it on again");
+	tap_is_int(ism_dev_set_fast_path(b, 0), 0, "B turns it off");
+	tap_is_int(share(&ra3, &rb3), 0, "  A shares a new region with B");
+	tap_ok(ra3 && ra3->fp_tried && !ra3->fp_port && fast_path(ra3) == 0 &&
+		       fast_path(rb3) == 0,
+	       "  A offered the fast path, B declined, A closed its port");
+	if (ra3 && rb3) {
+		req = be_requests();
+		tap_ok(!ism_region_notify(ra3, ISM_NOTIFY_FORCE) &&
+			       be_requests() - req == 1 &&
+			       !ism_event_wait(b, 1000, &ev) &&
+			       ev.region == rb3,
+		       "  an update is a NOTIFY request, and B sees it");
+	} else {
+		tap_skip(1, "no region");
+	}
+
+	tap_is_int(ism_dev_set_fast_path(b, 7), 0, "B turns it on again");
+	tap_is_int(share(&ra4, &rb4), 0, "  A shares a new region with B");
+	tap_ok(fast_path(ra4) == 1 && fast_path(rb4) == 1,
+	       "  which gets the fast path");
+	if (ra4 && rb4) {
+		req = be_requests();
+		tap_ok(!ism_region_notify(ra4, ISM_NOTIFY_FORCE) &&
+			       be_requests() == req &&
+			       !ism_event_wait(b, 1000, &ev) &&
+			       ev.region == rb4,
+		       "  an update is no request, and B sees it");
+	} else {
+		tap_skip(1, "no region");
+	}
+	tap_ok(fast_path(ra2) == 0 && fast_path(ra3) == 0,
+	       "the regions shared while it was off keep going without");
+}
+
+/* Both close: no port (declined offers included), grant or map is left. */
+static void test_closed(void)
+{
+	const uint16_t doms[] = { DOM_A, DOM_B };
+	struct fake_xen_usage u;
+	unsigned int i;
+
+	ism_dev_close(b);
+	ism_dev_close(a);
+	a = b = NULL;
+	run_backend();
+	for (i = 0; i < 2; i++)
+		tap_ok(!fake_xen_usage(fx, doms[i], &u) &&
+			       fake_xen_usage_is_clean(&u),
+		       "closed: guest %u holds nothing", doms[i]);
+}
+
+int main(void)
+{
+	struct ism_backend_limits lim;
+	ism_region *ra = NULL, *rb = NULL;
+
+	tap_plan(41);
+	if (fake_xen_create(&fx) || fake_xen_domain_add(fx, DOM_A, 0) ||
+	    fake_xen_domain_add(fx, DOM_B, 0) ||
+	    fake_xen_device_add(fx, ISM_DEVICE_TYPE, DOM_A, 0, DEV_A) ||
+	    fake_xen_device_add(fx, ISM_DEVICE_TYPE, DOM_B, 0, DEV_B) ||
+	    fake_xen_platform_open(fx, 0, &be_p)) {
+		tap_diag("cannot set up the fake host");
+		return 1;
+	}
+	ism_backend_limits_default(&lim);
+	lim.gid = 0x1badcafe;
+	if (ism_backend_new(&fake_xen_ops, be_p, &lim, &be) ||
+	    (run_backend(),
+	     ism_fake_dev_open(fx, DOM_A, DEV_A, 5000, hook, NULL, &a)) ||
+	    ism_fake_dev_open(fx, DOM_B, DEV_B, 5000, hook, NULL, &b) ||
+	    share(&ra, &rb)) {
+		tap_diag("cannot start the backend and connect the guests");
+		goto out;
+	}
+	test_fast_path(ra, rb);
+	test_knob(ra);
+	test_closed();
+out:
+	ism_dev_close(b);
+	ism_dev_close(a);
+	ism_backend_free(be);
+	fake_xen_platform_close(be_p);
+	fake_xen_destroy(fx);
+	return tap_done();
+}
