@@ -34,7 +34,7 @@ frontend_linux_lib_libxenism_la_CPPFLAGS = $(ISM_FE_CPPFLAGS) \
 	$(XENTOOLLOG_CFLAGS)
 frontend_linux_lib_libxenism_la_LIBADD = frontend-linux/lib/libxenism-core.la \
 	$(XENSTORE_LIBS) $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
-frontend_linux_lib_libxenism_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
+frontend_linux_lib_libxenism_la_LDFLAGS = $(AM_LDFLAGS) -version-info 1:0:1 \
 	-Wl,--version-script=$(top_srcdir)/frontend-linux/lib/libxenism.map
 EXTRA_frontend_linux_lib_libxenism_la_DEPENDENCIES = \
 	frontend-linux/lib/libxenism.map
@@ -46,5 +46,6 @@ pkgconfig_DATA = frontend-linux/lib/xenism.pc
 DISTCLEANFILES += frontend-linux/lib/xenism.pc
 
 include frontend-linux/cli/local.mk
+include frontend-linux/bench/local.mk
 include frontend-linux/man/local.mk
 include frontend-linux/tests/local.mk

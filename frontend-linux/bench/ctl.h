@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ctl.h - ism-bench's control channel: one page the server grants to the
+ * driver and one interdomain event channel, set up through xenstore
+ * without xen-ism (so the baselines do not depend on it).  The same page
+ * and port carry the raw event channel ping-pong, the limit of every round
+ * trip.
+ *
+ * Rendezvous: the server makes ~/data/ism-bench/connect writable by every
+ * domain and waits; the driver writes its domid there; the server grants
+ * the page, allocates an unbound port for that domain and publishes
+ * "GREF PORT" in ~/data/ism-bench/ctl, readable by the driver alone.
+ */
+#ifndef ISM_BENCH_CTL_H
+#define ISM_BENCH_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xenstore.h>
+
+#define BENCH_CTL_MAGIC 0x49534d42u /* "ISMB" */
+#define BENCH_CTL_VERSION 1u
+#define BENCH_XS_DIR "data/ism-bench"
+#define BENCH_MAX_ARGS 6
+#define BENCH_MAX_REFS 512
+
+enum bench_role { BENCH_DRIVER = 0, BENCH_SERVER = 1 };
+
+/* Commands of the driver. */
+enum bench_op {
+	BENCH_OP_QUIT = 1,
+	BENCH_OP_RTT,
+	BENCH_OP_STREAM,
+	BENCH_OP_SETUP,
+	BENCH_OP_IDLE,
+};
+
+#define BENCH_LINE 64
+
+/* The shared page; each party writes only its own fields. */
+struct bench_page {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t hello; /* driver: 1 once mapped and bound */
+	uint32_t server_tcp; /* server: 1 if it listens on TCP */
+	int32_t abort[2]; /* per role: a negative errno, both stop */
+	uint8_t pad0[BENCH_LINE - 24];
+	/* driver */
+	uint32_t cmd_seq;
+	uint32_t cmd_op;
+	uint64_t arg[BENCH_MAX_ARGS];
+	uint8_t pad1[BENCH_LINE - 8 - 8 * BENCH_MAX_ARGS];
+	/* server */
+	uint32_t done_seq;
+	int32_t done_status;
+	uint64_t val[BENCH_MAX_ARGS];
+	uint8_t pad2[BENCH_LINE - 8 - 8 * BENCH_MAX_ARGS];
+	uint32_t step[2]; /* barriers, per role */
+	/* per role and barrier parity: a value for the peer (a side may be
+	 * one barrier ahead of the other, never two) */
+	uint64_t xfer[2][2];
+	uint8_t pad3[BENCH_LINE - 40];
+	uint32_t ping; /* driver */
+	uint8_t pad4[BENCH_LINE - 4];
+	uint32_t pong; /* server */
+	uint8_t pad5[BENCH_LINE - 4];
+	uint32_t nrefs; /* grant references of the raw grant cycle */
+	uint32_t refs[BENCH_MAX_REFS];
+};
+
+struct bench_ctl {
+	enum bench_role role;
+	uint16_t self, peer; /* domids */
+	struct xs_handle *xs;
+	xenevtchn_handle *xce;
+	xengnttab_handle *xgt;
+	xengntshr_handle *xgs;
+	struct bench_page *page;
+	uint32_t gref; /* server: the page's grant */
+	uint32_t port;
+	uint32_t step;
+	uint32_t seq; /* last command sent (driver) or done (server) */
+	uint32_t pings; /* raw round trips so far, counted on both sides */
+};
+
+int bench_ctl_open(struct bench_ctl *c, enum bench_role role);
+/* Server: wait for a driver, grant the page, publish. */
+int bench_ctl_listen(struct bench_ctl *c, bool tcp);
+/* Driver: knock at @peer, map its page, bind its port. */
+int bench_ctl_connect(struct bench_ctl *c, uint16_t peer);
+void bench_ctl_close(struct bench_ctl *c);
+
+/* Signal the peer. */
+void bench_ctl_kick(struct bench_ctl *c);
+/* Block for the next signal; -ECONNABORTED if the peer gave up. */
+int bench_ctl_wait(struct bench_ctl *c);
+/* Tell the peer we failed with @rc (so it stops too). */
+void bench_ctl_abort(struct bench_ctl *c, int rc);
+/* Both sides call it the same number of times; returns when both did. */
+int bench_ctl_barrier(struct bench_ctl *c);
+
+/* A barrier that also swaps one value with the peer. */
+int bench_ctl_swap(struct bench_ctl *c, uint64_t mine, uint64_t *theirs);
+
+/* Driver: send a command (arguments in @arg), and wait for it to end. */
+int bench_ctl_call(struct bench_ctl *c, enum bench_op op, const uint64_t *arg,
+		   unsigned int nargs);
+int bench_ctl_result(struct bench_ctl *c, uint64_t *val);
+/* Server: wait for the next command; -ECONNABORTED if the driver gave up. */
+int bench_ctl_next(struct bench_ctl *c, enum bench_op *op, uint64_t *arg);
+/* Server: report the command's status and values. */
+void bench_ctl_done(struct bench_ctl *c, int status, const uint64_t *val);
+
+/* Raw event channel round trips on the control port (the limit). */
+int bench_ctl_pingpong(struct bench_ctl *c, unsigned int n);
+
+/* Read a xenstore node of ours (relative) or anyone's (absolute). */
+char *bench_xs_read(struct bench_ctl *c, const char *path);
+
+#endif /* ISM_BENCH_CTL_H */

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * results.c - what ism-bench measured: one sample per result and
+ * repetition, the ratios it is judged by (taken within each repetition,
+ * then summarized), printed as a table and as JSON.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+/* The targets of issue 6; '<' at most, '>' at least, 0 for information. */
+const struct bench_ratio bench_ratios[] = {
+	{ "rtt.ism", "rtt.evtchn", '<', 1.1 },
+	{ "rtt.ism", "rtt.tcp", '<', 0.3 },
+	{ "rtt.vchan", "rtt.evtchn", 0, 0 },
+	{ "rtt.tcp", "rtt.evtchn", 0, 0 },
+	{ "stream.ism.65536", "stream.memcpy.65536", '>', 0.9 },
+	{ "stream.ism.65536", "stream.vchan.65536", '>', 1.25 },
+	{ "stream.ism.65536", "stream.tcp.65536", '>', 15 },
+	{ "stream.ism-copy.65536", "stream.memcpy.65536", 0, 0 },
+	{ "stream.ism-copy.65536", "stream.vchan.65536", 0, 0 },
+	{ "stream.vchan.65536", "stream.memcpy.65536", 0, 0 },
+	{ "stream.tcp.65536", "stream.memcpy.65536", 0, 0 },
+	{ "stream.ism.4096", "stream.vchan.4096", 0, 0 },
+	{ "stream.ism.64", "stream.vchan.64", 0, 0 },
+	{ "setup.ism.1048576", "setup.grant.1048576", '<', 1.5 },
+	{ "setup.ism.1048576", "setup.vchan.1048576", '<', 0.5 },
+	{ "setup.vchan.1048576", "setup.grant.1048576", 0, 0 },
+	{ "setup.ism.65536", "setup.grant.65536", 0, 0 },
+	{ "setup.ism.65536", "setup.vchan.65536", 0, 0 },
+	{ "rtt.ism-relay", "rtt.ism-fastpath", 0, 0 },
+	{ NULL, NULL, 0, 0 },
+};
+
+int bench_result_add(struct bench_results *rs, const char *name,
+		     const char *unit, double v)
+{
+	struct bench_result *r =
+		(struct bench_result *)bench_result_find(rs, name);
+
+	if (!r) {
+		if (rs->n == BENCH_RESULTS_MAX ||
+		    strlen(name) >= sizeof(r->name))
+			return -ENOSPC;
+		r = &rs->r[rs->n++];
+		memset(r, 0, sizeof(*r));
+		strcpy(r->name, name);
+		r->unit = unit;
+	}
+	if (r->n == BENCH_MAX_REPS)
+		return -ENOSPC;
+	r->v[r->n++] = v;
+	return 0;
+}
+
+const struct bench_result *bench_result_find(const struct bench_results *rs,
+					     const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < rs->n; i++)
+		if (!strcmp(rs->r[i].name, name))
+			return &rs->r[i];
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int bench_summarize(const double *v, unsigned int n, struct bench_summary *s)
+{
+	double sorted[BENCH_MAX_REPS];
+
+	if (!n || n > BENCH_MAX_REPS)
+		return -EINVAL;
+	memcpy(sorted, v, n * sizeof(*v));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+	s->min = sorted[0];
+	s->max = sorted[n - 1];
+	s->median = n % 2 ? sorted[n / 2] :
+			    (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+	return 0;
+}
+
+unsigned int bench_ratio_values(const struct bench_results *rs,
+				const struct bench_ratio *q, double *out)
+{
+	const struct bench_result *a = bench_result_find(rs, q->num),
+				  *b = bench_result_find(rs, q->den);
+	unsigned int i, n = 0;
+
+	if (!a || !b)
+		return 0;
+	for (i = 0; i < a->n && i < b->n; i++)
+		if (b->v[i] > 0)
+			out[n++] = a->v[i] / b->v[i];
+	return n;
+}
+
+static bool ratio_met(const struct bench_ratio *q, double median)
+{
+	return q->op == '<' ? median <= q->target : median >= q->target;
+}
+
+/* What a result is, for the table. */
+static const char *describe(const char *name)
+{
+	static const struct {
+		const char *prefix, *what;
+	} d[] = {
+		{ "rtt.evtchn", "raw event channel (limit)" },
+		{ "rtt.ism-relay", "xen-ism via the backend" },
+		{ "rtt.ism-fastpath", "xen-ism, backend phase" },
+		{ "rtt.ism", "xen-ism" },
+		{ "rtt.vchan", "libxenvchan" },
+		{ "rtt.tcp", "TCP over netfront" },
+		{ "stream.memcpy", "memcpy in one guest (limit)" },
+		{ "stream.ism-copy", "xen-ism, copy in and out" },
+		{ "stream.ism", "xen-ism, in place" },
+		{ "stream.vchan", "libxenvchan, 1 MiB ring" },
+		{ "stream.tcp", "TCP over netfront" },
+		{ "setup.grant", "raw grant cycle (limit)" },
+		{ "setup.ism", "xen-ism region cycle" },
+		{ "setup.vchan", "libxenvchan connect + close" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+		if (!strncmp(name, d[i].prefix, strlen(d[i].prefix)))
+			return d[i].what;
+	return "";
+}
+
+void bench_results_table(FILE *out, const struct bench_results *rs,
+			 const struct bench_env *env)
+{
+	double v[BENCH_MAX_REPS];
+	const struct bench_ratio *q;
+	struct bench_summary s;
+	unsigned int i, n;
+	char name[96], target[24];
+
+	fprintf(out,
+		"ism-bench %s: domain %u -> domain %u, ism device %u, "
+		"%u repetition%s%s, fast path %s, clock read %.1f us\n",
+		env->date, env->self_domid, env->peer_domid, env->devid,
+		env->reps, env->reps == 1 ? "" : "s",
+		env->quick ? " (quick)" : "", env->fast_path ? "on" : "off",
+		env->clock_ns / 1000);
+	fprintf(out, "\n%-24s %-30s %-6s %10s %10s %10s\n", "result", "what",
+		"unit", "median", "min", "max");
+	for (i = 0; i < rs->n; i++) {
+		if (bench_summarize(rs->r[i].v, rs->r[i].n, &s))
+			continue;
+		fprintf(out, "%-24s %-30s %-6s %10.2f %10.2f %10.2f\n",
+			rs->r[i].name, describe(rs->r[i].name), rs->r[i].unit,
+			s.median, s.min, s.max);
+	}
+	fprintf(out, "\n%-45s %8s %8s %8s %8s %4s\n", "ratio (per repetition)",
+		"median", "min", "max", "target", "met");
+	for (q = bench_ratios; q->num; q++) {
+		n = bench_ratio_values(rs, q, v);
+		if (!n || bench_summarize(v, n, &s))
+			continue;
+		snprintf(name, sizeof(name), "%s / %s", q->num, q->den);
+		snprintf(target, sizeof(target), "%s %.2f",
+			 q->op == '<' ? "<=" : ">=", q->target);
+		fprintf(out, "%-45s %8.3f %8.3f %8.3f %8s %4s\n", name,
+			s.median, s.min, s.max, q->op ? target : "-",
+			!q->op		       ? "-" :
+			ratio_met(q, s.median) ? "yes" :
+						 "NO");
+	}
+}
+
+static void json_samples(FILE *out, const double *v, unsigned int n)
+{
+	unsigned int i;
+
+	fputc('[', out);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s%.4f", i ? ", " : "", v[i]);
+	fputc(']', out);
+}
+
+int bench_results_json(FILE *out, const struct bench_results *rs,
+		       const struct bench_env *env)
+{
+	double v[BENCH_MAX_REPS];
+	const struct bench_ratio *q;
+	struct bench_summary s;
+	unsigned int i, n;
+	bool first = true;
+
+	fprintf(out,
+		"{\n  \"tool\": \"ism-bench\",\n  \"date\": \"%s\",\n"
+		"  \"env\": {\"domid\": %u, \"peer_domid\": %u, \"devid\": %u, "
+		"\"reps\": %u, \"quick\": %s, \"fast_path\": %s, "
+		"\"clock_ns\": %.1f, \"kernel\": \"%s\"},\n  \"results\": [",
+		env->date, env->self_domid, env->peer_domid, env->devid,
+		env->reps, env->quick ? "true" : "false",
+		env->fast_path ? "true" : "false", env->clock_ns, env->kernel);
+	for (i = 0; i < rs->n; i++) {
+		if (bench_summarize(rs->r[i].v, rs->r[i].n, &s))
+			continue;
+		fprintf(out,
+			"%s\n    {\"name\": \"%s\", \"unit\": \"%s\", "
+			"\"median\": %.4f, \"min\": %.4f, \"max\": %.4f, "
+			"\"samples\": ",
+			i ? "," : "", rs->r[i].name, rs->r[i].unit, s.median,
+			s.min, s.max);
+		json_samples(out, rs->r[i].v, rs->r[i].n);
+		fputc('}', out);
+	}
+	fputs("\n  ],\n  \"ratios\": [", out);
+	for (q = bench_ratios; q->num; q++) {
+		n = bench_ratio_values(rs, q, v);
+		if (!n || bench_summarize(v, n, &s))
+			continue;
+		fprintf(out,
+			"%s\n    {\"name\": \"%s / %s\", \"median\": %.4f, "
+			"\"min\": %.4f, \"max\": %.4f, ",
+			first ? "" : ",", q->num, q->den, s.median, s.min,
+			s.max);
+		if (q->op)
+			fprintf(out, "\"target\": \"%s %g\", \"met\": %s, ",
+				q->op == '<' ? "<=" : ">=", q->target,
+				ratio_met(q, s.median) ? "true" : "false");
+		fputs("\"samples\": ", out);
+		json_samples(out, v, n);
+		fputc('}', out);
+		first = false;
+	}
+	fputs("\n  ]\n}\n", out);
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * rtt.c - notify round trip: the driver writes a 64-octet message and
+ * signals, the server wakes, checks it, writes its own and signals back.
+ * xen-ism against the raw event channel on the control page (the limit),
+ * libxenvchan and TCP.  Each variant runs warm-up rounds, then a batch
+ * timed as a whole (one clock read costs tens of microseconds under
+ * emulation, so single round trips are not timed).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <libxenvchan.h>
+
+#include "work.h"
+
+#define RTT_MSG 64
+#define RTT_N 2000
+#define RTT_WARM 100
+#define RTT_N_QUICK 50
+#define RTT_WARM_QUICK 5
+
+/* A message and its sequence number, stored after it (release). */
+struct rtt_slot {
+	uint8_t data[RTT_MSG];
+	uint64_t seq;
+};
+
+/* In the region: the driver's slot and the server's, 2 KiB apart. */
+#define RTT_SLOT(base, role) \
+	((struct rtt_slot *)((char *)(base) + 2048 * (role)))
+
+struct rtt_wait {
+	struct rtt_slot *slot;
+	uint64_t seq;
+};
+
+static bool rtt_arrived(void *ctx)
+{
+	struct rtt_wait *w = ctx;
+
+	return __atomic_load_n(&w->slot->seq, __ATOMIC_ACQUIRE) == w->seq;
+}
+
+static void rtt_send(struct rtt_slot *s, uint64_t seq)
+{
+	bench_pattern_fill(s->data, RTT_MSG, seq);
+	__atomic_store_n(&s->seq, seq, __ATOMIC_RELEASE);
+}
+
+/*
+ * Rounds @first..@last over a region; the driver sends first.  Counts the
+ * notifications that signalled (the others found the peer not waiting).
+ */
+static int rtt_ism_rounds(struct bench *b, ism_region *r, void *base,
+			  uint64_t first, uint64_t last, uint64_t *signalled)
+{
+	enum bench_role me = b->ctl.role;
+	struct rtt_wait w = { .slot = RTT_SLOT(base, !me) };
+	uint64_t seq;
+	int rc = 0;
+
+	for (seq = first; !rc && seq <= last; seq++) {
+		if (me == BENCH_DRIVER) {
+			rtt_send(RTT_SLOT(base, me), seq);
+			rc = ism_region_notify(r, 0);
+			*signalled += !rc;
+			if (rc < 0)
+				break;
+		}
+		w.seq = seq;
+		rc = bench_region_wait(b, r, rtt_arrived, &w);
+		if (!rc)
+			rc = bench_pattern_check(w.slot->data, RTT_MSG, seq);
+		if (!rc && me == BENCH_SERVER) {
+			rtt_send(RTT_SLOT(base, me), seq);
+			rc = ism_region_notify(r, 0);
+			*signalled += !rc;
+		}
+		if (rc > 0)
+			rc = 0;
+	}
+	return rc;
+}
+
+int bench_rtt_ism(struct bench *b, enum bench_variant v, unsigned int n,
+		  unsigned int warm, bench_phase_fn phase, uint64_t *ns)
+{
+	bool relay = v == BENCH_V_ISM_RELAY,
+	     server = b->ctl.role == BENCH_SERVER;
+	uint64_t t0, signalled = 0, theirs = 0;
+	ism_region *r = NULL;
+	void *base;
+	int rc, rc2;
+
+	if (relay && server)
+		ism_dev_set_fast_path(b->dev, 0);
+	rc = bench_region_share(b, 4096, !relay, &r, &base);
+	if (relay && server)
+		ism_dev_set_fast_path(b->dev, 1);
+	if (rc)
+		return rc;
+	rc = rtt_ism_rounds(b, r, base, 1, warm, &signalled);
+	if (!rc && phase)
+		rc = phase(b, true, 2ull * n);
+	if (!rc)
+		rc = bench_ctl_barrier(&b->ctl);
+	signalled = 0;
+	t0 = bench_now_ns();
+	if (!rc)
+		rc = rtt_ism_rounds(b, r, base, warm + 1ull, warm + (uint64_t)n,
+				    &signalled);
+	*ns = bench_now_ns() - t0;
+	if (!rc)
+		rc = bench_ctl_swap(&b->ctl, signalled, &theirs);
+	if (!rc && phase)
+		rc = phase(b, false, signalled + theirs);
+	rc2 = bench_region_unshare(b, r);
+	return rc ? rc : rc2;
+}
+
+static int rtt_vchan(struct bench *b, unsigned int n, unsigned int warm,
+		     uint64_t *ns)
+{
+	bool driver = b->ctl.role == BENCH_DRIVER;
+	uint8_t msg[RTT_MSG];
+	struct libxenvchan *x;
+	uint64_t seq, t0 = 0;
+	int rc;
+
+	rc = bench_vchan_open(b, 1024, &x);
+	if (!rc)
+		rc = bench_ctl_barrier(&b->ctl);
+	for (seq = 1; !rc && seq <= (uint64_t)warm + n; seq++) {
+		if (seq == warm + 1ull)
+			t0 = bench_now_ns();
+		if (driver) {
+			bench_pattern_fill(msg, RTT_MSG, seq);
+			if (libxenvchan_send(x, msg, RTT_MSG) != RTT_MSG)
+				rc = -EIO;
+		}
+		if (!rc && libxenvchan_recv(x, msg, RTT_MSG) != RTT_MSG)
+			rc = -EIO;
+		if (!rc)
+			rc = bench_pattern_check(msg, RTT_MSG, seq);
+		if (!rc && !driver &&
+		    libxenvchan_send(x, msg, RTT_MSG) != RTT_MSG)
+			rc = -EIO;
+	}
+	*ns = bench_now_ns() - t0;
+	if (x)
+		libxenvchan_close(x);
+	return rc;
+}
+
+static int rtt_tcp(struct bench *b, unsigned int n, unsigned int warm,
+		   uint64_t *ns)
+{
+	bool driver = b->ctl.role == BENCH_DRIVER;
+	uint8_t msg[RTT_MSG];
+	uint64_t seq, t0 = 0;
+	int fd, rc;
+
+	fd = bench_tcp_get(b);
+	rc = bench_ctl_barrier(&b->ctl);
+	if (fd < 0)
+		rc = fd;
+	for (seq = 1; !rc && seq <= (uint64_t)warm + n; seq++) {
+		if (seq == warm + 1ull)
+			t0 = bench_now_ns();
+		if (driver) {
+			bench_pattern_fill(msg, RTT_MSG, seq);
+			rc = bench_tcp_write(fd, msg, RTT_MSG);
+		}
+		if (!rc)
+			rc = bench_tcp_read(fd, msg, RTT_MSG);
+		if (!rc)
+			rc = bench_pattern_check(msg, RTT_MSG, seq);
+		if (!rc && !driver)
+			rc = bench_tcp_write(fd, msg, RTT_MSG);
+	}
+	*ns = bench_now_ns() - t0;
+	return rc;
+}
+
+static int rtt_evtchn(struct bench *b, unsigned int n, unsigned int warm,
+		      uint64_t *ns)
+{
+	uint64_t t0;
+	int rc;
+
+	rc = bench_ctl_barrier(&b->ctl);
+	if (!rc)
+		rc = bench_ctl_pingpong(&b->ctl, warm);
+	t0 = bench_now_ns();
+	if (!rc)
+		rc = bench_ctl_pingpong(&b->ctl, n);
+	*ns = bench_now_ns() - t0;
+	return rc;
+}
+
+static int rtt_one(struct bench *b, enum bench_variant v, unsigned int n,
+		   unsigned int warm, uint64_t *ns)
+{
+	switch (v) {
+	case BENCH_V_EVTCHN:
+		return rtt_evtchn(b, n, warm, ns);
+	case BENCH_V_ISM:
+	case BENCH_V_ISM_RELAY:
+		return bench_rtt_ism(b, v, n, warm, NULL, ns);
+	case BENCH_V_VCHAN:
+		return rtt_vchan(b, n, warm, ns);
+	case BENCH_V_TCP:
+		return rtt_tcp(b, n, warm, ns);
+	default:
+		return -EINVAL;
+	}
+}
+
+int bench_rtt_serve(struct bench *b, const uint64_t *arg, uint64_t *val)
+{
+	uint64_t ns;
+
+	(void)val;
+	if (arg[1] > 1000000 || arg[2] > 1000000)
+		return -EINVAL;
+	return rtt_one(b, (enum bench_variant)arg[0], (unsigned int)arg[1],
+		       (unsigned int)arg[2], &ns);
+}
+
+int bench_rtt_run(struct bench *b)
+{
+	static const struct {
+		enum bench_variant v;
+		const char *name;
+	} vs[] = {
+		{ BENCH_V_EVTCHN, "rtt.evtchn" },
+		{ BENCH_V_ISM, "rtt.ism" },
+		{ BENCH_V_VCHAN, "rtt.vchan" },
+		{ BENCH_V_TCP, "rtt.tcp" },
+	};
+	unsigned int n = b->o->quick ? RTT_N_QUICK : RTT_N,
+		     warm = b->o->quick ? RTT_WARM_QUICK : RTT_WARM, i, k;
+	unsigned int count = sizeof(vs) / sizeof(vs[0]);
+	uint64_t arg[3], ns;
+	int rc;
+
+	/* Each repetition starts with another variant: no order bias. */
+	for (k = 0; k < count; k++) {
+		i = (k + b->rep) % count;
+		if (vs[i].v == BENCH_V_TCP && !b->o->tcp_addr)
+			continue;
+		bench_watchdog(vs[i].name);
+		arg[0] = vs[i].v;
+		arg[1] = n;
+		arg[2] = warm;
+		rc = bench_ctl_call(&b->ctl, BENCH_OP_RTT, arg, 3);
+		if (!rc)
+			rc = rtt_one(b, vs[i].v, n, warm, &ns);
+		if (rc)
+			return bench_fail(b, vs[i].name, rc);
+		rc = bench_ctl_result(&b->ctl, NULL);
+		if (rc)
+			return bench_fail(b, vs[i].name, rc);
+		rc = bench_result_add(&b->res, vs[i].name, "us",
+				      (double)ns / n / 1000);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

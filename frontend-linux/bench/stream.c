@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * stream.c - stream throughput: the driver produces messages of 64 B,
+ * 4 KiB or 64 KiB, the server consumes and checks every octet.
+ *
+ * xen-ism: one region used as a single-producer ring.  Its first page
+ * holds the producer's and the consumer's counts, each on its own cache
+ * line; the rest holds whole message slots.  A side that finds the ring
+ * full (or empty) says so on the region's doorbell and sleeps; the other
+ * side's notify signals only then.  "In place": the producer writes each
+ * message straight into its slot and the consumer checks it there; "copy":
+ * the producer builds it in private memory and copies it in, the consumer
+ * copies it out and checks the copy (what a socket-like user does).
+ * Baselines: memcpy in one guest (the limit), libxenvchan with its largest
+ * ring (1 MiB) and TCP, both with the copy semantics of their APIs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxenvchan.h>
+
+#include "work.h"
+
+#define STREAM_REGION (1u << 20)
+#define STREAM_HDR 4096u
+#define STREAM_BUF (1u << 20)
+
+static const uint32_t stream_sizes[] = { 64, 4096, 65536 };
+static const uint64_t stream_bytes[] = { 2u << 20, 16u << 20, 64u << 20 };
+static const uint64_t stream_bytes_quick[] = { 64u << 10, 1u << 20, 4u << 20 };
+
+struct stream_ring {
+	uint64_t prod;
+	uint8_t pad0[56];
+	uint64_t cons;
+	uint8_t pad1[56];
+};
+
+struct stream_side {
+	struct stream_ring *ring;
+	uint64_t seq, nslots;
+};
+
+static bool stream_space(void *ctx)
+{
+	struct stream_side *s = ctx;
+
+	return s->seq - __atomic_load_n(&s->ring->cons, __ATOMIC_ACQUIRE) <
+	       s->nslots;
+}
+
+static bool stream_data(void *ctx)
+{
+	struct stream_side *s = ctx;
+
+	return __atomic_load_n(&s->ring->prod, __ATOMIC_ACQUIRE) > s->seq;
+}
+
+/*
+ * One side of the ring.  The consumer keeps going after a bad message (the
+ * producer must not hang) and reports the first one.
+ */
+static int stream_ism_side(struct bench *b, ism_region *r, void *base,
+			   bool copy, uint32_t msg, uint64_t nmsg, void *priv)
+{
+	struct stream_side s = { .ring = base };
+	bool producer = b->ctl.role == BENCH_DRIVER;
+	uint64_t known = 0; /* what the other side published, last seen */
+	uint8_t *data = (uint8_t *)base + STREAM_HDR, *slot;
+	int rc = 0, bad = 0;
+
+	s.nslots = (STREAM_REGION - STREAM_HDR) / msg;
+	for (s.seq = 0; s.seq < nmsg; s.seq++) {
+		slot = data + (s.seq % s.nslots) * msg;
+		if (producer && s.seq - known >= s.nslots) {
+			rc = bench_region_wait(b, r, stream_space, &s);
+			known = __atomic_load_n(&s.ring->cons,
+						__ATOMIC_ACQUIRE);
+		} else if (!producer && s.seq >= known) {
+			rc = bench_region_wait(b, r, stream_data, &s);
+			known = __atomic_load_n(&s.ring->prod,
+						__ATOMIC_ACQUIRE);
+		}
+		if (rc)
+			return rc;
+		if (producer && copy) {
+			bench_pattern_fill(priv, msg, s.seq);
+			memcpy(slot, priv, msg);
+		} else if (producer) {
+			bench_pattern_fill(slot, msg, s.seq);
+		} else if (copy) {
+			memcpy(priv, slot, msg);
+			if (!bad)
+				bad = bench_pattern_check(priv, msg, s.seq);
+		} else if (!bad) {
+			bad = bench_pattern_check(slot, msg, s.seq);
+		}
+		__atomic_store_n(producer ? &s.ring->prod : &s.ring->cons,
+				 s.seq + 1, __ATOMIC_RELEASE);
+		rc = ism_region_notify(r, 0);
+		if (rc < 0)
+			return rc;
+		rc = 0; /* 1: the peer was not waiting */
+	}
+	return bad;
+}
+
+static int stream_ism(struct bench *b, bool copy, uint32_t msg, uint64_t nmsg,
+		      void *priv, uint64_t *ns)
+{
+	ism_region *r = NULL;
+	uint64_t t0;
+	void *base;
+	int rc, rc2;
+
+	rc = bench_region_share(b, STREAM_REGION, true, &r, &base);
+	if (rc)
+		return rc;
+	t0 = bench_now_ns();
+	rc = stream_ism_side(b, r, base, copy, msg, nmsg, priv);
+	/* The producer's time ends when the consumer has checked it all. */
+	rc2 = bench_ctl_barrier(&b->ctl);
+	*ns = bench_now_ns() - t0;
+	if (!rc)
+		rc = rc2;
+	rc2 = bench_region_unshare(b, r);
+	return rc ? rc : rc2;
+}
+
+static int stream_vchan(struct bench *b, uint32_t msg, uint64_t nmsg,
+			void *priv, uint64_t *ns)
+{
+	bool producer = b->ctl.role == BENCH_DRIVER;
+	struct libxenvchan *x;
+	uint64_t seq, t0;
+	int rc, rc2, bad = 0;
+
+	rc = bench_vchan_open(b, STREAM_BUF, &x);
+	rc2 = bench_ctl_barrier(&b->ctl);
+	if (!rc)
+		rc = rc2;
+	t0 = bench_now_ns();
+	for (seq = 0; !rc && seq < nmsg; seq++) {
+		if (producer) {
+			bench_pattern_fill(priv, msg, seq);
+			if (libxenvchan_write(x, priv, msg) != (int)msg)
+				rc = -EIO;
+		} else if (libxenvchan_recv(x, priv, msg) != (int)msg) {
+			rc = -EIO;
+		} else if (!bad) {
+			bad = bench_pattern_check(priv, msg, seq);
+		}
+	}
+	rc2 = bench_ctl_barrier(&b->ctl);
+	*ns = bench_now_ns() - t0;
+	if (x)
+		libxenvchan_close(x);
+	return rc ? rc : bad ? bad : rc2;
+}
+
+static int stream_tcp(struct bench *b, uint32_t msg, uint64_t nmsg, void *priv,
+		      uint64_t *ns)
+{
+	bool producer = b->ctl.role == BENCH_DRIVER;
+	uint64_t seq, t0;
+	int fd, rc, rc2, bad = 0;
+
+	fd = bench_tcp_get(b);
+	rc = bench_ctl_barrier(&b->ctl);
+	if (fd < 0)
+		rc = fd;
+	t0 = bench_now_ns();
+	for (seq = 0; !rc && seq < nmsg; seq++) {
+		if (producer) {
+			bench_pattern_fill(priv, msg, seq);
+			rc = bench_tcp_write(fd, priv, msg);
+		} else {
+			rc = bench_tcp_read(fd, priv, msg);
+			if (!rc && !bad)
+				bad = bench_pattern_check(priv, msg, seq);
+		}
+	}
+	rc2 = bench_ctl_barrier(&b->ctl);
+	*ns = bench_now_ns() - t0;
+	return rc ? rc : bad ? bad : rc2;
+}
+
+/* The limit: memcpy of the same messages inside the driver. */
+static int stream_memcpy(uint32_t msg, uint64_t nmsg, uint8_t *bufs,
+			 uint64_t *ns)
+{
+	uint64_t seq, nslots = STREAM_BUF / msg, t0 = bench_now_ns(), off;
+
+	for (seq = 0; seq < nmsg; seq++) {
+		off = (seq % nslots) * msg;
+		memcpy(bufs + STREAM_BUF + off, bufs + off, msg);
+	}
+	/* The copies are the point: the compiler must keep them. */
+	__asm__ volatile("" : : "r"(bufs) : "memory");
+	*ns = bench_now_ns() - t0;
+	return 0;
+}
+
+static int stream_one(struct bench *b, enum bench_variant v, uint32_t msg,
+		      uint64_t nmsg, uint8_t *bufs, uint64_t *ns)
+{
+	switch (v) {
+	case BENCH_V_ISM:
+		return stream_ism(b, false, msg, nmsg, bufs, ns);
+	case BENCH_V_ISM_COPY:
+		return stream_ism(b, true, msg, nmsg, bufs, ns);
+	case BENCH_V_VCHAN:
+		return stream_vchan(b, msg, nmsg, bufs, ns);
+	case BENCH_V_TCP:
+		return stream_tcp(b, msg, nmsg, bufs, ns);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int stream_size_ok(uint64_t msg)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(stream_sizes) / sizeof(stream_sizes[0]); i++)
+		if (msg == stream_sizes[i])
+			return 1;
+	return 0;
+}
+
+int bench_stream_serve(struct bench *b, const uint64_t *arg, uint64_t *val)
+{
+	uint8_t *buf;
+	uint64_t ns;
+	int rc;
+
+	(void)val;
+	if (!stream_size_ok(arg[1]) || arg[2] > (1ull << 40))
+		return -EINVAL;
+	buf = aligned_alloc(64, STREAM_BUF);
+	if (!buf)
+		return -ENOMEM;
+	rc = stream_one(b, (enum bench_variant)arg[0], (uint32_t)arg[1], arg[2],
+			buf, &ns);
+	free(buf);
+	return rc;
+}
+
+int bench_stream_run(struct bench *b)
+{
+	static const struct {
+		enum bench_variant v;
+		const char *name;
+	} vs[] = {
+		{ 0, "memcpy" },
+		{ BENCH_V_ISM, "ism" },
+		{ BENCH_V_ISM_COPY, "ism-copy" },
+		{ BENCH_V_VCHAN, "vchan" },
+		{ BENCH_V_TCP, "tcp" },
+	};
+	unsigned int count = sizeof(vs) / sizeof(vs[0]), i, k, z;
+	uint64_t arg[3], ns, nmsg, bytes;
+	char name[40];
+	uint8_t *bufs;
+	int rc = 0;
+
+	/* Source and destination of memcpy; the producer's private buffer. */
+	bufs = aligned_alloc(64, 2 * STREAM_BUF);
+	if (!bufs)
+		return -ENOMEM;
+	bench_pattern_fill(bufs, 2 * STREAM_BUF, 0);
+	for (z = 0; !rc && z < sizeof(stream_sizes) / sizeof(stream_sizes[0]);
+	     z++) {
+		bytes = b->o->quick ? stream_bytes_quick[z] : stream_bytes[z];
+		nmsg = bytes / stream_sizes[z];
+		for (k = 0; !rc && k < count; k++) {
+			i = (k + b->rep) % count;
+			if (vs[i].v == BENCH_V_TCP && !b->o->tcp_addr)
+				continue;
+			snprintf(name, sizeof(name), "stream.%s.%u", vs[i].name,
+				 stream_sizes[z]);
+			bench_watchdog(name);
+			if (!vs[i].v) {
+				rc = stream_memcpy(stream_sizes[z], nmsg, bufs,
+						   &ns);
+			} else {
+				arg[0] = vs[i].v;
+				arg[1] = stream_sizes[z];
+				arg[2] = nmsg;
+				rc = bench_ctl_call(&b->ctl, BENCH_OP_STREAM,
+						    arg, 3);
+				if (!rc)
+					rc = stream_one(b, vs[i].v,
+							stream_sizes[z], nmsg,
+							bufs, &ns);
+				if (!rc)
+					rc = bench_ctl_result(&b->ctl, NULL);
+			}
+			if (rc)
+				rc = bench_fail(b, name, rc);
+			else
+				rc = bench_result_add(&b->res, name, "MB/s",
+						      (double)bytes * 1000 /
+							      (double)ns);
+		}
+	}
+	free(bufs);
+	return rc;
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test-bench.c - ism-bench's pure parts: options, payload patterns,
+ * summaries, ratios and their targets, table and JSON.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "tap.h"
+
+TAP_MAIN;
+
+static int parse(struct bench_opts *o, char *err, ...)
+{
+	char *argv[16] = { "ism-bench" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, err);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	err[0] = 0;
+	return bench_opts_parse(argc, argv, o, err, 160);
+}
+
+static void test_opts(void)
+{
+	struct bench_opts o;
+	char err[160];
+
+	tap_is_int(parse(&o, err, "--listen", NULL), 0, "--listen parses");
+	tap_ok(o.listen && o.tcp_port == 5001 && o.timeout_s == 120,
+	       "server defaults: TCP port 5001, timeout 120 s");
+	tap_is_int(parse(&o, err, "--connect", "7", "--tcp", "169.254.77.10",
+			 "--reps", "3", "--json", "/tmp/x.json",
+			 "--backend-sync", NULL),
+		   0, "a full driver command line parses");
+	tap_ok(!o.listen && o.peer_domid == 7 && o.reps == 3 &&
+		       !strcmp(o.tcp_addr, "169.254.77.10") &&
+		       !strcmp(o.json_path, "/tmp/x.json") && o.backend_sync &&
+		       o.only == BENCH_W_ALL,
+	       "driver options are kept");
+	tap_is_int(parse(&o, err, "--connect", "7", "--quick", "--reps", "9",
+			 NULL),
+		   0, "--quick parses");
+	tap_ok(o.quick && o.reps == 1, "--quick means one repetition");
+	tap_is_int(parse(&o, err, "-c", "7", "--only", "rtt,setup", NULL), 0,
+		   "--only with two workloads");
+	tap_is_int((int)o.only, (int)(BENCH_W_RTT | BENCH_W_SETUP),
+		   "--only selects exactly those");
+	tap_is_int(parse(&o, err, "-c", "7", "--only", "rtt,bogus", NULL),
+		   -EINVAL, "--only refuses an unknown workload");
+	tap_ok(strstr(err, "bogus") != NULL, "and names it: %s", err);
+	tap_is_int(parse(&o, err, NULL), -EINVAL, "no role is refused");
+	tap_is_int(parse(&o, err, "--listen", "--connect", "3", NULL), -EINVAL,
+		   "both roles are refused");
+	tap_is_int(parse(&o, err, "--listen", "--reps", "3", NULL), -EINVAL,
+		   "driver options with --listen are refused");
+	tap_is_int(parse(&o, err, "-c", "0", NULL), -EINVAL,
+		   "domain 0 is not a guest to connect to");
+	tap_is_int(parse(&o, err, "-c", "7", "--reps", "101", NULL), -EINVAL,
+		   "more than 100 repetitions are refused");
+	tap_is_int(parse(&o, err, "-c", "7", "--reps", "-1", NULL), -EINVAL,
+		   "a negative count is refused");
+	tap_is_int(parse(&o, err, "-c", "7", "--timeout", NULL), -EINVAL,
+		   "a missing value is refused");
+	tap_is_int(parse(&o, err, "-c", "7", "extra", NULL), -EINVAL,
+		   "a stray argument is refused");
+	tap_is_int(parse(&o, err, "--help", NULL), 0, "--help parses");
+	tap_ok(o.help, "--help is seen");
+}
+
+static void test_pattern(void)
+{
+	static const size_t lens[] = { 64, 4096, 65536 };
+	unsigned char *p = malloc(65536 + 1);
+	unsigned int i;
+	size_t off;
+
+	for (i = 0; i < 3; i++) {
+		/* Unaligned on purpose: messages sit anywhere in a ring. */
+		bench_pattern_fill(p + 1, lens[i], 42);
+		tap_is_int(bench_pattern_check(p + 1, lens[i], 42), 0,
+			   "a %zu-octet message checks", lens[i]);
+		tap_is_int(bench_pattern_check(p + 1, lens[i], 43), -EILSEQ,
+			   "as another message it does not");
+		off = lens[i] - 1;
+		p[1 + off] ^= 0x80;
+		tap_is_int(bench_pattern_check(p + 1, lens[i], 42), -EILSEQ,
+			   "one flipped bit in its last octet is found");
+		p[1 + off] ^= 0x80;
+		p[1] ^= 1;
+		tap_is_int(bench_pattern_check(p + 1, lens[i], 42), -EILSEQ,
+			   "and in its first octet");
+	}
+	memset(p, 0, 64);
+	tap_is_int(bench_pattern_check(p, 64, 0), -EILSEQ,
+		   "zeroed memory is not message 0");
+	free(p);
+}
+
+static void test_summary(void)
+{
+	double odd[] = { 5, 1, 3 }, even[] = { 4, 1, 3, 2 };
+	struct bench_summary s;
+
+	tap_is_int(bench_summarize(odd, 3, &s), 0, "three samples summarize");
+	tap_ok(s.median == 3 && s.min == 1 && s.max == 5,
+	       "median 3, min 1, max 5");
+	tap_ok(odd[0] == 5, "the samples keep their order");
+	bench_summarize(even, 4, &s);
+	tap_ok(s.median == 2.5, "an even count takes the middle two");
+	tap_is_int(bench_summarize(even, 0, &s), -EINVAL, "none is refused");
+}
+
+static struct bench_results rs;
+
+static void test_ratios(void)
+{
+	const struct bench_ratio q = { "a", "b", '<', 1.1 };
+	double v[BENCH_MAX_REPS];
+
+	memset(&rs, 0, sizeof(rs));
+	bench_result_add(&rs, "a", "us", 10);
+	bench_result_add(&rs, "a", "us", 30);
+	bench_result_add(&rs, "b", "us", 20);
+	bench_result_add(&rs, "b", "us", 20);
+	tap_is_int((int)bench_ratio_values(&rs, &q, v), 2,
+		   "a ratio per repetition");
+	tap_ok(v[0] == 0.5 && v[1] == 1.5, "each of the same repetition");
+	tap_is_int((int)bench_ratio_values(
+			   &rs, &(struct bench_ratio){ "a", "none", 0, 0 }, v),
+		   0, "a missing result gives no ratio");
+	tap_is_int(bench_result_add(
+			   &rs,
+			   "a-name-much-too-long-for-the-table-and-the-json",
+			   "us", 1),
+		   -ENOSPC, "an overlong name is refused");
+}
+
+static char *capture(int json, const struct bench_env *env)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (json)
+		bench_results_json(f, &rs, env);
+	else
+		bench_results_table(f, &rs, env);
+	fclose(f);
+	return buf;
+}
+
+static void test_output(void)
+{
+	struct bench_env env = { .self_domid = 2,
+				 .peer_domid = 1,
+				 .reps = 2,
+				 .fast_path = true,
+				 .clock_ns = 35000,
+				 .date = "2026-11-22T06:00:00Z",
+				 .kernel = "6.1.0" };
+	char *t;
+
+	memset(&rs, 0, sizeof(rs));
+	bench_result_add(&rs, "rtt.evtchn", "us", 800);
+	bench_result_add(&rs, "rtt.evtchn", "us", 1000);
+	bench_result_add(&rs, "rtt.ism", "us", 840);
+	bench_result_add(&rs, "rtt.ism", "us", 1200);
+	t = capture(0, &env);
+	tap_ok(strstr(t, "rtt.ism / rtt.evtchn") && strstr(t, "1.125") &&
+		       strstr(t, "<= 1.10") && strstr(t, " NO"),
+	       "the table shows the ratio's median 1.125 against <= 1.1, "
+	       "not met");
+	tap_ok(strstr(t, "raw event channel (limit)") != NULL,
+	       "and says what each result is");
+	tap_ok(!strstr(t, "rtt.tcp"), "ratios of missing results are left out");
+	free(t);
+	t = capture(1, &env);
+	tap_ok(strstr(t, "\"name\": \"rtt.ism\", \"unit\": \"us\", "
+			 "\"median\": 1020.0000") != NULL,
+	       "the JSON has the result's median");
+	tap_ok(strstr(t, "\"target\": \"<= 1.1\", \"met\": false") != NULL,
+	       "and the ratio's target, not met");
+	tap_ok(strstr(t, "\"samples\": [800.0000, 1000.0000]") != NULL,
+	       "and every sample");
+	free(t);
+}
+
+int main(void)
+{
+	tap_plan(48);
+	test_opts();
+	test_pattern();
+	test_summary();
+	test_ratios();
+	test_output();
+	return tap_done();
+}

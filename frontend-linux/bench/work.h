@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * work.h - the workloads of ism-bench.  Each has a driver half, run once
+ * per repetition (it asks the server for the other half over the control
+ * channel and adds its samples to the results), and a server half.
+ */
+#ifndef ISM_BENCH_WORK_H
+#define ISM_BENCH_WORK_H
+
+#include "bench.h"
+#include "ctl.h"
+
+struct libxenvchan;
+
+struct bench {
+	const struct bench_opts *o;
+	struct bench_ctl ctl;
+	ism_dev *dev;
+	struct ism_dev_info info;
+	int tcp_listen; /* server: listening socket, -1 if none */
+	int tcp; /* the connection, -1 if none */
+	struct bench_results res;
+	unsigned int rep; /* driver: this repetition, from 0 */
+	unsigned int vchan_seq; /* paths of libxenvchan, one per connect */
+};
+
+/* Variants, as command arguments. */
+enum bench_variant {
+	BENCH_V_EVTCHN = 1,
+	BENCH_V_ISM,
+	BENCH_V_ISM_COPY,
+	BENCH_V_ISM_RELAY,
+	BENCH_V_VCHAN,
+	BENCH_V_TCP,
+	BENCH_V_GRANT,
+};
+
+/* Driver: report a failure of @what, tell the server; returns @rc. */
+int bench_fail(struct bench *b, const char *what, int rc);
+
+/* Called by the driver around a timed loop (backend phases). */
+typedef int (*bench_phase_fn)(struct bench *b, bool begin, uint64_t count);
+
+int bench_rtt_ism(struct bench *b, enum bench_variant v, unsigned int n,
+		  unsigned int warm, bench_phase_fn phase, uint64_t *ns);
+int bench_rtt_run(struct bench *b);
+int bench_rtt_serve(struct bench *b, const uint64_t *arg, uint64_t *val);
+int bench_stream_run(struct bench *b);
+int bench_stream_serve(struct bench *b, const uint64_t *arg, uint64_t *val);
+int bench_setup_run(struct bench *b);
+int bench_setup_serve(struct bench *b, const uint64_t *arg, uint64_t *val);
+int bench_backend_run(struct bench *b);
+int bench_backend_serve(struct bench *b, const uint64_t *arg, uint64_t *val);
+
+/* Helpers shared by the workloads (share.c). */
+
+/* A region shared for a workload: the server allocates, the driver
+ * attaches; both map it and wait for the fast path if @fast. */
+int bench_region_share(struct bench *b, uint64_t size, bool fast,
+		       ism_region **r_out, void **addr_out);
+int bench_region_unshare(struct bench *b, ism_region *r);
+/* Wait until @done(@ctx) says yes, sleeping on the region's doorbell. */
+int bench_region_wait(struct bench *b, ism_region *r, bool (*done)(void *ctx),
+		      void *ctx);
+
+/* libxenvchan: the driver serves at a fresh path, the server connects;
+ * both through the control channel's barrier. */
+int bench_vchan_open(struct bench *b, size_t ring, struct libxenvchan **v);
+
+/* TCP: the connection, opened on first use. */
+int bench_tcp_listen(struct bench *b);
+int bench_tcp_get(struct bench *b);
+int bench_tcp_write(int fd, const void *p, size_t len);
+int bench_tcp_read(int fd, void *p, size_t len);
+
+#endif /* ISM_BENCH_WORK_H */
