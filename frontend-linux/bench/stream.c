@@ -4,10 +4,10 @@
  * 4 KiB or 64 KiB, the server consumes and checks every octet.
  *
  * xen-ism: one region used as a single-producer ring.  Its first page
- * holds the producer's and the consumer's counts, each on its own cache
- * line; the rest holds whole message slots.  A side that finds the ring
- * full (or empty) says so on the region's doorbell and sleeps; the other
- * side's notify signals only then.  "In place": the producer writes each
+ * holds the producer's and the consumer's counts, each on a cache line of
+ * its own; the rest holds whole message slots.  A side that finds the ring
+ * full (or empty) says up to where on the region's doorbell and sleeps;
+ * the other side notifies only when it gets there.  "In place": the producer writes each
  * message straight into its slot and the consumer checks it there; "copy":
  * the producer builds it in private memory and copies it in, the consumer
  * copies it out and checks the copy (what a socket-like user does).
@@ -31,31 +31,61 @@ static const uint32_t stream_sizes[] = { 64, 4096, 65536 };
 static const uint64_t stream_bytes[] = { 2u << 20, 16u << 20, 64u << 20 };
 static const uint64_t stream_bytes_quick[] = { 64u << 10, 1u << 20, 4u << 20 };
 
+/*
+ * The ring's header: each side publishes its count and, before it sleeps,
+ * the count of the other side it wants to be woken at (Xen's event index).
+ * A side signals only when its new count reaches the index the other side
+ * set: one signal per sleep, not one per message.
+ */
 struct stream_ring {
-	uint64_t prod;
-	uint8_t pad0[56];
-	uint64_t cons;
-	uint8_t pad1[56];
+	struct {
+		uint64_t count; /* driver: produced; server: consumed */
+		uint64_t event; /* wake me when the other's count gets here */
+		uint8_t pad[48]; /* a cache line per writer */
+	} side[2];
 };
+
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 
 struct stream_side {
 	struct stream_ring *ring;
-	uint64_t seq, nslots;
+	enum bench_role me;
+	uint64_t until; /* the other side's count we wait for */
 };
 
-static bool stream_space(void *ctx)
+static bool stream_ready(void *ctx)
 {
 	struct stream_side *s = ctx;
 
-	return s->seq - __atomic_load_n(&s->ring->cons, __ATOMIC_ACQUIRE) <
-	       s->nslots;
+	return LOAD(s->ring->side[!s->me].count) >= s->until;
 }
 
-static bool stream_data(void *ctx)
+/*
+ * Wait until the other side's count reaches @need, asking to be woken at
+ * @want (>= @need: the producer asks for half a ring of space at once).
+ */
+static int stream_wait(struct bench *b, ism_region *r, struct stream_side *s,
+		       uint64_t need, uint64_t want)
 {
-	struct stream_side *s = ctx;
+	s->until = need;
+	if (stream_ready(s))
+		return 0;
+	STORE(s->ring->side[s->me].event, want);
+	return bench_region_wait(b, r, stream_ready, s);
+}
 
-	return __atomic_load_n(&s->ring->prod, __ATOMIC_ACQUIRE) > s->seq;
+/* Publish our count; signal if the other side waits for exactly it. */
+static int stream_publish(ism_region *r, struct stream_side *s, uint64_t v)
+{
+	int rc;
+
+	STORE(s->ring->side[s->me].count, v);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* count before event */
+	if (LOAD(s->ring->side[!s->me].event) != v)
+		return 0;
+	rc = ism_region_notify(r, 0);
+	return rc < 0 ? rc : 0;
 }
 
 /*
@@ -65,44 +95,38 @@ static bool stream_data(void *ctx)
 static int stream_ism_side(struct bench *b, ism_region *r, void *base,
 			   bool copy, uint32_t msg, uint64_t nmsg, void *priv)
 {
-	struct stream_side s = { .ring = base };
-	bool producer = b->ctl.role == BENCH_DRIVER;
-	uint64_t known = 0; /* what the other side published, last seen */
+	struct stream_side s = { .ring = base, .me = b->ctl.role };
+	uint64_t nslots = (STREAM_REGION - STREAM_HDR) / msg, seq;
+	uint64_t known = 0; /* the other side's count, last seen */
 	uint8_t *data = (uint8_t *)base + STREAM_HDR, *slot;
+	bool producer = s.me == BENCH_DRIVER;
 	int rc = 0, bad = 0;
 
-	s.nslots = (STREAM_REGION - STREAM_HDR) / msg;
-	for (s.seq = 0; s.seq < nmsg; s.seq++) {
-		slot = data + (s.seq % s.nslots) * msg;
-		if (producer && s.seq - known >= s.nslots) {
-			rc = bench_region_wait(b, r, stream_space, &s);
-			known = __atomic_load_n(&s.ring->cons,
-						__ATOMIC_ACQUIRE);
-		} else if (!producer && s.seq >= known) {
-			rc = bench_region_wait(b, r, stream_data, &s);
-			known = __atomic_load_n(&s.ring->prod,
-						__ATOMIC_ACQUIRE);
-		}
+	for (seq = 0; seq < nmsg; seq++) {
+		slot = data + (seq % nslots) * msg;
+		if (producer && seq - known >= nslots)
+			rc = stream_wait(b, r, &s, seq - nslots + 1,
+					 seq - nslots / 2);
+		else if (!producer && seq >= known)
+			rc = stream_wait(b, r, &s, seq + 1, seq + 1);
 		if (rc)
 			return rc;
+		known = LOAD(s.ring->side[!s.me].count);
 		if (producer && copy) {
-			bench_pattern_fill(priv, msg, s.seq);
+			bench_pattern_fill(priv, msg, seq);
 			memcpy(slot, priv, msg);
 		} else if (producer) {
-			bench_pattern_fill(slot, msg, s.seq);
+			bench_pattern_fill(slot, msg, seq);
 		} else if (copy) {
 			memcpy(priv, slot, msg);
 			if (!bad)
-				bad = bench_pattern_check(priv, msg, s.seq);
+				bad = bench_pattern_check(priv, msg, seq);
 		} else if (!bad) {
-			bad = bench_pattern_check(slot, msg, s.seq);
+			bad = bench_pattern_check(slot, msg, seq);
 		}
-		__atomic_store_n(producer ? &s.ring->prod : &s.ring->cons,
-				 s.seq + 1, __ATOMIC_RELEASE);
-		rc = ism_region_notify(r, 0);
-		if (rc < 0)
+		rc = stream_publish(r, &s, seq + 1);
+		if (rc)
 			return rc;
-		rc = 0; /* 1: the peer was not waiting */
 	}
 	return bad;
 }

@@ -149,7 +149,7 @@ static void port_fired(ism_dev *dev, uint32_t port)
 	if (port == dev->port)
 		return; /* the event page is checked anyway */
 	/* Offered ports count too: the peer may signal before READY. */
-	for (s = 0; s < dev->max_regions; s++)
+	for (s = 0; s < dev->slot_hi; s++)
 		if (dev->slots[s] && dev->slots[s]->fp != ISM_FP_NONE &&
 		    dev->slots[s]->fp_port == port &&
 		    ism__region_peer_updated(dev->slots[s]))
@@ -245,7 +245,7 @@ static void resync(ism_dev *dev)
 	int rc;
 
 	dev->resync = false;
-	for (s = 0; s < dev->max_regions && !dev->dead; s++) {
+	for (s = 0; s < dev->slot_hi && !dev->dead; s++) {
 		r = dev->slots[s];
 		if (!r || r->d.state == ISM_RSTATE_RELEASED)
 			continue;
@@ -282,7 +282,7 @@ static void deferred(ism_dev *dev)
 
 	if (dev->resync)
 		resync(dev);
-	for (s = 0; s < dev->max_regions && !dev->dead; s++) {
+	for (s = 0; s < dev->slot_hi && !dev->dead; s++) {
 		r = dev->slots[s];
 		if (r && r->fp_offer_port)
 			ism__region_accept_fp(r);
@@ -297,7 +297,7 @@ static void deferred(ism_dev *dev)
 /* The next event for the user from what was taken, or -EAGAIN. */
 static int next_event(ism_dev *dev, struct ism_event *ev_out)
 {
-	uint32_t i, s;
+	uint32_t i, s, n;
 
 	if (!dev->dead)
 		deferred(dev);
@@ -309,8 +309,12 @@ static int next_event(ism_dev *dev, struct ism_event *ev_out)
 	}
 	if (dev->dead)
 		return dev->dead;
-	for (i = 0; i < dev->max_regions; i++) {
-		s = (dev->scan_pos + i) % dev->max_regions;
+	n = dev->slot_hi;
+	if (dev->scan_pos >= n)
+		dev->scan_pos = 0;
+	for (i = 0; i < n; i++) {
+		s = dev->scan_pos + i < n ? dev->scan_pos + i :
+					    dev->scan_pos + i - n;
 		if (!dev->slots[s] || !dev->slots[s]->updated)
 			continue;
 		dev->slots[s]->updated = false;

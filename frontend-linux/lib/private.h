@@ -79,6 +79,7 @@ struct ism_dev {
 	struct ism_event *evq_user;
 	unsigned int evq_cap, evq_head, evq_len;
 	uint32_t scan_pos; /* next slot to report an update of */
+	uint32_t slot_hi; /* slots[slot_hi..] are all NULL: loops stop there */
 };
 
 /* Open on a given platform (the tests use it with the fake). */

@@ -43,6 +43,8 @@ static int region_new(ism_dev *dev, const struct ism_rsp *rsp,
 	r->peer_present = d->flags & ISM_DESC_F_PEER_PRESENT;
 	r->fp_off = dev->fp_off;
 	dev->slots[d->slot] = r;
+	if (d->slot >= dev->slot_hi)
+		dev->slot_hi = d->slot + 1;
 	*r_out = r;
 	return 0;
 }
@@ -376,6 +378,8 @@ void ism__region_destroy(ism_region *r)
 	ism__region_unmap_all(r);
 	ism__events_forget(r->dev, r);
 	r->dev->slots[r->d.slot] = NULL;
+	while (r->dev->slot_hi && !r->dev->slots[r->dev->slot_hi - 1])
+		r->dev->slot_hi--;
 	free(r);
 }
 
