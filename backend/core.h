@@ -62,7 +62,7 @@ struct ism_pageset {
 	struct ism_pageset *next; /* in be->dead_sets */
 	uint32_t handle;
 	unsigned int npages;
-	void *addr;
+	void *addr; /* our mapping, or NULL if not mapped */
 	unsigned int ngrants; /* grants not ended yet */
 	bool orphan; /* its owner let go: free at ngrants == 0 */
 	bool dead_listed;
@@ -91,7 +91,11 @@ struct ism_ref {
 	uint32_t grefs[];
 };
 
-int ism__pageset_new(struct ism_backend *be, unsigned int npages,
+/*
+ * Allocate @npages zeroed pages; map them here (set->addr) only if @map,
+ * for pages the core writes itself (a directory), else set->addr is NULL.
+ */
+int ism__pageset_new(struct ism_backend *be, unsigned int npages, bool map,
 		     struct ism_pageset **set_out);
 void ism__pageset_orphan(struct ism_backend *be, struct ism_pageset *set);
 

@@ -15,12 +15,6 @@
 
 #include "core.h"
 
-/* Pages of the set behind grefs[@i] of @ref, and the index in that set. */
-static struct ism_pageset *ism_ref_set_of(const struct ism_ref *ref, uint32_t i)
-{
-	return i <= ref->nr_pages ? ref->set : ref->dirset;
-}
-
 /*
  * Free @set if its owner let go and no grant is left; else keep it on the
  * dead list (every orphan that is not freed is there, for reclaim).
@@ -50,7 +44,7 @@ static void ism_pageset_try_free(struct ism_backend *be,
 	}
 }
 
-int ism__pageset_new(struct ism_backend *be, unsigned int npages,
+int ism__pageset_new(struct ism_backend *be, unsigned int npages, bool map,
 		     struct ism_pageset **set_out)
 {
 	struct ism_pageset *set;
@@ -59,11 +53,16 @@ int ism__pageset_new(struct ism_backend *be, unsigned int npages,
 	set = calloc(1, sizeof(*set));
 	if (!set)
 		return -ENOMEM;
-	rc = be->ops->pages_alloc(be->plat, npages, &set->handle, &set->addr);
+	rc = be->ops->pages_alloc(be->plat, npages, &set->handle,
+				  map ? &set->addr : NULL);
 	if (rc)
 		goto err_free_set;
-	/* The helper hands out zeroed pages; clear them anyway (a MUST). */
-	memset(set->addr, 0, (size_t)npages * ISM_PAGE_SIZE);
+	/*
+	 * The platform hands out zeroed pages; clear those we map anyway (a
+	 * MUST).  Pages we do not map are seen only by their grantees.
+	 */
+	if (map)
+		memset(set->addr, 0, (size_t)npages * ISM_PAGE_SIZE);
 	set->npages = npages;
 	*set_out = set;
 	return 0;
@@ -81,39 +80,90 @@ void ism__pageset_orphan(struct ism_backend *be, struct ism_pageset *set)
 	ism_pageset_try_free(be, set);
 }
 
-/* End grefs[@i] of @ref; 0 when it ended (or was already gone). */
-static int ism_ref_end(struct ism_backend *be, struct ism_ref *ref, uint32_t i)
+/*
+ * End every grant @ref holds, ISM_PAGES_BATCH_MAX per call.  A grant that
+ * ended, or was already gone (-ENOENT), is forgotten; one still mapped
+ * (-EBUSY), or whose call failed, stays for a retry.  Returns how many
+ * ended; *@pages_out says how many of those were region pages.
+ */
+static uint32_t ism_ref_end_grants(struct ism_backend *be, struct ism_ref *ref,
+				   uint32_t *pages_out)
 {
-	struct ism_pageset *set = ism_ref_set_of(ref, i);
+	uint32_t grefs[ISM_PAGES_BATCH_MAX], at[ISM_PAGES_BATCH_MAX];
+	uint32_t i = 0, k, n, total = ref->nr_pages + 1 + ref->ndir;
+	uint32_t ended = 0, pages = 0;
+	int status[ISM_PAGES_BATCH_MAX];
+	bool in_set, in_dir;
 	int rc;
 
-	rc = be->ops->pages_end_grant(be->plat, ref->grefs[i]);
-	if (rc && rc != -ENOENT)
-		return rc; /* mapped (-EBUSY) or failed: keep it, retry */
-	ref->grefs[i] = 0;
-	ref->live--;
-	set->ngrants--;
-	ref->dom->grants--;
-	be->st.grants--;
-	ism_pageset_try_free(be, set);
-	return 0;
+	while (i < total) {
+		for (n = 0; i < total && n < ISM_PAGES_BATCH_MAX; i++) {
+			if (!ref->grefs[i])
+				continue;
+			at[n] = i;
+			grefs[n] = ref->grefs[i];
+			/* Stays if the call fails as a whole. */
+			status[n] = -EIO;
+			n++;
+		}
+		if (!n)
+			break;
+		rc = be->ops->pages_end_grants(be->plat, grefs, n, status);
+		in_set = in_dir = false;
+		for (k = 0; k < n; k++) {
+			if (rc && status[k] && status[k] != -ENOENT)
+				continue;
+			ref->grefs[at[k]] = 0;
+			ref->live--;
+			ref->dom->grants--;
+			be->st.grants--;
+			ended++;
+			if (at[k] <= ref->nr_pages) {
+				ref->set->ngrants--;
+				pages += at[k] < ref->nr_pages;
+				in_set = true;
+			} else {
+				ref->dirset->ngrants--;
+				in_dir = true;
+			}
+		}
+		/* Touch a set only while it had grants of @ref: it may be gone. */
+		if (in_set)
+			ism_pageset_try_free(be, ref->set);
+		if (in_dir)
+			ism_pageset_try_free(be, ref->dirset);
+	}
+	*pages_out = pages;
+	return ended;
 }
 
-static int ism_ref_grant_page(struct ism_backend *be, struct ism_ref *ref,
-			      uint32_t i, uint16_t domid, bool readonly)
+/*
+ * Grant @count pages of @set from @index to @domid into grefs[@i ..] of
+ * @ref, ISM_PAGES_BATCH_MAX per call.  On failure what was granted stays
+ * in @ref, for the caller to end.
+ */
+static int ism_ref_grant_run(struct ism_backend *be, struct ism_ref *ref,
+			     uint32_t i, struct ism_pageset *set,
+			     unsigned int index, uint32_t count, uint16_t domid,
+			     bool readonly)
 {
-	struct ism_pageset *set = ism_ref_set_of(ref, i);
-	unsigned int index = i <= ref->nr_pages ? i : i - ref->nr_pages - 1;
+	uint32_t n;
 	int rc;
 
-	rc = be->ops->pages_grant(be->plat, set->handle, index, domid, readonly,
-				  &ref->grefs[i]);
-	if (rc)
-		return rc == -ENOSPC || rc == -EDQUOT ? -ENOBUFS : rc;
-	ref->live++;
-	set->ngrants++;
-	ref->dom->grants++;
-	be->st.grants++;
+	while (count) {
+		n = count < ISM_PAGES_BATCH_MAX ? count : ISM_PAGES_BATCH_MAX;
+		rc = be->ops->pages_grant(be->plat, set->handle, index, n,
+					  domid, readonly, &ref->grefs[i]);
+		if (rc)
+			return rc == -ENOSPC || rc == -EDQUOT ? -ENOBUFS : rc;
+		ref->live += n;
+		set->ngrants += n;
+		ref->dom->grants += n;
+		be->st.grants += n;
+		i += n;
+		index += n;
+		count -= n;
+	}
 	return 0;
 }
 
@@ -140,12 +190,9 @@ static void ism_ref_fill_dir(struct ism_ref *ref)
 /* End what @ref holds; consume it (free it, or quarantine it). */
 int ism__ref_ungrant(struct ism_backend *be, struct ism_ref *ref)
 {
-	uint32_t i, total = ref->nr_pages + 1 + ref->ndir, charged = 0;
+	uint32_t i, pages, charged = 0;
 
-	for (i = 0; i < total; i++) {
-		if (ref->grefs[i])
-			ism_ref_end(be, ref, i);
-	}
+	ism_ref_end_grants(be, ref, &pages);
 	if (!ref->live) {
 		ism__pageset_orphan(be, ref->dirset);
 		free(ref);
@@ -165,23 +212,33 @@ int ism__ref_ungrant(struct ism_backend *be, struct ism_ref *ref)
 
 int ism__ref_grant(struct ism_backend *be, struct ism_ref *ref, uint16_t domid)
 {
-	uint32_t i, total = ref->nr_pages + 1 + ref->ndir;
+	uint32_t n = ref->nr_pages;
 	int rc;
 
-	rc = ism__quota_grants(be, ref->dom, total);
+	rc = ism__quota_grants(be, ref->dom, n + 1 + ref->ndir);
 	if (rc)
 		goto err_release;
-	rc = ism__pageset_new(be, ref->ndir, &ref->dirset);
+	rc = ism__pageset_new(be, ref->ndir, true, &ref->dirset);
 	if (rc)
 		goto err_release;
-	for (i = 0; i < total; i++) {
-		/* Region pages as the rights say; the doorbell writable. */
-		rc = ism_ref_grant_page(be, ref, i, domid,
-					i < ref->nr_pages ? ref->readonly :
-							    i > ref->nr_pages);
-		if (rc)
-			goto err_release;
+	/*
+	 * Region pages as the rights say and the doorbell writable (in one
+	 * run when the pages are writable too), the directory read-only.
+	 */
+	if (ref->readonly) {
+		rc = ism_ref_grant_run(be, ref, 0, ref->set, 0, n, domid, true);
+		if (!rc)
+			rc = ism_ref_grant_run(be, ref, n, ref->set, n, 1,
+					       domid, false);
+	} else {
+		rc = ism_ref_grant_run(be, ref, 0, ref->set, 0, n + 1, domid,
+				       false);
 	}
+	if (!rc)
+		rc = ism_ref_grant_run(be, ref, n + 1, ref->dirset, 0,
+				       ref->ndir, domid, true);
+	if (rc)
+		goto err_release;
 	ism_ref_fill_dir(ref);
 	return 0;
 
@@ -193,16 +250,11 @@ err_release:
 /* Retry one quarantined ref; true when it is done and was freed. */
 static bool ism_ref_retry(struct ism_backend *be, struct ism_ref *ref)
 {
-	uint32_t i, total = ref->nr_pages + 1 + ref->ndir;
 	struct ism_domain *dom = ref->dom;
+	uint32_t pages;
 
-	for (i = 0; i < total; i++) {
-		if (!ref->grefs[i] || ism_ref_end(be, ref, i))
-			continue;
-		be->st.quarantined--;
-		if (i < ref->nr_pages)
-			dom->quarantined--;
-	}
+	be->st.quarantined -= ism_ref_end_grants(be, ref, &pages);
+	dom->quarantined -= pages;
 	if (ref->live)
 		return false;
 	ism__pageset_orphan(be, ref->dirset);

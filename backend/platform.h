@@ -23,8 +23,9 @@
  *  - Return 0 on success or a negative errno; never -1 with errno set.
  *    Each op lists the errnos the core is expected to handle; others
  *    (-ENOMEM, -EIO, ...) may occur and mean "this call failed".
- *  - An op that fails has no effect, with one exception noted at
- *    @xs_transaction_end.  Output parameters are left untouched on failure.
+ *  - An op that fails has no effect, with two exceptions noted at
+ *    @xs_transaction_end and @pages_end_grants.  Output parameters are
+ *    left untouched on failure.
  *  - Memory an op returns is allocated with malloc() and owned by the
  *    caller, who releases it with free() (arrays are one block).
  *  - Pointers are never NULL unless the op says so.
@@ -43,6 +44,13 @@
 
 /* Size of one page as granted, mapped and allocated through this seam. */
 #define ISM_PAGE_SIZE 4096u
+
+/*
+ * Most pages or grants in one pages_grant or pages_end_grants call.  512
+ * END entries are one 4 KiB kernel buffer; the grant helper takes up to
+ * XEN_ISM_GNT_MAX_BATCH (4096).
+ */
+#define ISM_PAGES_BATCH_MAX 512u
 
 /* xenstore transaction id meaning "outside any transaction" (XBT_NULL). */
 #define ISM_XS_NO_TX 0u
@@ -163,23 +171,37 @@ struct ism_platform;
  * kept (never reused) and the end retried later, for example after the
  * peer's death.
  *
+ * Granting and ending work on batches of up to ISM_PAGES_BATCH_MAX
+ * entries, one system call each on Xen; the caller splits longer runs.
+ * A grant reference is never 0 (references 0 .. 7 are reserved), so 0
+ * can mean "no grant" to the caller.
+ *
  * @pages_alloc: allocate @count zeroed pages.  *@handle_out names them in
- *	the other page ops and *@addr_out is a read-write mapping of all
- *	@count pages, contiguous, valid until @pages_free succeeds.  -EINVAL if
- *	@count is 0 or too large, -EDQUOT over the helper's page quota,
- *	-ENOMEM.
+ *	the other page ops.  *@addr_out is a read-write mapping of all @count
+ *	pages, contiguous, valid until @pages_free succeeds; pass @addr_out
+ *	NULL for pages this domain never reads or writes itself (only grants
+ *	them), which spares mapping them.  -EINVAL if @count is 0 or too
+ *	large, -EDQUOT over the helper's page quota, -ENOMEM.
  *
- * @pages_grant: grant page @index of @handle to @domid, read-only if
- *	@readonly (enforced by the hypervisor: the grantee cannot map it
- *	writable).  *@gref_out is the grant reference to give the grantee.
- *	Granting the same page several times, to one or more domains, yields
- *	distinct references.  -ENOENT for an unknown @handle, -EINVAL for an
- *	@index out of range, -EDQUOT over the helper's grant quota, -ENOSPC
- *	when the grant table is full.
+ * @pages_grant: grant pages @index .. @index + @count - 1 of @handle to
+ *	@domid, read-only if @readonly (enforced by the hypervisor: the
+ *	grantee cannot map them writable).  @grefs_out[i] is the grant
+ *	reference of page @index + i, to give the grantee.  All or nothing:
+ *	on failure no page is granted and @grefs_out is untouched.  Granting
+ *	the same page several times, to one or more domains, yields distinct
+ *	references.  -ENOENT for an unknown @handle, -EINVAL for @count 0 or
+ *	over ISM_PAGES_BATCH_MAX or pages out of the set, -EDQUOT over the
+ *	helper's grant quota, -ENOSPC when the grant table is full.
  *
- * @pages_end_grant: end grant @gref made by @pages_grant.  -EBUSY while the
- *	grantee maps it (nothing changes; retry later), -ENOENT if @gref is not
- *	an active grant of this platform.
+ * @pages_end_grants: end the @count (1 .. ISM_PAGES_BATCH_MAX) grants
+ *	@grefs made by @pages_grant, each on its own, and write each one's
+ *	outcome to @status_out[i]: 0 ended, -EBUSY while the grantee maps it
+ *	(it stays granted; retry later), -ENOENT if it is not an active grant
+ *	of this platform.  Returns 0 when every grant ended, else -ENOENT or
+ *	-EBUSY (some entry's status) and the others did end: the second
+ *	exception to "a failed op has no effect".  Any other error (-EINVAL
+ *	for a bad @count, -ENOMEM, -EIO ...) means the call failed as a
+ *	whole: nothing ended and @status_out is untouched.
  *
  * @pages_free: free the pages of @handle and their local mapping.  -EBUSY
  *	while any grant of them remains (end every grant first), -ENOENT for an
@@ -266,9 +288,10 @@ struct ism_platform_ops {
 	int (*pages_alloc)(struct ism_platform *p, unsigned int count,
 			   uint32_t *handle_out, void **addr_out);
 	int (*pages_grant)(struct ism_platform *p, uint32_t handle,
-			   unsigned int index, uint16_t domid, bool readonly,
-			   uint32_t *gref_out);
-	int (*pages_end_grant)(struct ism_platform *p, uint32_t gref);
+			   unsigned int index, unsigned int count,
+			   uint16_t domid, bool readonly, uint32_t *grefs_out);
+	int (*pages_end_grants)(struct ism_platform *p, const uint32_t *grefs,
+				unsigned int count, int *status_out);
 	int (*pages_free)(struct ism_platform *p, uint32_t handle);
 
 	int (*gnt_map)(struct ism_platform *p, uint16_t domid, uint32_t gref,
@@ -304,7 +327,7 @@ ism_platform_ops_is_complete(const struct ism_platform_ops *ops)
 	       ops->xs_transaction_start && ops->xs_transaction_end &&
 	       ops->xs_watch && ops->xs_unwatch && ops->xs_read_watch &&
 	       ops->xs_fd && ops->pages_alloc && ops->pages_grant &&
-	       ops->pages_end_grant && ops->pages_free && ops->gnt_map &&
+	       ops->pages_end_grants && ops->pages_free && ops->gnt_map &&
 	       ops->gnt_unmap && ops->evtchn_bind && ops->evtchn_unbind &&
 	       ops->evtchn_notify && ops->evtchn_fd && ops->evtchn_pending &&
 	       ops->domain_info && ops->random;

@@ -187,7 +187,8 @@ static int ism_region_new(struct ism_device *dev, uint64_t size,
 	rc = ism__perms_init(&r->perms, def_perm, be->lim.max_perm_entries);
 	if (rc)
 		goto err_free_region;
-	rc = ism__pageset_new(be, r->nr_pages + 1, &r->set);
+	/* The core never touches region pages or the doorbell: no mapping. */
+	rc = ism__pageset_new(be, r->nr_pages + 1, false, &r->set);
 	if (rc)
 		goto err_fini_perms;
 	r->node.key = token;

@@ -63,6 +63,7 @@ ISM_CORE_TESTS = \
 	tests/unit/test-backend-quota \
 	tests/unit/test-backend-death \
 	tests/unit/test-backend-driverdom \
+	tests/unit/test-backend-pages \
 	tests/unit/test-backend-fault
 
 check_PROGRAMS += $(ISM_CORE_TESTS)
@@ -88,6 +89,9 @@ tests_unit_test_backend_quota_LDADD = $(ISM_CORE_LDADD)
 
 tests_unit_test_backend_death_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
 tests_unit_test_backend_death_LDADD = $(ISM_CORE_LDADD)
+
+tests_unit_test_backend_pages_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_backend_pages_LDADD = $(ISM_CORE_LDADD)
 
 tests_unit_test_backend_fault_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
 tests_unit_test_backend_fault_LDADD = $(ISM_CORE_LDADD)

@@ -38,7 +38,10 @@
 /* Bytes of the bitmap of bound ports: one bit per port 0 .. max. */
 #define ISM_XEN_PORT_BYTES ((ISM_EVTCHN_MAX + 1u + 7u) / 8u)
 
-/* One pages_alloc: @count pages of the helper from @index, mapped at @addr. */
+/*
+ * One pages_alloc: @count pages of the helper from @index, mapped at @addr
+ * (NULL if the caller did not want them mapped).
+ */
 struct ism_xen_pages {
 	struct ism_xen_pages *next;
 	uint32_t handle;
@@ -421,7 +424,7 @@ static int ism_xen_pages_alloc(struct ism_platform *p, unsigned int count,
 	int rc;
 
 	ISM_XEN_ENTER(p, ISM_PLATFORM_XEN_PAGES);
-	if (!count || count > XEN_ISM_GNT_MAX_BATCH || !handle_out || !addr_out)
+	if (!count || count > XEN_ISM_GNT_MAX_BATCH || !handle_out)
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -434,12 +437,15 @@ static int ism_xen_pages_alloc(struct ism_platform *p, unsigned int count,
 		rc = -EOVERFLOW;
 		goto err_free_pages;
 	}
-	s->addr = mmap(NULL, (size_t)count * ISM_PAGE_SIZE,
-		       PROT_READ | PROT_WRITE, MAP_SHARED, p->gnt_fd,
-		       (off_t)(alloc.index * ISM_PAGE_SIZE));
-	if (s->addr == MAP_FAILED) {
-		rc = ism_xen_errno();
-		goto err_free_pages;
+	/* Mapping costs a page table update per page: only when asked. */
+	if (addr_out) {
+		s->addr = mmap(NULL, (size_t)count * ISM_PAGE_SIZE,
+			       PROT_READ | PROT_WRITE, MAP_SHARED, p->gnt_fd,
+			       (off_t)(alloc.index * ISM_PAGE_SIZE));
+		if (s->addr == MAP_FAILED) {
+			rc = ism_xen_errno();
+			goto err_free_pages;
+		}
 	}
 	while (ism_xen_pages_find(p, p->next_handle))
 		p->next_handle++;
@@ -449,7 +455,8 @@ static int ism_xen_pages_alloc(struct ism_platform *p, unsigned int count,
 	s->next = p->pages;
 	p->pages = s;
 	*handle_out = s->handle;
-	*addr_out = s->addr;
+	if (addr_out)
+		*addr_out = s->addr;
 	return 0;
 
 err_free_pages:
@@ -462,45 +469,55 @@ err_free_set:
 }
 
 static int ism_xen_pages_grant(struct ism_platform *p, uint32_t handle,
-			       unsigned int index, uint16_t domid,
-			       bool readonly, uint32_t *gref_out)
+			       unsigned int index, unsigned int count,
+			       uint16_t domid, bool readonly,
+			       uint32_t *grefs_out)
 {
 	struct xen_ism_gnt_grant grant = { 0 };
 	struct ism_xen_pages *s;
-	uint32_t ref = 0;
 
 	ISM_XEN_ENTER(p, ISM_PLATFORM_XEN_PAGES);
-	if (!gref_out)
+	if (!grefs_out || !count || count > ISM_PAGES_BATCH_MAX)
 		return -EINVAL;
 	s = ism_xen_pages_find(p, handle);
 	if (!s)
 		return -ENOENT;
-	if (index >= s->count)
+	if (index >= s->count || count > s->count - index)
 		return -EINVAL;
 	grant.index = s->index + index;
-	grant.count = 1;
+	grant.count = count;
 	grant.domid = domid;
 	grant.flags = readonly ? XEN_ISM_GNT_READONLY : 0;
-	grant.refs = (uintptr_t)&ref;
+	/* All or nothing: the helper writes the refs only on success. */
+	grant.refs = (uintptr_t)grefs_out;
 	if (ioctl(p->gnt_fd, XEN_ISM_GNT_IOC_GRANT, &grant))
 		return ism_xen_errno();
-	*gref_out = ref;
 	return 0;
 }
 
-static int ism_xen_pages_end_grant(struct ism_platform *p, uint32_t gref)
+static int ism_xen_pages_end_grants(struct ism_platform *p,
+				    const uint32_t *grefs, unsigned int count,
+				    int *status_out)
 {
-	struct xen_ism_gnt_ref ref = { .ref = gref };
-	struct xen_ism_gnt_end end = { .refs = (uintptr_t)&ref, .count = 1 };
+	struct xen_ism_gnt_ref refs[ISM_PAGES_BATCH_MAX];
+	struct xen_ism_gnt_end end = { .refs = (uintptr_t)refs };
+	unsigned int i;
 	int rc;
 
 	ISM_XEN_ENTER(p, ISM_PLATFORM_XEN_PAGES);
-	if (!ioctl(p->gnt_fd, XEN_ISM_GNT_IOC_END, &end))
-		return 0;
-	rc = ism_xen_errno();
-	/* The entry's own status is the precise answer (EBUSY or ENOENT). */
-	if ((rc == -EBUSY || rc == -ENOENT) && ref.status < 0)
-		return ref.status;
+	if (!grefs || !status_out || !count || count > ISM_PAGES_BATCH_MAX)
+		return -EINVAL;
+	for (i = 0; i < count; i++) {
+		refs[i].ref = grefs[i];
+		refs[i].status = 0;
+	}
+	end.count = count;
+	rc = ioctl(p->gnt_fd, XEN_ISM_GNT_IOC_END, &end) ? ism_xen_errno() : 0;
+	/* EBUSY and ENOENT: each entry's status says which ended. */
+	if (rc && rc != -EBUSY && rc != -ENOENT)
+		return rc;
+	for (i = 0; i < count; i++)
+		status_out[i] = rc ? refs[i].status : 0;
 	return rc;
 }
 
@@ -521,7 +538,8 @@ static int ism_xen_pages_free(struct ism_platform *p, uint32_t handle)
 	/* EBUSY while granted: then nothing changes, the mapping stays. */
 	if (ioctl(p->gnt_fd, XEN_ISM_GNT_IOC_FREE, &fr))
 		return ism_xen_errno();
-	munmap(s->addr, (size_t)s->count * ISM_PAGE_SIZE);
+	if (s->addr)
+		munmap(s->addr, (size_t)s->count * ISM_PAGE_SIZE);
 	*pp = s->next;
 	free(s);
 	return 0;
@@ -748,7 +766,7 @@ const struct ism_platform_ops ism_platform_xen_ops = {
 	.xs_fd = ism_xen_xs_fd,
 	.pages_alloc = ism_xen_pages_alloc,
 	.pages_grant = ism_xen_pages_grant,
-	.pages_end_grant = ism_xen_pages_end_grant,
+	.pages_end_grants = ism_xen_pages_end_grants,
 	.pages_free = ism_xen_pages_free,
 	.gnt_map = ism_xen_gnt_map,
 	.gnt_unmap = ism_xen_gnt_unmap,
@@ -835,7 +853,8 @@ void ism_platform_xen_close(struct ism_platform *p)
 	}
 	while ((s = p->pages)) {
 		p->pages = s->next;
-		munmap(s->addr, (size_t)s->count * ISM_PAGE_SIZE);
+		if (s->addr)
+			munmap(s->addr, (size_t)s->count * ISM_PAGE_SIZE);
 		free(s);
 	}
 	/* Closing the helper ends every grant and frees every page. */

@@ -140,14 +140,14 @@ static int32_t do_alloc(struct sb *sb, const struct ism_req *req,
 	dir = (struct ism_dir_page *)((char *)r->addr +
 				      (size_t)n * ISM_PAGE_SIZE);
 	for (i = 0; i < n; i++) {
-		ops->pages_grant(sb->p, r->handle, i, sb->fe, false, &gref);
+		ops->pages_grant(sb->p, r->handle, i, 1, sb->fe, false, &gref);
 		dir->gref[i] = gref;
 	}
 	dir->nr_grefs = n;
 	r->nr_pages = n;
 	memset(&r->d, 0, sizeof(r->d));
-	ops->pages_grant(sb->p, r->handle, n, sb->fe, true, &r->d.dir_gref);
-	ops->pages_grant(sb->p, r->handle, n + 1, sb->fe, false,
+	ops->pages_grant(sb->p, r->handle, n, 1, sb->fe, true, &r->d.dir_gref);
+	ops->pages_grant(sb->p, r->handle, n + 1, 1, sb->fe, false,
 			 &r->d.bell_gref);
 	r->d.token = 0x1000 + sb->nregions;
 	r->d.size = (uint64_t)n * ISM_PAGE_SIZE;

@@ -62,7 +62,7 @@ struct fake_pages {
 	struct fake_dom *dom;
 	struct ism_platform *owner; /* NULL once its platform closed */
 	struct fake_mem *mem;
-	void *addr; /* the owner's view; NULL once orphaned */
+	void *addr; /* the owner's view; NULL if not mapped or orphaned */
 	unsigned int ngrants;
 };
 
@@ -237,7 +237,7 @@ static const char *const fake_op_names[FAKE_XEN_OP_COUNT] = {
 	[FAKE_XEN_OP_XS_FD] = "xs_fd",
 	[FAKE_XEN_OP_PAGES_ALLOC] = "pages_alloc",
 	[FAKE_XEN_OP_PAGES_GRANT] = "pages_grant",
-	[FAKE_XEN_OP_PAGES_END_GRANT] = "pages_end_grant",
+	[FAKE_XEN_OP_PAGES_END_GRANTS] = "pages_end_grants",
 	[FAKE_XEN_OP_PAGES_FREE] = "pages_free",
 	[FAKE_XEN_OP_GNT_MAP] = "gnt_map",
 	[FAKE_XEN_OP_GNT_UNMAP] = "gnt_unmap",
@@ -1931,7 +1931,7 @@ static int op_pages_alloc(struct ism_platform *p, unsigned int count,
 
 	FAKE_OP_ENTER(p, FAKE_XEN_OP_PAGES_ALLOC);
 	fx = p->fx;
-	if (!count || !handle_out || !addr_out)
+	if (!count || !handle_out)
 		return -EINVAL;
 	if (count > p->dom->limits.pages - p->dom->pages_used)
 		return -EDQUOT;
@@ -1951,9 +1951,11 @@ static int op_pages_alloc(struct ism_platform *p, unsigned int count,
 	rc = mem_new(count, &s->mem);
 	if (rc)
 		goto err_free_set;
-	rc = mem_map(s->mem, 0, count, true, &s->addr);
-	if (rc)
-		goto err_put_mem;
+	if (addr_out) {
+		rc = mem_map(s->mem, 0, count, true, &s->addr);
+		if (rc)
+			goto err_put_mem;
+	}
 	s->id = ++fx->next_set;
 	fx->set_by_id[s->id] = s;
 	s->dom = p->dom;
@@ -1964,7 +1966,8 @@ static int op_pages_alloc(struct ism_platform *p, unsigned int count,
 		fx->sets->prev = s;
 	fx->sets = s;
 	*handle_out = s->id;
-	*addr_out = s->addr;
+	if (addr_out)
+		*addr_out = s->addr;
 	return 0;
 
 err_put_mem:
@@ -1975,34 +1978,63 @@ err_free_set:
 }
 
 static int op_pages_grant(struct ism_platform *p, uint32_t handle,
-			  unsigned int index, uint16_t domid, bool readonly,
-			  uint32_t *gref_out)
+			  unsigned int index, unsigned int count,
+			  uint16_t domid, bool readonly, uint32_t *grefs_out)
 {
+	uint32_t grefs[ISM_PAGES_BATCH_MAX];
 	struct fake_pages *s;
+	unsigned int i;
+	int rc;
 
 	FAKE_OP_ENTER(p, FAKE_XEN_OP_PAGES_GRANT);
-	if (!gref_out)
+	if (!grefs_out || !count || count > ISM_PAGES_BATCH_MAX)
 		return -EINVAL;
 	s = set_find(p->fx, p, handle);
 	if (!s)
 		return -ENOENT;
-	if (index >= s->mem->npages)
+	if (index >= s->mem->npages || count > s->mem->npages - index)
 		return -EINVAL;
-	return grant_new(p->dom, domid, readonly, s->mem, index, s, gref_out);
+	for (i = 0; i < count; i++) {
+		rc = grant_new(p->dom, domid, readonly, s->mem, index + i, s,
+			       &grefs[i]);
+		if (rc)
+			goto err_release;
+	}
+	memcpy(grefs_out, grefs, count * sizeof(*grefs));
+	return 0;
+
+err_release:
+	/* All or nothing: end what this call granted (nobody mapped it). */
+	while (i-- > 0)
+		grant_release(p->fx, p->dom, grefs[i]);
+	return rc;
 }
 
-static int op_pages_end_grant(struct ism_platform *p, uint32_t gref)
+static int op_pages_end_grants(struct ism_platform *p, const uint32_t *grefs,
+			       unsigned int count, int *status_out)
 {
 	struct fake_grant *g;
+	unsigned int i;
+	int rc = 0;
 
-	FAKE_OP_ENTER(p, FAKE_XEN_OP_PAGES_END_GRANT);
-	g = grant_get(p->dom, gref);
-	if (!g || !g->set || g->set->owner != p)
-		return -ENOENT;
-	if (g->nmaps)
-		return -EBUSY;
-	grant_release(p->fx, p->dom, gref);
-	return 0;
+	FAKE_OP_ENTER(p, FAKE_XEN_OP_PAGES_END_GRANTS);
+	if (!grefs || !status_out || !count || count > ISM_PAGES_BATCH_MAX)
+		return -EINVAL;
+	/* Each on its own, as the grant helper's END. */
+	for (i = 0; i < count; i++) {
+		g = grant_get(p->dom, grefs[i]);
+		if (!g || !g->set || g->set->owner != p) {
+			status_out[i] = -ENOENT;
+			rc = -ENOENT;
+		} else if (g->nmaps) {
+			status_out[i] = -EBUSY;
+			rc = rc ? rc : -EBUSY;
+		} else {
+			grant_release(p->fx, p->dom, grefs[i]);
+			status_out[i] = 0;
+		}
+	}
+	return rc;
 }
 
 static int op_pages_free(struct ism_platform *p, uint32_t handle)
@@ -2174,7 +2206,7 @@ const struct ism_platform_ops fake_xen_ops = {
 	.xs_fd = op_xs_fd,
 	.pages_alloc = op_pages_alloc,
 	.pages_grant = op_pages_grant,
-	.pages_end_grant = op_pages_end_grant,
+	.pages_end_grants = op_pages_end_grants,
 	.pages_free = op_pages_free,
 	.gnt_map = op_gnt_map,
 	.gnt_unmap = op_gnt_unmap,
@@ -2499,7 +2531,8 @@ static void platform_orphan_set(struct fake_xen *fx, struct fake_pages *s)
 	uint32_t gref;
 
 	s->owner = NULL;
-	munmap(s->addr, (size_t)s->mem->npages * ISM_PAGE_SIZE);
+	if (s->addr)
+		munmap(s->addr, (size_t)s->mem->npages * ISM_PAGE_SIZE);
 	s->addr = NULL;
 	if (!s->ngrants) {
 		set_free(fx, s);

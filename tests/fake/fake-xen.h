@@ -25,8 +25,9 @@
  *  - Grants: a grant names one page, its grantee and whether it is
  *    read-only.  Mappings are real shared memory (memfd): every mapping has
  *    its own address, and read-only mappings are mapped PROT_READ, so a
- *    stray write faults as it would on Xen.  Ending a mapped grant fails with
- *    -EBUSY.
+ *    stray write faults as it would on Xen.  The backend's pages_grant is
+ *    all or nothing; its pages_end_grants ends each grant on its own and
+ *    reports -EBUSY for each one a guest still maps.
  *  - Event channels: a port is free, unbound (waiting for one remote domain)
  *    or interdomain.  A pending event coalesces further notifies; a port of
  *    a platform is masked while its event waits in the platform's queue and
@@ -88,7 +89,7 @@ enum fake_xen_op {
 	FAKE_XEN_OP_XS_FD,
 	FAKE_XEN_OP_PAGES_ALLOC,
 	FAKE_XEN_OP_PAGES_GRANT,
-	FAKE_XEN_OP_PAGES_END_GRANT,
+	FAKE_XEN_OP_PAGES_END_GRANTS,
 	FAKE_XEN_OP_PAGES_FREE,
 	FAKE_XEN_OP_GNT_MAP,
 	FAKE_XEN_OP_GNT_UNMAP,

@@ -6,7 +6,8 @@
  *
  * Run n fails the nth call of any platform op (SQLite's test VFS, curl's
  * torture mode), for n = 1, 2, ... until a run completes without reaching
- * the fault.  Between steps the test calls ism_backend_reclaim(), as the
+ * the fault.  The region has 3 pages, then (EIO only) 514: its grants
+ * and their ends take two batches each.  Between steps the test calls ism_backend_reclaim(), as the
  * daemon's timer does, and a frontend whose device was closed resets and
  * connects again.  After every run:
  *
@@ -58,7 +59,8 @@ static void sweep_connect(struct fe *f)
 }
 
 /* The scenario; faults make steps fail, never the test itself. */
-static void sweep_scenario(struct fw *w, struct fe *a, struct fe *b)
+static void sweep_scenario(struct fw *w, struct fe *a, struct fe *b,
+			   unsigned int npages)
 {
 	struct ism_region_desc d, p;
 	struct fe_map m;
@@ -66,7 +68,7 @@ static void sweep_scenario(struct fw *w, struct fe *a, struct fe *b)
 
 	sweep_connect(a);
 	sweep_connect(b);
-	if (!fe_alloc(a, 3 * ISM_PAGE_SIZE, &d)) {
+	if (!fe_alloc(a, (uint64_t)npages * ISM_PAGE_SIZE, &d)) {
 		if (!fe_attach(b, d.token, 0, &p)) {
 			if (!fe_map(b, &p, false, &m)) {
 				for (i = 0; i < m.n; i++)
@@ -135,9 +137,16 @@ struct sweep_result {
 	unsigned int bad;
 };
 
-/* One run with the nth op failing with @err (n = 0: no fault). */
-static bool sweep_run(unsigned long n, int err, struct sweep_result *res)
+/*
+ * One run with the nth op failing with @err (n = 0: no fault), over a
+ * region of @npages pages.
+ */
+static bool sweep_run(unsigned long n, int err, unsigned int npages,
+		      struct sweep_result *res)
 {
+	struct fake_xen_limits big = {
+		.grants = 4096, .ports = 1024, .maps = 1024, .pages = 4096
+	};
 	struct fw w;
 	struct fe a, b;
 	const char *why = NULL;
@@ -147,7 +156,11 @@ static bool sweep_run(unsigned long n, int err, struct sweep_result *res)
 	memset(&w, 0, sizeof(w));
 	ism_backend_limits_default(&w.lim);
 	w.lim.gid = 0x5e1f0c2a9b7d4433ull;
+	if (w.lim.region_size < (uint64_t)npages * ISM_PAGE_SIZE)
+		w.lim.region_size = (uint64_t)npages * ISM_PAGE_SIZE;
 	rc = fake_xen_create(&w.fx);
+	/* Room for two referrers of a region longer than a batch. */
+	rc = rc ?: fake_xen_domain_set_limits(w.fx, FW_BE, &big);
 	rc = rc ?: fake_xen_platform_open(w.fx, FW_BE, &w.p);
 	rc = rc ?: fake_xen_domain_add(w.fx, A, 0);
 	rc = rc ?: fake_xen_domain_add(w.fx, B, 0);
@@ -162,7 +175,7 @@ static bool sweep_run(unsigned long n, int err, struct sweep_result *res)
 		fw_pump(&w);
 		fe_create(&w, A, 4097, &a);
 		fe_create(&w, B, 4098, &b);
-		sweep_scenario(&w, &a, &b);
+		sweep_scenario(&w, &a, &b, npages);
 		why = sweep_consistent(&w);
 		/* Recovery is checked once the fault is behind us. */
 		if (!why && (!n || fake_xen_fail_hits(w.fx)))
@@ -190,20 +203,21 @@ static bool sweep_run(unsigned long n, int err, struct sweep_result *res)
 	return hit || !n;
 }
 
-static void sweep(int err)
+static void sweep(int err, unsigned int npages)
 {
 	struct sweep_result res = { 0, 0 };
 	unsigned long n;
 
-	sweep_run(0, err, &res);
+	sweep_run(0, err, npages, &res);
 	tap_is_int(res.bad, 0, "the scenario passes without faults");
-	for (n = 1; n < MAX_RUNS && sweep_run(n, err, &res); n++)
+	for (n = 1; n < MAX_RUNS && sweep_run(n, err, npages, &res); n++)
 		;
-	printf("# injected faults (%s): %lu\n", strerror(err), res.hits);
+	printf("# injected faults (%s, %u pages): %lu\n", strerror(err), npages,
+	       res.hits);
 	tap_ok(n < MAX_RUNS && res.hits > 100,
-	       "fault_sweep %s: %lu faults injected, one per run, until the "
-	       "scenario ran past the last call",
-	       strerror(err), res.hits);
+	       "fault_sweep %s, region of %u pages: %lu faults injected, one "
+	       "per run, until the scenario ran past the last call",
+	       strerror(err), npages, res.hits);
 	tap_is_int(res.bad, 0,
 		   "  no crash, no leak, consistent state and recovery after "
 		   "each");
@@ -211,8 +225,10 @@ static void sweep(int err)
 
 int main(void)
 {
-	tap_plan(6);
-	sweep(EIO);
-	sweep(ENOMEM);
+	tap_plan(9);
+	sweep(EIO, 3);
+	sweep(ENOMEM, 3);
+	/* Region pages and doorbell in two batches (512 + 3). */
+	sweep(EIO, ISM_PAGES_BATCH_MAX + 2);
 	return tap_done();
 }

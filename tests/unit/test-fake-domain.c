@@ -78,11 +78,11 @@ int main(void)
 	fake_xen_guest_evtchn_alloc_unbound(fx, G, 0, &gport);
 	ops->evtchn_bind(p, G, gport, &bport);
 	ops->pages_alloc(p, 1, &h, &region);
-	ops->pages_grant(p, h, 0, G, false, &rgref);
+	unit_grant1(p, h, 0, G, false, &rgref);
 	fake_xen_guest_map(fx, G, 0, rgref, false, &gmap);
 	fake_xen_xs_watch(fx, G, "device", "w");
 	fake_xen_xs_write(fx, G, "data/x", "1");
-	tap_is_int(ops->pages_end_grant(p, rgref), -EBUSY,
+	tap_is_int(unit_end1(p, rgref), -EBUSY,
 		   "while the guest maps the region, its grant cannot end");
 	unit_plat_drain(p, NULL, NULL);
 
@@ -105,7 +105,7 @@ int main(void)
 		   "the guest's xenstore home is gone");
 	tap_is_int(fake_xen_xs_read(fx, 0, "backend/ism/5", &val), -ENOENT,
 		   "and so is its backend dir");
-	tap_is_int(ops->pages_end_grant(p, rgref), 0,
+	tap_is_int(unit_end1(p, rgref), 0,
 		   "the guest's mapping went: the region grant can end");
 	tap_is_int(ops->pages_free(p, h), 0, "and the region be freed");
 	tap_is_int(ops->evtchn_notify(p, bport), 0,

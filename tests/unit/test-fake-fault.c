@@ -59,7 +59,7 @@ static int connect_guest(struct ism_platform *p, uint32_t ring_ref,
 	uint32_t tx;
 	char *val;
 	size_t len;
-	int rc;
+	int rc, status;
 
 	rc = ops->xs_watch(p, "backend/ism/5/0", "dev");
 	if (rc)
@@ -78,7 +78,7 @@ static int connect_guest(struct ism_platform *p, uint32_t ring_ref,
 	rc = ops->pages_alloc(p, 2, &st->handle, &st->region);
 	if (rc)
 		goto err_unbind;
-	rc = ops->pages_grant(p, st->handle, 1, G, true, &st->gref);
+	rc = ops->pages_grant(p, st->handle, 1, 1, G, true, &st->gref);
 	if (rc)
 		goto err_free_pages;
 again:
@@ -98,7 +98,7 @@ again:
 	return 0;
 
 err_end_grant:
-	ops->pages_end_grant(p, st->gref);
+	ops->pages_end_grants(p, &st->gref, 1, &status);
 err_free_pages:
 	ops->pages_free(p, st->handle);
 err_unbind:
@@ -112,7 +112,9 @@ err_unwatch:
 
 static void disconnect_guest(struct ism_platform *p, struct conn_state *st)
 {
-	ops->pages_end_grant(p, st->gref);
+	int status;
+
+	ops->pages_end_grants(p, &st->gref, 1, &status);
 	ops->pages_free(p, st->handle);
 	ops->evtchn_unbind(p, st->port);
 	ops->gnt_unmap(p, st->ring);

@@ -22,6 +22,24 @@ static inline int unit_fd_readable(int fd)
 	return r > 0 && (pfd.revents & POLLIN);
 }
 
+/* Grant page @index of @handle alone (pages_grant of one page). */
+static inline int unit_grant1(struct ism_platform *p, uint32_t handle,
+			      unsigned int index, uint16_t domid, bool readonly,
+			      uint32_t *gref_out)
+{
+	return fake_xen_ops.pages_grant(p, handle, index, 1, domid, readonly,
+					gref_out);
+}
+
+/* End grant @gref alone: its status (0, -EBUSY, -ENOENT) or the failure. */
+static inline int unit_end1(struct ism_platform *p, uint32_t gref)
+{
+	int status = 0;
+	int rc = fake_xen_ops.pages_end_grants(p, &gref, 1, &status);
+
+	return rc == -EBUSY || rc == -ENOENT ? status : rc;
+}
+
 /* Where unit_drain() takes events from: a platform, or a domain's test side. */
 struct unit_watcher {
 	struct ism_platform *p; /* if NULL, the test side of @domid */

@@ -62,12 +62,13 @@ int main(void)
 	char dir[] = "/tmp/ism-plat-XXXXXX", absent[64];
 	void *addr;
 	uint32_t u32;
+	int st;
 	uint16_t domid;
 	char *val;
 	size_t len;
 	int rc;
 
-	tap_plan(37);
+	tap_plan(38);
 
 	tap_ok(ism_platform_ops_is_complete(ops), "the ops table is complete");
 
@@ -145,8 +146,11 @@ int main(void)
 	tap_is_int(ops->xs_fd(p), -ENODEV, "xs_fd without xenstore: -ENODEV");
 	tap_is_int(ops->pages_alloc(p, 1, &u32, &addr), -ENODEV,
 		   "pages_alloc without the helper: -ENODEV");
-	tap_is_int(ops->pages_end_grant(p, 8), -ENODEV,
-		   "pages_end_grant without the helper: -ENODEV");
+	tap_is_int(ops->pages_grant(p, 1, 0, 1, 1, false, &u32), -ENODEV,
+		   "pages_grant without the helper: -ENODEV");
+	u32 = 8;
+	tap_is_int(ops->pages_end_grants(p, &u32, 1, &st), -ENODEV,
+		   "pages_end_grants without the helper: -ENODEV");
 	tap_is_int(ops->gnt_map(p, 1, 8, &addr), -ENODEV,
 		   "gnt_map without gnttab: -ENODEV");
 	tap_is_int(ops->evtchn_fd(p), -ENODEV,
