@@ -19,3 +19,24 @@ check()
 {
 	[ "$3" = "$2" ] && echo "ok - $1" || echo "not ok - $1 (exit $3, want $2)"
 }
+
+# send_file NAME FILE: send FILE to dom0 through the console, its lines
+# behind "@file@ NAME | " and then its md5 sum; dom0's guest_file takes it
+# out of the console log.  NAME: letters, digits, '.', '-'.
+send_file()
+{
+	[ -f "$2" ] || return 1
+	sed "s/^/@file@ $1 | /" "$2"
+	echo "@file@ $1 md5 $(md5sum <"$2" | cut -d' ' -f1)"
+}
+
+# reach ADDR: wait (up to about 30 s) until ADDR answers a ping.
+reach()
+{
+	i=0
+	until ping -c 1 -W 1 "$1" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 60 ] || return 1
+		sleep 0.5
+	done
+}

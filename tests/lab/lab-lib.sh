@@ -273,3 +273,25 @@ xs_wait()
 		sleep 0.1
 	done
 }
+
+# lab_keep FILE [NAME]: bring FILE out of the lab: dom0-init dumps it, as
+# NAME (default: its base name), into the run's log directory on the host
+# (logs/SCENARIO/NAME) when the scenario ends, with its md5 sum in
+# lab-out.md5 there.
+lab_keep()
+{
+	mkdir -p /run/lab-out && cp "$1" "/run/lab-out/${2:-${1##*/}}"
+}
+
+# guest_file GUEST NAME OUT: the file that guest GUEST sent as NAME
+# (guest-lib.sh's send_file), out of its console log into OUT; fails unless
+# it arrived whole (its md5 sum matches).
+guest_file()
+{
+	local log=$LAB_CONSOLE_DIR/guest-$1.log want got
+	[ -f "$log" ] || return 1
+	tr -d '\r' <"$log" | sed -n -e "s/^@file@ $2 | //p" -e "s/^@file@ $2 |\$//p" >"$3"
+	want=$(tr -d '\r' <"$log" | sed -n "s/^@file@ $2 md5 //p" | tail -n 1)
+	got=$(md5sum <"$3" | cut -d' ' -f1)
+	[ -n "$want" ] && [ "$want" = "$got" ]
+}

@@ -5,6 +5,7 @@
 #   make check-lab    run every scenario through the TAP harness
 #   make lab-demo     run the README's demo scenario and show its transcript
 #   make lab-shell    boot the lab and stay at dom0's shell (debugging)
+#   make bench        issue 6's benchmarks at full length on the lab
 
 LAB_CACHE = /var/cache/xen-ism-lab
 LAB_OUT = tests/lab/out
@@ -35,6 +36,7 @@ LAB_PROGS = tests/lab/lab-probe tests/lab/lab-region
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/guest-lib.sh \
+	tests/lab/lab-bench \
 	tests/lab/console-tap.awk \
 	tests/lab/init/dom0-init tests/lab/init/guest-init tests/lab/init/vif-lab \
 	tests/lab/packages
@@ -52,6 +54,11 @@ LAB_SCENARIOS += tests/lab/scenarios/teardown.lab \
 	tests/lab/scenarios/death.lab tests/lab/scenarios/limits.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/teardown-guest.sh \
 	tests/lab/scenarios/death-guest.sh tests/lab/scenarios/limits-guest.sh
+# Issue 6: the benchmarks, briefly (bench) and at full length (bench-full,
+# `make bench` only).
+LAB_SCENARIOS += tests/lab/scenarios/bench.lab
+LAB_SCENARIO_SRC += tests/lab/scenarios/bench-guest.sh \
+	tests/lab/scenarios/bench-full.lab
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)
@@ -63,6 +70,7 @@ LAB_LOG_DRIVER_FLAGS = $(LOG_DRIVER_FLAGS)
 # The images hold the project as `make install` lays it out; they are
 # rebuilt when a program, a lab script or the package cache changes.
 LAB_IMAGE_DEPS = $(bin_PROGRAMS) $(sbin_PROGRAMS) $(lib_LTLIBRARIES) \
+	$(bin_SCRIPTS) $(sbin_SCRIPTS) \
 	$(LAB_PROGS) $(addprefix $(top_srcdir)/,$(LAB_FILES) $(LAB_SCENARIO_SRC))
 
 lab-fetch:
@@ -85,10 +93,22 @@ lab-demo: lab-images
 lab-shell: lab-images
 	$(LAB_ENV) LAB_SHELL=1 $(SHELL) $(top_srcdir)/tests/lab/lab-run smoke.lab
 
+# Issue 6's benchmarks at full length (the bench-full scenario): one folder
+# bench-results/<UTC date-time>/ per run, with table.txt, results.json,
+# the serial and guest logs; bench-results/latest is the last one.
+# BENCH_ARGS: more ism-bench arguments, e.g. make bench BENCH_ARGS="--reps 3";
+# BENCH_PIN=no leaves the guests' placement to Xen (default: pCPUs 0 and 1).
+BENCH_ARGS =
+BENCH_PIN = yes
+bench: all lab-images
+	@$(LAB_ENV) BENCH_ARGS='$(BENCH_ARGS)' BENCH_PIN='$(BENCH_PIN)' \
+		BENCH_RESULTS='$(abs_top_builddir)/bench-results' \
+		$(SHELL) $(top_srcdir)/tests/lab/lab-bench
+
 clean-lab:
 	rm -rf $(LAB_OUT) tests/lab/logs
 
-PHONY_TARGETS += lab-fetch lab-images lab-demo lab-shell clean-lab
+PHONY_TARGETS += lab-fetch lab-images lab-demo lab-shell bench clean-lab
 
 # The part of the lab that judges a run is unit-tested in `make check`.
 TESTS += tests/lab/test-console-tap.sh

@@ -3,6 +3,7 @@
 #
 # The guest half of the net scenario: "server" receives 1 MiB over TCP and
 # checks it; "client SERVER-IP" sends it.
+. /lab/guest-lib.sh
 data() { yes lab-net-data | head -c 1048576; }
 case $1 in
 server)
@@ -14,12 +15,7 @@ server)
 		echo "not ok - received 1 MiB over TCP intact (got $size bytes)"
 	;;
 client)
-	i=0
-	until ping -c 1 -W 1 "$2" >/dev/null 2>&1 || [ $i -ge 60 ]; do
-		i=$((i + 1))
-		sleep 0.5
-	done
-	[ $i -lt 60 ] && echo "ok - ping the other guest" ||
+	reach "$2" && echo "ok - ping the other guest" ||
 		echo "not ok - ping the other guest"
 	i=0
 	until data | timeout 30 nc -w 2 "$2" 5000 || [ $i -ge 20 ]; do
