@@ -11,6 +11,8 @@
  * message straight into its slot and the consumer checks it there; "copy":
  * the producer builds it in private memory and copies it in, the consumer
  * copies it out and checks the copy (what a socket-like user does).
+ * The ring is as large as a region may be (at most 4 MiB), and a side
+ * polls the other's count a while before it sleeps.
  * Baselines: memcpy in one guest (the limit), libxenvchan with its largest
  * ring (1 MiB) and TCP, both with the copy semantics of their APIs.
  */
@@ -23,7 +25,14 @@
 
 #include "work.h"
 
-#define STREAM_REGION (1u << 20)
+/* The ring: the largest region the device allows, at most this. */
+#define STREAM_REGION_MAX (4u << 20)
+/*
+ * Polls of the other side's count before sleeping: the wake-up is the
+ * expensive part (a hypercall, a scheduler round trip, under emulation
+ * milliseconds), a message of 64 KiB is tens of microseconds.
+ */
+#define STREAM_SPIN 16384
 #define STREAM_HDR 4096u
 #define STREAM_BUF (1u << 20)
 
@@ -61,6 +70,15 @@ static bool stream_ready(void *ctx)
 	return LOAD(s->ring->side[!s->me].count) >= s->until;
 }
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
 /*
  * Wait until the other side's count reaches @need, asking to be woken at
  * @want (>= @need: the producer asks for half a ring of space at once).
@@ -68,9 +86,14 @@ static bool stream_ready(void *ctx)
 static int stream_wait(struct bench *b, ism_region *r, struct stream_side *s,
 		       uint64_t need, uint64_t want)
 {
+	unsigned int i;
+
 	s->until = need;
-	if (stream_ready(s))
-		return 0;
+	for (i = 0; i < STREAM_SPIN; i++) {
+		if (stream_ready(s))
+			return 0;
+		cpu_relax();
+	}
 	STORE(s->ring->side[s->me].event, want);
 	return bench_region_wait(b, r, stream_ready, s);
 }
@@ -96,12 +119,15 @@ static int stream_ism_side(struct bench *b, ism_region *r, void *base,
 			   bool copy, uint32_t msg, uint64_t nmsg, void *priv)
 {
 	struct stream_side s = { .ring = base, .me = b->ctl.role };
-	uint64_t nslots = (STREAM_REGION - STREAM_HDR) / msg, seq;
+	struct ism_region_info ri;
+	uint64_t nslots, seq;
 	uint64_t known = 0; /* the other side's count, last seen */
 	uint8_t *data = (uint8_t *)base + STREAM_HDR, *slot;
 	bool producer = s.me == BENCH_DRIVER;
 	int rc = 0, bad = 0;
 
+	ism_region_info(r, &ri);
+	nslots = (ri.size - STREAM_HDR) / msg;
 	for (seq = 0; seq < nmsg; seq++) {
 		slot = data + (seq % nslots) * msg;
 		if (producer && seq - known >= nslots)
@@ -134,12 +160,14 @@ static int stream_ism_side(struct bench *b, ism_region *r, void *base,
 static int stream_ism(struct bench *b, bool copy, uint32_t msg, uint64_t nmsg,
 		      void *priv, uint64_t *ns)
 {
+	uint64_t t0, size = b->info.region_size;
 	ism_region *r = NULL;
-	uint64_t t0;
 	void *base;
 	int rc, rc2;
 
-	rc = bench_region_share(b, STREAM_REGION, true, &r, &base);
+	if (size > STREAM_REGION_MAX)
+		size = STREAM_REGION_MAX;
+	rc = bench_region_share(b, size, true, &r, &base);
 	if (rc)
 		return rc;
 	t0 = bench_now_ns();
