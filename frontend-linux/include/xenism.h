@@ -68,7 +68,8 @@ int ism_dev_open(uint32_t devid, int timeout_ms, ism_dev **dev_out);
 
 /**
  * ism_dev_close() - release every region, close the device (state Closed),
- * free the handle.  NULL is a no-op.
+ * free the handle.  It first waits (up to the handle's timeout) for the
+ * answers to posted DETACH and FREE requests.  NULL is a no-op.
  */
 void ism_dev_close(ism_dev *dev);
 
@@ -240,14 +241,22 @@ int ism_region_want(ism_region *r);
 /**
  * ism_region_detach() - unmap and release this device's reference, and
  * free @r (also on error; the slot is then the backend's to clean up).
- * Queued events about @r are dropped.  Backend errnos.
+ * Queued events about @r are dropped.  The DETACH is posted: the
+ * backend's answer is not awaited; errors it reports later are not
+ * returned.  Requests sent later reach the backend after it.  0;
+ * -ETIMEDOUT (no room on the ring in time), -ESHUTDOWN, -EPROTO.
  */
 int ism_region_detach(ism_region *r);
 
 /**
  * ism_region_free() - release the region for every referrer (needs
- * MANAGE), unmap and free @r; on failure @r stays valid.  -EPERM, -EIDRM,
- * backend errnos.
+ * MANAGE), unmap and free @r; on failure @r stays valid.  The FREE is
+ * posted: the backend's answer is not awaited; errors it reports later
+ * are not returned (a FREE refused because the region was released
+ * meanwhile is followed by a DETACH of the slot).  Requests sent later
+ * reach the backend after it; ism_dev_close() waits for its answer.  0;
+ * -EPERM (no MANAGE), -EIDRM (released), -ETIMEDOUT (no room on the ring
+ * in time), -ESHUTDOWN, -EPROTO.
  */
 int ism_region_free(ism_region *r);
 

@@ -51,6 +51,12 @@ void ism_dev_close(ism_dev *dev)
 
 	if (!dev)
 		return;
+	/*
+	 * The backend drops what is left on the ring when it closes: a
+	 * posted FREE must be answered first, or the peer would see the
+	 * owner leave (PEER_GONE) instead of the region released.
+	 */
+	ism__drain(dev);
 	/* Closing releases every slot in the backend: no DETACH needed. */
 	for (s = 0; dev->slots && s < dev->max_regions; s++)
 		if (dev->slots[s])

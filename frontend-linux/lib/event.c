@@ -162,6 +162,8 @@ static void take_event_page(ism_dev *dev)
 	struct ism_evt e;
 	int rc;
 
+	/* Responses of posted requests: consumed (-EPROTO: dead). */
+	ism__reap(dev);
 	if (dev->dead) {
 		mark_dead(dev);
 		return;

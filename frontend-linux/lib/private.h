@@ -98,6 +98,15 @@ int ism__remaining(ism_dev *dev, uint64_t deadline);
 
 /* request.c: one request and its response, synchronously. */
 int ism__request(ism_dev *dev, struct ism_req *req, struct ism_rsp *rsp_out);
+/*
+ * Post @req (DETACH or FREE): on the ring and signalled, its response not
+ * awaited (waits only for room on a full ring).  0 or -errno.
+ */
+int ism__post(ism_dev *dev, struct ism_req *req);
+/* Consume the responses in (posted ones silently).  0 or -EPROTO. */
+int ism__reap(ism_dev *dev);
+/* Wait until every posted request is answered.  0 or -errno. */
+int ism__drain(ism_dev *dev);
 
 /* event.c: take everything the backend signalled (no requests sent). */
 void ism__dev_poll(ism_dev *dev);

@@ -20,6 +20,18 @@ static int slot_request(ism_region *r, uint8_t op, struct ism_rsp *rsp_out)
 	return ism__request(r->dev, &req, rsp_out);
 }
 
+/* Post DETACH or FREE of @r's slot: the answer is not awaited. */
+static int slot_post(ism_region *r, uint8_t op)
+{
+	struct ism_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	req.u.slot.token = r->d.token;
+	req.u.slot.slot = r->d.slot;
+	return ism__post(r->dev, &req);
+}
+
 /* A new region handle for a descriptor the backend just gave us. */
 static int region_new(ism_dev *dev, const struct ism_rsp *rsp,
 		      uint64_t want_token, ism_region **r_out)
@@ -49,11 +61,10 @@ static int region_new(ism_dev *dev, const struct ism_rsp *rsp,
 	return 0;
 }
 
-/* The backend gave us a slot we cannot use: give it back. */
+/* The backend gave us a slot we cannot use: give it back (posted). */
 static void give_back(ism_dev *dev, const struct ism_rsp *rsp)
 {
 	struct ism_req req;
-	struct ism_rsp ignored;
 
 	if (rsp->u.region.slot >= dev->max_regions)
 		return;
@@ -61,7 +72,7 @@ static void give_back(ism_dev *dev, const struct ism_rsp *rsp)
 	req.op = ISM_OP_DETACH;
 	req.u.slot.token = rsp->u.region.token;
 	req.u.slot.slot = rsp->u.region.slot;
-	ism__request(dev, &req, &ignored);
+	ism__post(dev, &req);
 }
 
 int ism_region_alloc(ism_dev *dev, uint64_t size, uint32_t perm,
@@ -383,23 +394,27 @@ void ism__region_destroy(ism_region *r)
 	free(r);
 }
 
+/*
+ * DETACH and FREE are posted: the backend takes ring requests in order, so
+ * whatever we send later (an ALLOC or ATTACH that gets the same slot back)
+ * comes after them, and the local slot is free at once.  Late events for
+ * the old region name its token, which no longer matches (handle_evt).
+ */
 int ism_region_detach(ism_region *r)
 {
-	struct ism_rsp rsp;
 	int rc;
 
 	if (!r)
 		return -EINVAL;
 	ism__region_close_fp(r);
 	ism__region_unmap_all(r);
-	rc = slot_request(r, ISM_OP_DETACH, &rsp);
+	rc = slot_post(r, ISM_OP_DETACH);
 	ism__region_destroy(r);
 	return rc;
 }
 
 int ism_region_free(ism_region *r)
 {
-	struct ism_rsp rsp;
 	int rc;
 
 	if (!r)
@@ -410,7 +425,7 @@ int ism_region_free(ism_region *r)
 		return -EIDRM;
 	ism__region_close_fp(r);
 	ism__region_unmap_all(r);
-	rc = slot_request(r, ISM_OP_FREE, &rsp);
+	rc = slot_post(r, ISM_OP_FREE);
 	if (!rc)
 		ism__region_destroy(r);
 	return rc;

@@ -1,32 +1,98 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * request.c - sending one request on the control ring and waiting for its
- * response, taking events on the way.
+ * response, taking events on the way; posting a request whose response
+ * nobody waits for.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "private.h"
 
+/*
+ * Consume the responses in: into the table, or for posted requests there
+ * and then; publish what that posted in their place (a DETACH of a slot a
+ * posted FREE found released).  0 or -EPROTO (the device is then dead).
+ */
+int ism__reap(ism_dev *dev)
+{
+	int rc;
+
+	if (!dev->ring_page)
+		return 0;
+	rc = ism__rpc_reap(&dev->rpc, &dev->ring);
+	if (ism__ring_push(&dev->ring))
+		dev->ops->evtchn_notify(dev->p, dev->port);
+	if (rc == -EPROTO)
+		dev->dead = -EPROTO;
+	return rc;
+}
+
 /* Place @req, waiting for room if 32 requests are outstanding. */
-static int send_req(ism_dev *dev, struct ism_req *req, uint32_t *id_out,
-		    uint64_t deadline)
+static int send_req(ism_dev *dev, struct ism_req *req, bool posted,
+		    uint32_t *id_out, uint64_t deadline)
 {
 	int rc, rem;
 
 	for (;;) {
-		rc = ism__rpc_send(&dev->rpc, &dev->ring, req, id_out);
+		if (posted)
+			rc = ism__rpc_post(&dev->rpc, &dev->ring, req);
+		else
+			rc = ism__rpc_send(&dev->rpc, &dev->ring, req, id_out);
 		if (rc != -ENOSPC)
 			return rc;
-		rc = ism__rpc_reap(&dev->rpc, &dev->ring);
+		rc = ism__reap(dev);
 		if (rc)
 			return rc;
 		if (dev->rpc.nr >= ISM_RING_ENTRIES) {
+			if (ism__ring_arm(&dev->ring))
+				continue;
 			rem = ism__remaining(dev, deadline);
 			if (!rem)
 				return -ETIMEDOUT;
-			dev->ops->wait(dev->p, rem);
+			ism__dev_take(dev, dev->ops->wait(dev->p, rem));
+			if (dev->dead)
+				return dev->dead;
 		}
+	}
+}
+
+int ism__post(ism_dev *dev, struct ism_req *req)
+{
+	int rc;
+
+	if (dev->dead)
+		return dev->dead;
+	rc = ism__reap(dev);
+	if (!rc)
+		rc = send_req(dev, req, true, NULL,
+			      ism__deadline(dev, dev->timeout_ms));
+	if (rc)
+		return rc;
+	if (ism__ring_push(&dev->ring))
+		dev->ops->evtchn_notify(dev->p, dev->port);
+	return 0;
+}
+
+int ism__drain(ism_dev *dev)
+{
+	uint64_t deadline = ism__deadline(dev, dev->timeout_ms);
+	int rc, rem;
+
+	for (;;) {
+		if (dev->dead)
+			return dev->dead;
+		rc = ism__reap(dev);
+		if (rc)
+			return rc;
+		if (!dev->rpc.nr_posted)
+			return 0;
+		if (ism__ring_arm(&dev->ring))
+			continue;
+		rem = ism__remaining(dev, deadline);
+		if (!rem)
+			return -ETIMEDOUT;
+		ism__dev_take(dev, dev->ops->wait(dev->p, rem));
 	}
 }
 
@@ -38,13 +104,13 @@ int ism__request(ism_dev *dev, struct ism_req *req, struct ism_rsp *rsp_out)
 
 	if (dev->dead)
 		return dev->dead;
-	rc = send_req(dev, req, &id, deadline);
+	rc = send_req(dev, req, false, &id, deadline);
 	if (rc)
 		return rc;
 	if (ism__ring_push(&dev->ring))
 		dev->ops->evtchn_notify(dev->p, dev->port);
 	for (;;) {
-		rc = ism__rpc_reap(&dev->rpc, &dev->ring);
+		rc = ism__reap(dev);
 		if (!rc)
 			rc = ism__rpc_take(&dev->rpc, id, rsp_out);
 		/* Also the signal of the response that woke us: not left over. */

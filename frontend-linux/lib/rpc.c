@@ -17,8 +17,8 @@ static int rpc_find(const struct ism_rpc *rpc, uint32_t id)
 	return -1;
 }
 
-int ism__rpc_send(struct ism_rpc *rpc, struct ism_ring *ring,
-		  struct ism_req *req, uint32_t *id_out)
+static int rpc_place(struct ism_rpc *rpc, struct ism_ring *ring,
+		     struct ism_req *req, bool posted, uint32_t *id_out)
 {
 	int rc;
 
@@ -33,10 +33,75 @@ int ism__rpc_send(struct ism_rpc *rpc, struct ism_ring *ring,
 		return rc;
 	rpc->ids[rpc->nr] = req->id;
 	rpc->done[rpc->nr] = false;
+	rpc->posted[rpc->nr] = posted;
+	if (posted) {
+		rpc->pop[rpc->nr] = req->op;
+		rpc->pslot[rpc->nr] = req->u.slot;
+		rpc->nr_posted++;
+	}
 	rpc->nr++;
 	rpc->next_id++;
-	*id_out = req->id;
+	if (id_out)
+		*id_out = req->id;
 	return 0;
+}
+
+int ism__rpc_send(struct ism_rpc *rpc, struct ism_ring *ring,
+		  struct ism_req *req, uint32_t *id_out)
+{
+	return rpc_place(rpc, ring, req, false, id_out);
+}
+
+int ism__rpc_post(struct ism_rpc *rpc, struct ism_ring *ring,
+		  struct ism_req *req)
+{
+	return rpc_place(rpc, ring, req, true, NULL);
+}
+
+static void rpc_remove(struct ism_rpc *rpc, int i)
+{
+	uint32_t last = rpc->nr - 1;
+
+	if (rpc->posted[i])
+		rpc->nr_posted--;
+	rpc->ids[i] = rpc->ids[last];
+	rpc->done[i] = rpc->done[last];
+	rpc->posted[i] = rpc->posted[last];
+	rpc->pop[i] = rpc->pop[last];
+	rpc->pslot[i] = rpc->pslot[last];
+	rpc->rsp[i] = rpc->rsp[last];
+	rpc->nr--;
+}
+
+/*
+ * The response of posted request @i: consumed here.  A FREE refused with
+ * -EIDRM left the slot RELEASED in the backend, and nobody holds it here
+ * any more: DETACH it, in the ring entry and table entry this response
+ * just freed (the backend takes it after everything posted before).
+ */
+static int rpc_posted_done(struct ism_rpc *rpc, struct ism_ring *ring, int i,
+			   const struct ism_rsp *rsp)
+{
+	struct ism_req_slot slot = rpc->pslot[i];
+	uint8_t op = rpc->pop[i];
+	struct ism_req req;
+	int rc;
+
+	rpc_remove(rpc, i);
+	rc = ism__rsp_check(rsp, op);
+	if (rc == -EPROTO)
+		return rc;
+	if (!rc)
+		return 0;
+	rpc->posted_errors++;
+	rpc->posted_last_error = rc;
+	if (op != ISM_OP_FREE || rc != -EIDRM)
+		return 0;
+	memset(&req, 0, sizeof(req));
+	req.op = ISM_OP_DETACH;
+	req.u.slot.token = slot.token;
+	req.u.slot.slot = slot.slot;
+	return rpc_place(rpc, ring, &req, true, NULL);
 }
 
 int ism__rpc_reap(struct ism_rpc *rpc, struct ism_ring *ring)
@@ -50,27 +115,23 @@ int ism__rpc_reap(struct ism_rpc *rpc, struct ism_ring *ring)
 			rpc->stray++;
 			continue;
 		}
+		if (rpc->posted[i]) {
+			rc = rpc_posted_done(rpc, ring, i, &rsp);
+			if (rc)
+				return rc;
+			continue;
+		}
 		rpc->rsp[i] = rsp;
 		rpc->done[i] = true;
 	}
 	return rc == -EAGAIN ? 0 : rc;
 }
 
-static void rpc_remove(struct ism_rpc *rpc, int i)
-{
-	uint32_t last = rpc->nr - 1;
-
-	rpc->ids[i] = rpc->ids[last];
-	rpc->done[i] = rpc->done[last];
-	rpc->rsp[i] = rpc->rsp[last];
-	rpc->nr--;
-}
-
 int ism__rpc_take(struct ism_rpc *rpc, uint32_t id, struct ism_rsp *rsp_out)
 {
 	int i = rpc_find(rpc, id);
 
-	if (i < 0)
+	if (i < 0 || rpc->posted[i])
 		return -ENOENT;
 	if (!rpc->done[i])
 		return -EAGAIN;

@@ -61,22 +61,47 @@ bool ism__ring_arm(struct ism_ring *ring);
  * struct ism_rpc - requests on the ring waiting for their response.
  * @next_id: the id of the next request.
  * @ids: ids outstanding; @done, @rsp: their responses once in.
+ * @posted: the request was posted (nobody waits for its response);
+ *	@pop, @pslot: its opcode and the slot and token it named.
  * @nr: entries in use (at most ISM_RING_ENTRIES).
+ * @nr_posted: entries in use that are posted.
  * @stray: responses with an id nobody waits for (ignored).
+ * @posted_errors: posted requests the backend answered with an error;
+ *	@posted_last_error: the last such error (a negative errno).
  */
 struct ism_rpc {
 	uint32_t next_id;
 	uint32_t nr;
+	uint32_t nr_posted;
 	uint32_t ids[ISM_RING_ENTRIES];
 	bool done[ISM_RING_ENTRIES];
+	bool posted[ISM_RING_ENTRIES];
+	uint8_t pop[ISM_RING_ENTRIES];
+	struct ism_req_slot pslot[ISM_RING_ENTRIES];
 	struct ism_rsp rsp[ISM_RING_ENTRIES];
 	unsigned long stray;
+	unsigned long posted_errors;
+	int posted_last_error;
 };
 
 /* Place @req (its id is set here) on @ring; *@id_out.  -ENOSPC if full. */
 int ism__rpc_send(struct ism_rpc *rpc, struct ism_ring *ring,
 		  struct ism_req *req, uint32_t *id_out);
-/* Consume every response on the ring into the table.  0 or -EPROTO. */
+/*
+ * Post @req (DETACH or FREE: its payload is a struct ism_req_slot) on
+ * @ring: nobody will wait for its response, ism__rpc_reap() consumes it.
+ * -ENOSPC if full.
+ */
+int ism__rpc_post(struct ism_rpc *rpc, struct ism_ring *ring,
+		  struct ism_req *req);
+/*
+ * Consume every response on the ring into the table.  The response of a
+ * posted request is consumed there and then: an error only counts in
+ * @posted_errors, except that a FREE refused with -EIDRM (the region was
+ * released under us, the slot waits for DETACH) posts that DETACH in the
+ * room the response left; the caller publishes it.  0 or -EPROTO (also
+ * for a malformed response to a posted request).
+ */
 int ism__rpc_reap(struct ism_rpc *rpc, struct ism_ring *ring);
 /*
  * If the response of @id is in, copy it to *@rsp_out, forget @id and

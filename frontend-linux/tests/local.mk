@@ -25,7 +25,8 @@ ISM_FE_TESTS = \
 	frontend-linux/tests/test-rendezvous \
 	frontend-linux/tests/test-handshake \
 	frontend-linux/tests/test-event-wait \
-	frontend-linux/tests/test-fast-path
+	frontend-linux/tests/test-fast-path \
+	frontend-linux/tests/test-posted
 
 check_PROGRAMS += $(ISM_FE_TESTS)
 TESTS += $(ISM_FE_TESTS)
@@ -45,4 +46,8 @@ frontend_linux_tests_test_event_wait_LDADD = $(ISM_FE_TEST_LDADD)
 # With the backend core (backend/) as dom0, for two guests' fast path.
 frontend_linux_tests_test_fast_path_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
 frontend_linux_tests_test_fast_path_LDADD = backend/libismbackend.la \
+	$(ISM_FE_TEST_LDADD)
+# Posted DETACH and FREE, on the backend core too.
+frontend_linux_tests_test_posted_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
+frontend_linux_tests_test_posted_LDADD = backend/libismbackend.la \
 	$(ISM_FE_TEST_LDADD)

@@ -152,9 +152,21 @@ static void test_connect(void)
 		   "waiting with nothing to come times out");
 
 	tap_is_int(ism_region_detach(r), 0, "DETACH");
-	tap_is_int(sb.last_req.op, ISM_OP_DETACH, "the backend saw DETACH");
+	{
+		struct ism_ctrl_page *ring = dev->ring.page;
+		uint32_t prod = ring->hdr.req_prod;
+		const struct ism_req *q =
+			&ring->ring[(prod - 1) % ISM_RING_ENTRIES].req;
+
+		tap_ok(prod == sb.req_cons + 1 && q->op == ISM_OP_DETACH &&
+			       q->u.slot.slot == 0 &&
+			       q->u.slot.token == sb.regions[0].d.token,
+		       "DETACH is posted (on the ring, not awaited)");
+	}
 	tap_is_int(ism_fake_platform_maps(p), 0, "everything unmapped");
 	ism_dev_close(dev);
+	tap_is_int(sb.last_req.op, ISM_OP_DETACH,
+		   "the backend saw DETACH before the close");
 	tap_ok(fe_node_is(ISM_FIELD_STATE, "6"), "closed: state 6");
 	tap_is_int(sb.state, ISM_XBS_CLOSED, "the backend closed too");
 	fake_xen_usage(fx, FE, &u);
@@ -305,7 +317,7 @@ static void test_faults(void)
 
 int main(void)
 {
-	tap_plan(45);
+	tap_plan(46);
 	test_connect();
 	test_refusals();
 	test_faults();
