@@ -198,7 +198,7 @@ void ism__dev_poll(ism_dev *dev)
  * once (its sources are level-triggered).  One port per report: if more
  * are pending, the next wait returns at once too.
  */
-void ism__dev_take(ism_dev *dev, int ready)
+void ism__dev_take_ready(ism_dev *dev, int ready)
 {
 	uint32_t port;
 
@@ -207,6 +207,11 @@ void ism__dev_take(ism_dev *dev, int ready)
 		port_fired(dev, port);
 	if (ready > 0 && (ready & ISM_FE_READY_XS))
 		ism__xenbus_check(dev);
+}
+
+void ism__dev_take(ism_dev *dev, int ready)
+{
+	ism__dev_take_ready(dev, ready);
 	take_event_page(dev);
 }
 

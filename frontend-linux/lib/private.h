@@ -115,6 +115,8 @@ void ism__dev_poll(ism_dev *dev);
  * none) and the event page: no syscall for the rest.
  */
 void ism__dev_take(ism_dev *dev, int ready);
+/* Only the sources @ready names, not the event page (see request.c). */
+void ism__dev_take_ready(ism_dev *dev, int ready);
 /* Drop queued events that name @r. */
 void ism__events_forget(ism_dev *dev, ism_region *r);
 /* Queue an event for the user. */

@@ -113,8 +113,13 @@ int ism__request(ism_dev *dev, struct ism_req *req, struct ism_rsp *rsp_out)
 		rc = ism__reap(dev);
 		if (!rc)
 			rc = ism__rpc_take(&dev->rpc, id, rsp_out);
-		/* Also the signal of the response that woke us: not left over. */
-		ism__dev_take(dev, ready);
+		/*
+		 * Also the signal of the response that woke us: not left
+		 * over.  Not the event page: its events may name the slot
+		 * this very response creates (a fast-path offer right after
+		 * an ATTACH), which we do not know yet.
+		 */
+		ism__dev_take_ready(dev, ready);
 		ready = 0;
 		if (rc != -EAGAIN)
 			break;

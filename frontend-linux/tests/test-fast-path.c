@@ -4,7 +4,8 @@
  * (backend/) on the fake Xen: what an update costs the notifier and the
  * waiter on the fast path and relayed through the backend, in platform
  * calls, and ism_dev_set_fast_path() turning the fast path off and on for
- * the regions shared from then on.
+ * the regions shared from then on, and an offer (and an update) that
+ * comes before the peer took its ATTACH response.
  */
 #include <errno.h>
 #include <poll.h>
@@ -32,6 +33,11 @@ static ism_dev *a, *b;
 /* The other side's notify, done from the waiter's next wait, and its rc. */
 static ism_region *notify_next;
 static int notify_rc;
+/*
+ * A's region, whose owner acts at B's next wait right after the backend
+ * ran: takes PEER_ATTACHED (so offers the fast path) and notifies.
+ */
+static ism_region *owner_next;
 
 static bool fd_ready(int fd)
 {
@@ -61,8 +67,18 @@ static int run_backend(void)
 static int hook(void *ctx)
 {
 	ism_region *r = notify_next;
+	struct ism_event ev;
 
 	(void)ctx;
+	if (owner_next) {
+		r = owner_next;
+		owner_next = NULL;
+		run_backend();
+		while (!ism_event_read(a, &ev))
+			;
+		ism_region_notify(r, ISM_NOTIFY_FORCE);
+		return 1;
+	}
 	if (!r)
 		return run_backend();
 	notify_next = NULL;
@@ -268,6 +284,55 @@ static void test_knob(ism_region *ra)
 	       "the regions shared while it was off keep going without");
 }
 
+/*
+ * A fast owner: B's ATTACH response and the events for the slot it
+ * creates are all there when B first looks.  The backend answers B's
+ * ATTACH and tells A; A, before B's next look, offers the fast path (the
+ * backend queues FASTPATH_OFFER for B) and notifies (B's slot bit).  B's
+ * library must keep both for after ism_region_attach(): they name a slot
+ * it does not know before the response is taken.
+ */
+static void test_offer_before_attach_rsp(void)
+{
+	struct ism_region_info info;
+	ism_region *ra = NULL, *rb = NULL;
+	struct ism_event ev;
+	uint64_t req;
+	int rc;
+
+	rc = ism_region_alloc(a, 4096, PERM, &ra);
+	if (!rc)
+		rc = ism_region_info(ra, &info);
+	if (rc) {
+		tap_skip(6, "no region");
+		return;
+	}
+	ism_region_want(ra);
+	owner_next = ra;
+	tap_is_int(ism_region_attach(b, info.token, 0, &rb), 0,
+		   "B attaches while A offers the fast path and notifies");
+	owner_next = NULL;
+	tap_ok(ra->fp == ISM_FP_OFFERED && rb && rb->fp == ISM_FP_NONE,
+	       "  A offered before B took its response");
+	if (!rb) {
+		tap_skip(4, "B did not attach");
+		return;
+	}
+	req = be_requests();
+	rc = ism_event_read(b, &ev);
+	tap_ok(!rc && ev.type == ISM_EVT_REGION_UPDATED && ev.region == rb,
+	       "B's first read after the attach reports A's update (%d)", rc);
+	tap_ok(rb->fp == ISM_FP_UP && be_requests() - req == 1,
+	       "  and B accepted the offer (one request, the ACCEPT)");
+	settle();
+	tap_ok(fast_path(ra) == 1 && fast_path(rb) == 1,
+	       "once READY, the fast path is up on both sides");
+	ism_region_want(rb);
+	tap_ok(!ism_region_notify(ra, 0) && !ism_event_wait(b, 1000, &ev) &&
+		       ev.type == ISM_EVT_REGION_UPDATED && ev.region == rb,
+	       "  and carries A's next update to B");
+}
+
 /* Both close: no port (declined offers included), grant or map is left. */
 static void test_closed(void)
 {
@@ -290,7 +355,7 @@ int main(void)
 	struct ism_backend_limits lim;
 	ism_region *ra = NULL, *rb = NULL;
 
-	tap_plan(41);
+	tap_plan(47);
 	if (fake_xen_create(&fx) || fake_xen_domain_add(fx, DOM_A, 0) ||
 	    fake_xen_domain_add(fx, DOM_B, 0) ||
 	    fake_xen_device_add(fx, ISM_DEVICE_TYPE, DOM_A, 0, DEV_A) ||
@@ -311,6 +376,7 @@ int main(void)
 	}
 	test_fast_path(ra, rb);
 	test_knob(ra);
+	test_offer_before_attach_rsp();
 	test_closed();
 out:
 	ism_dev_close(b);
