@@ -104,10 +104,13 @@ CFG
 }
 
 # guest_wait NAME SECONDS: wait for the guest to power off; destroy it and
-# fail if it is still running after SECONDS.
+# fail if it is still running after SECONDS.  It looks every LAB_WAIT_STEP
+# seconds (default 0.1); each look is an xl command, a load on dom0 that
+# benchmarks avoid with a longer step.
 guest_wait()
 {
-	local name=$1 left=$(($2 * 10))
+	local name=$1 step=${LAB_WAIT_STEP:-0.1} left
+	left=$(awk -v s="$2" -v t="$step" 'BEGIN { print int(s / t) }')
 	while xl domid "$name" >/dev/null 2>&1; do
 		if [ $left -le 0 ]; then
 			tap_diag "guest $name still running after $2 s; destroying it"
@@ -115,7 +118,7 @@ guest_wait()
 			return 1
 		fi
 		left=$((left - 1))
-		sleep 0.1
+		sleep "$step"
 	done
 }
 

@@ -97,6 +97,10 @@ static void test_pattern(void)
 		tap_is_int(bench_pattern_check(p + 1, lens[i], 42), -EILSEQ,
 			   "and in its first octet");
 	}
+	bench_pattern_fill(p, 4096, 7);
+	memcpy(p + 4096 - 64, p, 64);
+	tap_is_int(bench_pattern_check(p, 4096, 7), -EILSEQ,
+		   "a line of the message at another place is found");
 	memset(p, 0, 64);
 	tap_is_int(bench_pattern_check(p, 64, 0), -EILSEQ,
 		   "zeroed memory is not message 0");
@@ -194,7 +198,7 @@ static void test_output(void)
 
 int main(void)
 {
-	tap_plan(48);
+	tap_plan(49);
 	test_opts();
 	test_pattern();
 	test_summary();
