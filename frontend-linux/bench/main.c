@@ -152,7 +152,8 @@ static int drive(struct bench *b)
 static int run(struct bench *b)
 {
 	const struct bench_opts *o = b->o;
-	const char *step = "opening the control channel";
+	const char *step =
+		"opening xenstore and /dev/xen/{evtchn,gntdev,gntalloc}";
 	int rc;
 
 	bench_watchdog(step);
