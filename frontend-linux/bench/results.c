@@ -129,6 +129,7 @@ static const char *describe(const char *name)
 		{ "setup.grant", "raw grant cycle (limit)" },
 		{ "setup.ism", "xen-ism region cycle" },
 		{ "setup.vchan", "libxenvchan connect + close" },
+		{ "sleeps.", "ring sleeps per 1000 messages" },
 	};
 	unsigned int i;
 

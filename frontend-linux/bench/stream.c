@@ -61,6 +61,7 @@ struct stream_side {
 	struct stream_ring *ring;
 	enum bench_role me;
 	uint64_t until; /* the other side's count we wait for */
+	uint64_t sleeps; /* times polling was not enough */
 };
 
 static bool stream_ready(void *ctx)
@@ -94,6 +95,7 @@ static int stream_wait(struct bench *b, ism_region *r, struct stream_side *s,
 			return 0;
 		cpu_relax();
 	}
+	s->sleeps++;
 	STORE(s->ring->side[s->me].event, want);
 	return bench_region_wait(b, r, stream_ready, s);
 }
@@ -116,7 +118,8 @@ static int stream_publish(ism_region *r, struct stream_side *s, uint64_t v)
  * producer must not hang) and reports the first one.
  */
 static int stream_ism_side(struct bench *b, ism_region *r, void *base,
-			   bool copy, uint32_t msg, uint64_t nmsg, void *priv)
+			   bool copy, uint32_t msg, uint64_t nmsg, void *priv,
+			   uint64_t *sleeps)
 {
 	struct stream_side s = { .ring = base, .me = b->ctl.role };
 	struct ism_region_info ri;
@@ -154,13 +157,14 @@ static int stream_ism_side(struct bench *b, ism_region *r, void *base,
 		if (rc)
 			return rc;
 	}
+	*sleeps = s.sleeps;
 	return bad;
 }
 
 static int stream_ism(struct bench *b, bool copy, uint32_t msg, uint64_t nmsg,
 		      void *priv, uint64_t *ns)
 {
-	uint64_t t0, size = b->info.region_size;
+	uint64_t t0, size = b->info.region_size, mine = 0, theirs = 0;
 	ism_region *r = NULL;
 	void *base;
 	int rc, rc2;
@@ -171,10 +175,11 @@ static int stream_ism(struct bench *b, bool copy, uint32_t msg, uint64_t nmsg,
 	if (rc)
 		return rc;
 	t0 = bench_now_ns();
-	rc = stream_ism_side(b, r, base, copy, msg, nmsg, priv);
+	rc = stream_ism_side(b, r, base, copy, msg, nmsg, priv, &mine);
 	/* The producer's time ends when the consumer has checked it all. */
-	rc2 = bench_ctl_barrier(&b->ctl);
+	rc2 = bench_ctl_swap(&b->ctl, mine, &theirs);
 	*ns = bench_now_ns() - t0;
+	b->sleeps = mine + theirs;
 	if (!rc)
 		rc = rc2;
 	rc2 = bench_region_unshare(b, r);
@@ -356,6 +361,15 @@ int bench_stream_run(struct bench *b)
 				rc = bench_result_add(&b->res, name, "MB/s",
 						      (double)bytes * 1000 /
 							      (double)ns);
+			/* Where the ring's time goes: sleeps per 1000. */
+			if (!rc && (vs[i].v == BENCH_V_ISM ||
+				    vs[i].v == BENCH_V_ISM_COPY)) {
+				snprintf(name, sizeof(name), "sleeps.%s.%u",
+					 vs[i].name, stream_sizes[z]);
+				rc = bench_result_add(&b->res, name, "/1000",
+						      (double)b->sleeps * 1000 /
+							      (double)nmsg);
+			}
 		}
 	}
 	free(bufs);

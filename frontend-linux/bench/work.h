@@ -22,6 +22,7 @@ struct bench {
 	struct bench_results res;
 	unsigned int rep; /* driver: this repetition, from 0 */
 	unsigned int vchan_seq; /* paths of libxenvchan, one per connect */
+	uint64_t sleeps; /* the last xen-ism stream: sleeps, both sides */
 };
 
 /* Variants, as command arguments. */
