@@ -44,10 +44,14 @@ frontend_linux_tests_test_handshake_LDADD = $(ISM_FE_TEST_LDADD)
 frontend_linux_tests_test_event_wait_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
 frontend_linux_tests_test_event_wait_LDADD = $(ISM_FE_TEST_LDADD)
 # With the backend core (backend/) as dom0, for two guests' fast path.
+frontend_linux_tests_test_fast_path_SOURCES = frontend-linux/tests/test-fast-path.c \
+	frontend-linux/tests/fe-host.c frontend-linux/tests/fe-host.h
 frontend_linux_tests_test_fast_path_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
 frontend_linux_tests_test_fast_path_LDADD = backend/libismbackend.la \
 	$(ISM_FE_TEST_LDADD)
 # Posted DETACH and FREE, on the backend core too.
+frontend_linux_tests_test_posted_SOURCES = frontend-linux/tests/test-posted.c \
+	frontend-linux/tests/fe-host.c frontend-linux/tests/fe-host.h
 frontend_linux_tests_test_posted_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
 frontend_linux_tests_test_posted_LDADD = backend/libismbackend.la \
 	$(ISM_FE_TEST_LDADD)

@@ -8,12 +8,12 @@
  * comes before the peer took its ATTACH response.
  */
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 
 #include "tap.h"
 #include "fake-xen.h"
 #include "ism-backend.h"
+#include "fe-host.h"
 #include "platform-fake.h"
 #include "../lib/private.h"
 
@@ -25,9 +25,7 @@ TAP_MAIN;
 #define DEV_B 12
 #define PERM (ISM_PERM_READ | ISM_PERM_WRITE | ISM_PERM_ATTACH)
 
-static struct fake_xen *fx;
-static struct ism_platform *be_p;
-static struct ism_backend *be;
+static struct fe_host host;
 static ism_dev *a, *b;
 
 /* The other side's notify, done from the waiter's next wait, and its rc. */
@@ -39,30 +37,6 @@ static int notify_rc;
  */
 static ism_region *owner_next;
 
-static bool fd_ready(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	return poll(&pfd, 1, 0) > 0;
-}
-
-/* dom0: the core handles what its two descriptors say is there. */
-static int run_backend(void)
-{
-	int did = 0;
-
-	if (fd_ready(fake_xen_ops.xs_fd(be_p))) {
-		ism_backend_handle_watches(be);
-		did = 1;
-	}
-	if (fd_ready(fake_xen_ops.evtchn_fd(be_p))) {
-		while (ism_backend_handle_events(be) == 1)
-			;
-		did = 1;
-	}
-	return did;
-}
-
 /* Both guests' wait hook: the other guest acts while this one sleeps. */
 static int hook(void *ctx)
 {
@@ -73,17 +47,17 @@ static int hook(void *ctx)
 	if (owner_next) {
 		r = owner_next;
 		owner_next = NULL;
-		run_backend();
+		fe_host_run_backend(&host);
 		while (!ism_event_read(a, &ev))
 			;
 		ism_region_notify(r, ISM_NOTIFY_FORCE);
 		return 1;
 	}
 	if (!r)
-		return run_backend();
+		return fe_host_run_backend(&host);
 	notify_next = NULL;
 	notify_rc = ism_region_notify(r, 0);
-	run_backend();
+	fe_host_run_backend(&host);
 	return 1;
 }
 
@@ -94,7 +68,7 @@ static void settle(void)
 	int i;
 
 	for (i = 0; i < 8; i++) {
-		run_backend();
+		fe_host_run_backend(&host);
 		while (!ism_event_read(a, &ev))
 			;
 		while (!ism_event_read(b, &ev))
@@ -136,7 +110,7 @@ static uint64_t be_requests(void)
 {
 	struct ism_backend_stats st;
 
-	return ism_backend_get_stats(be, &st) ? 0 : st.requests;
+	return ism_backend_get_stats(host.be, &st) ? 0 : st.requests;
 }
 
 static unsigned long calls(ism_dev *dev, enum ism_fake_op op)
@@ -343,9 +317,9 @@ static void test_closed(void)
 	ism_dev_close(b);
 	ism_dev_close(a);
 	a = b = NULL;
-	run_backend();
+	fe_host_run_backend(&host);
 	for (i = 0; i < 2; i++)
-		tap_ok(!fake_xen_usage(fx, doms[i], &u) &&
+		tap_ok(!fake_xen_usage(host.fx, doms[i], &u) &&
 			       fake_xen_usage_is_clean(&u),
 		       "closed: guest %u holds nothing", doms[i]);
 }
@@ -356,20 +330,11 @@ int main(void)
 	ism_region *ra = NULL, *rb = NULL;
 
 	tap_plan(47);
-	if (fake_xen_create(&fx) || fake_xen_domain_add(fx, DOM_A, 0) ||
-	    fake_xen_domain_add(fx, DOM_B, 0) ||
-	    fake_xen_device_add(fx, ISM_DEVICE_TYPE, DOM_A, 0, DEV_A) ||
-	    fake_xen_device_add(fx, ISM_DEVICE_TYPE, DOM_B, 0, DEV_B) ||
-	    fake_xen_platform_open(fx, 0, &be_p)) {
-		tap_diag("cannot set up the fake host");
-		return 1;
-	}
 	ism_backend_limits_default(&lim);
 	lim.gid = 0x1badcafe;
-	if (ism_backend_new(&fake_xen_ops, be_p, &lim, &be) ||
-	    (run_backend(),
-	     ism_fake_dev_open(fx, DOM_A, DEV_A, 5000, hook, NULL, &a)) ||
-	    ism_fake_dev_open(fx, DOM_B, DEV_B, 5000, hook, NULL, &b) ||
+	if (fe_host_start(&host, &lim, DOM_A, DEV_A, DOM_B, DEV_B) ||
+	    ism_fake_dev_open(host.fx, DOM_A, DEV_A, 5000, hook, NULL, &a) ||
+	    ism_fake_dev_open(host.fx, DOM_B, DEV_B, 5000, hook, NULL, &b) ||
 	    share(&ra, &rb)) {
 		tap_diag("cannot start the backend and connect the guests");
 		goto out;
@@ -379,10 +344,6 @@ int main(void)
 	test_offer_before_attach_rsp();
 	test_closed();
 out:
-	ism_dev_close(b);
-	ism_dev_close(a);
-	ism_backend_free(be);
-	fake_xen_platform_close(be_p);
-	fake_xen_destroy(fx);
+	fe_host_stop(&host, a, b);
 	return tap_done();
 }

@@ -8,12 +8,12 @@
  * the region that was in the slot, and ism_dev_close() right after a FREE.
  */
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 
 #include "tap.h"
 #include "fake-xen.h"
 #include "ism-backend.h"
+#include "fe-host.h"
 #include "platform-fake.h"
 #include "../lib/private.h"
 
@@ -25,46 +25,20 @@ TAP_MAIN;
 #define DEV_B 12
 #define PERM (ISM_PERM_READ | ISM_PERM_WRITE | ISM_PERM_ATTACH)
 
-static struct fake_xen *fx;
-static struct ism_platform *be_p;
-static struct ism_backend *be;
+static struct fe_host host;
 static ism_dev *a, *b;
-
-static bool fd_ready(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	return poll(&pfd, 1, 0) > 0;
-}
-
-/* dom0: the core handles what its two descriptors say is there. */
-static int run_backend(void)
-{
-	int did = 0;
-
-	if (fd_ready(fake_xen_ops.xs_fd(be_p))) {
-		ism_backend_handle_watches(be);
-		did = 1;
-	}
-	if (fd_ready(fake_xen_ops.evtchn_fd(be_p))) {
-		while (ism_backend_handle_events(be) == 1)
-			;
-		did = 1;
-	}
-	return did;
-}
 
 static int hook(void *ctx)
 {
 	(void)ctx;
-	return run_backend();
+	return fe_host_run_backend(&host);
 }
 
 static uint64_t be_requests(void)
 {
 	struct ism_backend_stats st;
 
-	return ism_backend_get_stats(be, &st) ? 0 : st.requests;
+	return ism_backend_get_stats(host.be, &st) ? 0 : st.requests;
 }
 
 static unsigned long calls(ism_dev *dev, enum ism_fake_op op)
@@ -127,7 +101,7 @@ static void test_posted(void)
 	tap_ok(b->rpc.nr == 1 && b->rpc.nr_posted == 1,
 	       "  one request outstanding, posted");
 	/* It queues PEER_DETACHED for A's slot, which A does not read yet. */
-	run_backend();
+	fe_host_run_backend(&host);
 	req = be_requests();
 
 	ism_fake_platform_calls_reset(a->p);
@@ -182,7 +156,7 @@ static void test_error(void)
 	}
 	tap_ok(rb->d.perm & ISM_PERM_MANAGE, "B may manage");
 	tap_is_int(ism_region_free(ra), 0, "A frees");
-	run_backend();
+	fe_host_run_backend(&host);
 	tap_is_int(ism_region_free(rb), 0,
 		   "B frees too, before it heard: 0 (not awaited)");
 	tap_is_int(ism_dev_info(b, &info), 0, "B's next request works");
@@ -212,16 +186,16 @@ static void test_close(void)
 	tap_is_int(ism_region_free(ra), 0, "A frees");
 	ism_dev_close(a);
 	a = NULL;
-	run_backend();
+	fe_host_run_backend(&host);
 	tap_is_int(drain_events(b, ISM_EVT_REGION_RELEASED), 1,
 		   "A closed at once: B still sees REGION_RELEASED");
 	tap_ok(rb->d.state == ISM_RSTATE_RELEASED, "  B's region is released");
 	ism_region_detach(rb);
 	ism_dev_close(b);
 	b = NULL;
-	run_backend();
+	fe_host_run_backend(&host);
 	for (i = 0; i < 2; i++)
-		tap_ok(!fake_xen_usage(fx, doms[i], &u) &&
+		tap_ok(!fake_xen_usage(host.fx, doms[i], &u) &&
 			       fake_xen_usage_is_clean(&u),
 		       "closed: guest %u holds nothing", doms[i]);
 }
@@ -231,22 +205,13 @@ int main(void)
 	struct ism_backend_limits lim;
 
 	tap_plan(27);
-	if (fake_xen_create(&fx) || fake_xen_domain_add(fx, DOM_A, 0) ||
-	    fake_xen_domain_add(fx, DOM_B, 0) ||
-	    fake_xen_device_add(fx, ISM_DEVICE_TYPE, DOM_A, 0, DEV_A) ||
-	    fake_xen_device_add(fx, ISM_DEVICE_TYPE, DOM_B, 0, DEV_B) ||
-	    fake_xen_platform_open(fx, 0, &be_p)) {
-		tap_diag("cannot set up the fake host");
-		return 1;
-	}
 	ism_backend_limits_default(&lim);
 	lim.gid = 0x1badcafe;
 	lim.max_regions = 1;
 	lim.fast_path = false;
-	if (ism_backend_new(&fake_xen_ops, be_p, &lim, &be) ||
-	    (run_backend(),
-	     ism_fake_dev_open(fx, DOM_A, DEV_A, 5000, hook, NULL, &a)) ||
-	    ism_fake_dev_open(fx, DOM_B, DEV_B, 5000, hook, NULL, &b)) {
+	if (fe_host_start(&host, &lim, DOM_A, DEV_A, DOM_B, DEV_B) ||
+	    ism_fake_dev_open(host.fx, DOM_A, DEV_A, 5000, hook, NULL, &a) ||
+	    ism_fake_dev_open(host.fx, DOM_B, DEV_B, 5000, hook, NULL, &b)) {
 		tap_diag("cannot start the backend and connect the guests");
 		goto out;
 	}
@@ -254,10 +219,6 @@ int main(void)
 	test_error();
 	test_close();
 out:
-	ism_dev_close(b);
-	ism_dev_close(a);
-	ism_backend_free(be);
-	fake_xen_platform_close(be_p);
-	fake_xen_destroy(fx);
+	fe_host_stop(&host, a, b);
 	return tap_done();
 }

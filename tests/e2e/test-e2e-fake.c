@@ -16,6 +16,7 @@
 #include "fake-xen.h"
 #include "ism-backend.h"
 #include "../../frontend-linux/lib/private.h"
+#include "../../frontend-linux/tests/fe-host.h"
 #include "../../frontend-linux/tests/platform-fake.h"
 #include "tap.h"
 #include "xenism.h"
@@ -28,9 +29,7 @@ TAP_MAIN;
 #define DEVID_B 12
 #define SIZE (1024 * 1024)
 
-static struct fake_xen *fx;
-static struct ism_platform *be_p;
-static struct ism_backend *be;
+static struct fe_host host;
 
 static int readable(int fd)
 {
@@ -45,27 +44,14 @@ static int backend_turn(void *ctx)
 	int busy;
 
 	(void)ctx;
-	busy = readable(fake_xen_ops.xs_fd(be_p)) ||
-	       readable(fake_xen_ops.evtchn_fd(be_p));
+	busy = readable(fake_xen_ops.xs_fd(host.be_p)) ||
+	       readable(fake_xen_ops.evtchn_fd(host.be_p));
 	if (!busy)
 		return 0;
-	ism_backend_handle_watches(be);
-	while (ism_backend_handle_events(be) == 1)
+	ism_backend_handle_watches(host.be);
+	while (ism_backend_handle_events(host.be) == 1)
 		;
 	return 1;
-}
-
-static int guest_open(uint16_t domid, uint32_t devid, ism_dev **dev)
-{
-	const struct ism_fe_ops *ops;
-	struct ism_fe_platform *p;
-	int rc;
-
-	rc = ism_fake_platform_open(fx, domid, &ops, &p);
-	if (rc)
-		return rc;
-	ism_fake_platform_set_hook(p, backend_turn, NULL);
-	return ism__dev_open_on(ops, p, devid, 5000, dev);
 }
 
 /* Waits for an event of @type on @dev, skipping others. */
@@ -171,24 +157,27 @@ int main(void)
 	int ok;
 
 	tap_plan(29);
-	if (fake_xen_create(&fx) || fake_xen_domain_add(fx, GUEST_A, 0) ||
-	    fake_xen_domain_add(fx, GUEST_B, 0) ||
-	    fake_xen_device_add(fx, "ism", GUEST_A, 0, DEVID_A) ||
-	    fake_xen_device_add(fx, "ism", GUEST_B, 0, DEVID_B) ||
-	    fake_xen_platform_open(fx, 0, &be_p)) {
+	if (fake_xen_create(&host.fx) ||
+	    fake_xen_domain_add(host.fx, GUEST_A, 0) ||
+	    fake_xen_domain_add(host.fx, GUEST_B, 0) ||
+	    fake_xen_device_add(host.fx, "ism", GUEST_A, 0, DEVID_A) ||
+	    fake_xen_device_add(host.fx, "ism", GUEST_B, 0, DEVID_B) ||
+	    fake_xen_platform_open(host.fx, 0, &host.be_p)) {
 		tap_diag("cannot set up the fake host");
 		return 1;
 	}
 	ism_backend_limits_default(&lim);
 	lim.gid = 0x1badcafe;
-	tap_is_int(ism_backend_new(&fake_xen_ops, be_p, &lim, &be), 0,
+	tap_is_int(ism_backend_new(&fake_xen_ops, host.be_p, &lim, &host.be), 0,
 		   "the backend starts on dom0");
 	backend_turn(NULL);
 
-	tap_is_int(guest_open(GUEST_A, DEVID_A, &a), 0,
-		   "guest A's device connects");
-	tap_is_int(guest_open(GUEST_B, DEVID_B, &b), 0,
-		   "guest B's device connects");
+	tap_is_int(ism_fake_dev_open(host.fx, GUEST_A, DEVID_A, 5000,
+				     backend_turn, NULL, &a),
+		   0, "guest A's device connects");
+	tap_is_int(ism_fake_dev_open(host.fx, GUEST_B, DEVID_B, 5000,
+				     backend_turn, NULL, &b),
+		   0, "guest B's device connects");
 	if (!a || !b)
 		goto out;
 
@@ -259,20 +248,18 @@ int main(void)
 	ism_dev_close(a);
 	a = NULL;
 	backend_turn(NULL);
-	ism_backend_reclaim(be);
-	tap_ok(!ism_backend_get_stats(be, &st) && st.regions == 0 &&
+	ism_backend_reclaim(host.be);
+	tap_ok(!ism_backend_get_stats(host.be, &st) && st.regions == 0 &&
 		       st.grants == 0 && st.held == 0,
 	       "the backend holds no region, grant or page (%u/%u/%u)",
 	       st.regions, st.grants, st.held);
-	tap_ok(!fake_xen_usage(fx, GUEST_A, &u) && fake_xen_usage_is_clean(&u),
+	tap_ok(!fake_xen_usage(host.fx, GUEST_A, &u) &&
+		       fake_xen_usage_is_clean(&u),
 	       "guest A holds nothing");
-	tap_ok(!fake_xen_usage(fx, GUEST_B, &u) && fake_xen_usage_is_clean(&u),
+	tap_ok(!fake_xen_usage(host.fx, GUEST_B, &u) &&
+		       fake_xen_usage_is_clean(&u),
 	       "guest B holds nothing");
 out:
-	ism_dev_close(b);
-	ism_dev_close(a);
-	ism_backend_free(be);
-	fake_xen_platform_close(be_p);
-	fake_xen_destroy(fx);
+	fe_host_stop(&host, a, b);
 	return tap_done();
 }
