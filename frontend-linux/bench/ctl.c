@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -53,6 +54,7 @@ int bench_ctl_open(struct bench_ctl *c, enum bench_role role)
 
 	memset(c, 0, sizeof(*c));
 	c->role = role;
+	c->epfd = -1;
 	c->xs = xs_open(0);
 	if (!c->xs)
 		return neg_errno();
@@ -202,6 +204,9 @@ void bench_ctl_close(struct bench_ctl *c)
 	if (c->port)
 		xenevtchn_unbind(c->xce, c->port);
 	c->port = 0;
+	if (c->epfd >= 0)
+		close(c->epfd);
+	c->epfd = -1;
 	if (c->xs && c->role == BENCH_SERVER)
 		xs_rm(c->xs, XBT_NULL, BENCH_XS_DIR);
 	if (c->xgs)
@@ -331,16 +336,50 @@ void bench_ctl_done(struct bench_ctl *c, int status, const uint64_t *val)
 	bench_ctl_kick(c);
 }
 
+/* The epoll set of the @mux round trips, made on first use. */
+static int mux_open(struct bench_ctl *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd;
+
+	if (c->epfd >= 0)
+		return 0;
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epfd < 0)
+		return neg_errno();
+	/* No watch is set: the fd never becomes readable, as while a
+	 * backend's state stays put. */
+	fd = xs_fileno(c->xs);
+	if (fd < 0 || epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return fd < 0 ? -EIO : neg_errno();
+	fd = xenevtchn_fd(c->xce);
+	return epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev) ? neg_errno() : 0;
+}
+
+static int mux_wait(struct bench_ctl *c)
+{
+	struct epoll_event ev[2];
+
+	if (epoll_wait(c->epfd, ev, 2, -1) < 0 && errno != EINTR)
+		return neg_errno();
+	return bench_ctl_wait(c);
+}
+
 /*
  * The limit of a round trip: the driver writes ping = i and signals, the
  * server copies it to pong and signals back.  Both wait in a blocking
- * read() of the event channel device, as libxenvchan_wait() does.
+ * read() of the event channel device, as libxenvchan_wait() does; with
+ * @mux, after an epoll_wait() that says the read will not block.
  */
-int bench_ctl_pingpong(struct bench_ctl *c, unsigned int n)
+int bench_ctl_pingpong(struct bench_ctl *c, unsigned int n, bool mux)
 {
+	int (*wait)(struct bench_ctl * c) = mux ? mux_wait : bench_ctl_wait;
 	uint32_t i, base = c->pings;
 	int rc;
 
+	rc = mux ? mux_open(c) : 0;
+	if (rc)
+		return rc;
 	c->pings += n;
 
 	for (i = 1; i <= n; i++) {
@@ -348,13 +387,13 @@ int bench_ctl_pingpong(struct bench_ctl *c, unsigned int n)
 			STORE(c->page->ping, base + i);
 			bench_ctl_kick(c);
 			while (LOAD(c->page->pong) != base + i) {
-				rc = bench_ctl_wait(c);
+				rc = wait(c);
 				if (rc)
 					return rc;
 			}
 		} else {
 			while (LOAD(c->page->ping) != base + i) {
-				rc = bench_ctl_wait(c);
+				rc = wait(c);
 				if (rc)
 					return rc;
 			}

@@ -84,6 +84,7 @@ struct bench_ctl {
 	uint32_t step;
 	uint32_t seq; /* last command sent (driver) or done (server) */
 	uint32_t pings; /* raw round trips so far, counted on both sides */
+	int epfd; /* epoll over the port's fd and a xenstore watch fd, or -1 */
 };
 
 int bench_ctl_open(struct bench_ctl *c, enum bench_role role);
@@ -114,8 +115,12 @@ int bench_ctl_next(struct bench_ctl *c, enum bench_op *op, uint64_t *arg);
 /* Server: report the command's status and values. */
 void bench_ctl_done(struct bench_ctl *c, int status, const uint64_t *val);
 
-/* Raw event channel round trips on the control port (the limit). */
-int bench_ctl_pingpong(struct bench_ctl *c, unsigned int n);
+/*
+ * Raw event channel round trips on the control port (the limit).  With
+ * @mux, each side waits as a library that must also hear xenstore does:
+ * epoll over the channel's fd and a watch fd, then the same read.
+ */
+int bench_ctl_pingpong(struct bench_ctl *c, unsigned int n, bool mux);
 
 /* Read a xenstore node of ours (relative) or anyone's (absolute). */
 char *bench_xs_read(struct bench_ctl *c, const char *path);

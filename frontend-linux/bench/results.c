@@ -15,11 +15,17 @@
 const struct bench_ratio bench_ratios[] = {
 	{ "rtt.ism", "rtt.evtchn", '<', 1.1 },
 	{ "rtt.ism", "rtt.tcp", '<', 0.3 },
+	{ "rtt.evtchn-epoll", "rtt.evtchn", 0, 0 },
+	{ "rtt.ism", "rtt.evtchn-epoll", 0, 0 },
 	{ "rtt.vchan", "rtt.evtchn", 0, 0 },
 	{ "rtt.tcp", "rtt.evtchn", 0, 0 },
 	{ "stream.ism.65536", "stream.memcpy.65536", '>', 0.9 },
 	{ "stream.ism.65536", "stream.vchan.65536", '>', 1.25 },
 	{ "stream.ism.65536", "stream.tcp.65536", '>', 15 },
+	{ "stream.fill.65536", "stream.memcpy.65536", 0, 0 },
+	{ "stream.check.65536", "stream.memcpy.65536", 0, 0 },
+	{ "stream.ism.65536", "stream.fill.65536", 0, 0 },
+	{ "stream.ism.65536", "stream.check.65536", 0, 0 },
 	{ "stream.ism-copy.65536", "stream.memcpy.65536", 0, 0 },
 	{ "stream.ism-copy.65536", "stream.vchan.65536", 0, 0 },
 	{ "stream.vchan.65536", "stream.memcpy.65536", 0, 0 },
@@ -115,6 +121,7 @@ static const char *describe(const char *name)
 	static const struct {
 		const char *prefix, *what;
 	} d[] = {
+		{ "rtt.evtchn-epoll", "raw channel, epoll first" },
 		{ "rtt.evtchn", "raw event channel (limit)" },
 		{ "rtt.ism-relay", "xen-ism via the backend" },
 		{ "rtt.ism-fastpath", "xen-ism, backend phase" },
@@ -122,6 +129,8 @@ static const char *describe(const char *name)
 		{ "rtt.vchan", "libxenvchan" },
 		{ "rtt.tcp", "TCP over netfront" },
 		{ "stream.memcpy", "memcpy in one guest (limit)" },
+		{ "stream.fill", "payload fill alone, one guest" },
+		{ "stream.check", "payload check alone, one guest" },
 		{ "stream.ism-copy", "xen-ism, copy in and out" },
 		{ "stream.ism", "xen-ism, in place" },
 		{ "stream.vchan", "libxenvchan, 1 MiB ring" },
@@ -131,8 +140,12 @@ static const char *describe(const char *name)
 		{ "setup.vchan", "libxenvchan connect + close" },
 		{ "sleeps.", "ring sleeps per 1000 messages" },
 	};
-	unsigned int i;
+	unsigned int i, dots = 0;
 
+	for (i = 0; name[i]; i++)
+		dots += name[i] == '.';
+	if (!strncmp(name, "setup.", 6) && dots == 3)
+		return "one step, per cycle";
 	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
 		if (!strncmp(name, d[i].prefix, strlen(d[i].prefix)))
 			return d[i].what;

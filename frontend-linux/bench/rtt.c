@@ -3,7 +3,9 @@
  * rtt.c - notify round trip: the driver writes a 64-octet message and
  * signals, the server wakes, checks it, writes its own and signals back.
  * xen-ism against the raw event channel on the control page (the limit),
- * libxenvchan and TCP.  Each variant runs warm-up rounds, then a batch
+ * libxenvchan and TCP.  One more raw variant waits the way a library that
+ * must also hear xenstore waits (epoll over two fds, then the read): the
+ * cost of that wait, apart from the rest of xen-ism's work.  Each variant runs warm-up rounds, then a batch
  * timed as a whole (one clock read costs tens of microseconds under
  * emulation, so single round trips are not timed).
  */
@@ -183,18 +185,18 @@ static int rtt_tcp(struct bench *b, unsigned int n, unsigned int warm,
 	return rc;
 }
 
-static int rtt_evtchn(struct bench *b, unsigned int n, unsigned int warm,
-		      uint64_t *ns)
+static int rtt_evtchn(struct bench *b, bool mux, unsigned int n,
+		      unsigned int warm, uint64_t *ns)
 {
 	uint64_t t0;
 	int rc;
 
 	rc = bench_ctl_barrier(&b->ctl);
 	if (!rc)
-		rc = bench_ctl_pingpong(&b->ctl, warm);
+		rc = bench_ctl_pingpong(&b->ctl, warm, mux);
 	t0 = bench_now_ns();
 	if (!rc)
-		rc = bench_ctl_pingpong(&b->ctl, n);
+		rc = bench_ctl_pingpong(&b->ctl, n, mux);
 	*ns = bench_now_ns() - t0;
 	return rc;
 }
@@ -204,7 +206,8 @@ static int rtt_one(struct bench *b, enum bench_variant v, unsigned int n,
 {
 	switch (v) {
 	case BENCH_V_EVTCHN:
-		return rtt_evtchn(b, n, warm, ns);
+	case BENCH_V_EVTCHN_MUX:
+		return rtt_evtchn(b, v == BENCH_V_EVTCHN_MUX, n, warm, ns);
 	case BENCH_V_ISM:
 	case BENCH_V_ISM_RELAY:
 		return bench_rtt_ism(b, v, n, warm, NULL, ns);
@@ -235,6 +238,7 @@ int bench_rtt_run(struct bench *b)
 		const char *name;
 	} vs[] = {
 		{ BENCH_V_EVTCHN, "rtt.evtchn" },
+		{ BENCH_V_EVTCHN_MUX, "rtt.evtchn-epoll" },
 		{ BENCH_V_ISM, "rtt.ism" },
 		{ BENCH_V_VCHAN, "rtt.vchan" },
 		{ BENCH_V_TCP, "rtt.tcp" },

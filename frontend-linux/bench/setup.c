@@ -9,6 +9,8 @@
  *	(gntdev), unmap, unshare.
  *   libxenvchan: server_init and client_init with rings of that size,
  *	one octet across, close.
+ * A second pass of the first two times each step (setup.ism.SIZE.alloc,
+ * ...): where the difference comes from.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +27,47 @@
 #define SETUP_WARM 1
 
 static const uint64_t setup_sizes[] = { 64u << 10, 1u << 20 };
+
+/*
+ * Where a cycle's time goes: a second pass reads the clock between steps
+ * (one read costs tens of microseconds under emulation, so not in the
+ * timed pass) and adds each step's time to ns[step].
+ */
+#define SETUP_STEPS 6
+
+struct setup_steps {
+	uint64_t ns[SETUP_STEPS];
+	uint64_t last;
+};
+
+static void step_begin(struct setup_steps *st)
+{
+	if (st)
+		st->last = bench_now_ns();
+}
+
+static void step_end(struct setup_steps *st, unsigned int i)
+{
+	uint64_t now;
+
+	if (!st)
+		return;
+	now = bench_now_ns();
+	st->ns[i] += now - st->last;
+	st->last = now;
+}
+
+/* The steps each side reports, by variant and role (NULL: not timed). */
+static const char *const step_names[][2][SETUP_STEPS] = {
+	[BENCH_V_GRANT] = {
+		{ "share", NULL, NULL, NULL, "unshare" },
+		{ NULL, "map", NULL, "unmap" },
+	},
+	[BENCH_V_ISM] = {
+		{ "alloc", "map-owner", NULL, NULL, "free" },
+		{ NULL, "attach", "map", NULL, "detach" },
+	},
+};
 
 /* The driver writes c into the first octet of each page, the server
  * checks it and writes ~c into the second, the driver checks that. */
@@ -46,7 +89,8 @@ static int touched(const uint8_t *p, uint64_t size, uint8_t c, bool driver)
 	return 0;
 }
 
-static int cycle_grant(struct bench *b, uint64_t size, uint8_t c)
+static int cycle_grant(struct bench *b, uint64_t size, uint8_t c,
+		       struct setup_steps *st)
 {
 	struct bench_ctl *ctl = &b->ctl;
 	uint32_t n = (uint32_t)(size / SETUP_PAGE), refs[BENCH_MAX_REFS];
@@ -54,35 +98,45 @@ static int cycle_grant(struct bench *b, uint64_t size, uint8_t c)
 	uint8_t *p;
 	int rc;
 
+	step_begin(st);
 	if (ctl->role == BENCH_DRIVER) {
 		p = xengntshr_share_pages(ctl->xgs, ctl->peer, n,
 					  ctl->page->refs, 1);
+		step_end(st, 0);
 		if (p) {
 			touch(p, size, c, true);
 			ctl->page->nrefs = n;
 		}
+		step_end(st, 1);
 		rc = bench_ctl_swap(ctl, p != NULL, NULL);
 		if (!rc)
 			rc = bench_ctl_barrier(ctl);
+		step_end(st, 2);
 		if (!p)
 			return rc ? rc : -ENOMEM;
 		if (!rc)
 			rc = touched(p, size, c, true);
+		step_end(st, 3);
 		xengntshr_unshare(ctl->xgs, p, n);
+		step_end(st, 4);
 		return rc;
 	}
 	rc = bench_ctl_swap(ctl, 0, &ok);
+	step_end(st, 0);
 	if (!rc && (!ok || ctl->page->nrefs != n))
 		rc = -EPROTO;
 	if (!rc) {
 		memcpy(refs, ctl->page->refs, n * sizeof(refs[0]));
 		p = xengnttab_map_domain_grant_refs(
 			ctl->xgt, n, ctl->peer, refs, PROT_READ | PROT_WRITE);
+		step_end(st, 1);
 		rc = p ? touched(p, size, c, false) : -ENOMEM;
 		if (!rc)
 			touch(p, size, c, false);
+		step_end(st, 2);
 		if (p)
 			xengnttab_unmap(ctl->xgt, p, n);
+		step_end(st, 3);
 	}
 	return bench_ctl_barrier(ctl) ? -ECONNABORTED : rc;
 }
@@ -95,7 +149,8 @@ static void drain(struct bench *b)
 		;
 }
 
-static int cycle_ism(struct bench *b, uint64_t size, uint8_t c)
+static int cycle_ism(struct bench *b, uint64_t size, uint8_t c,
+		     struct setup_steps *st)
 {
 	bool driver = b->ctl.role == BENCH_DRIVER;
 	struct ism_region_info ri;
@@ -104,10 +159,13 @@ static int cycle_ism(struct bench *b, uint64_t size, uint8_t c)
 	void *p = NULL;
 	int rc, rc2 = 0;
 
+	step_begin(st);
 	if (driver) {
 		rc = ism_region_alloc(b->dev, size, ISM_PERM_DEFAULT, &r);
+		step_end(st, 0);
 		if (!rc)
 			rc = ism_region_map(r, &p, NULL);
+		step_end(st, 1);
 		if (!rc) {
 			touch(p, size, c, true);
 			ism_region_info(r, &ri);
@@ -118,39 +176,49 @@ static int cycle_ism(struct bench *b, uint64_t size, uint8_t c)
 			rc2 = bench_ctl_barrier(&b->ctl);
 		if (!rc)
 			rc = rc2;
+		step_end(st, 2);
 		if (!rc)
 			rc = touched(p, size, c, true);
+		step_end(st, 3);
 		if (r)
 			rc2 = ism_region_free(r);
 		drain(b);
+		step_end(st, 4);
 		return rc ? rc : rc2;
 	}
 	rc = bench_ctl_swap(&b->ctl, 0, &token);
 	if (!rc && !token)
 		rc = -ECONNABORTED;
+	step_end(st, 0);
 	if (!rc)
 		rc = ism_region_attach(b->dev, token, 0, &r);
+	step_end(st, 1);
 	if (!rc)
 		rc = ism_region_map(r, &p, NULL);
+	step_end(st, 2);
 	if (!rc)
 		rc = touched(p, size, c, false);
 	if (!rc)
 		touch(p, size, c, false);
+	step_end(st, 3);
 	if (r)
 		rc2 = ism_region_detach(r);
 	drain(b);
+	step_end(st, 4);
 	if (!rc)
 		rc = rc2;
 	return bench_ctl_barrier(&b->ctl) ? -ECONNABORTED : rc;
 }
 
-static int cycle_vchan(struct bench *b, uint64_t size, uint8_t c)
+static int cycle_vchan(struct bench *b, uint64_t size, uint8_t c,
+		       struct setup_steps *st)
 {
 	bool driver = b->ctl.role == BENCH_DRIVER;
 	struct libxenvchan *x;
 	uint8_t octet = c;
 	int rc, rc2;
 
+	(void)st;
 	rc = bench_vchan_open(b, size, &x);
 	if (!rc && driver) {
 		if (libxenvchan_recv(x, &octet, 1) != 1 || octet != c)
@@ -167,10 +235,12 @@ static int cycle_vchan(struct bench *b, uint64_t size, uint8_t c)
 	return rc ? rc : rc2;
 }
 
+/* @cycles cycles of @v; timed as a whole, or step by step into @st. */
 static int setup_one(struct bench *b, enum bench_variant v, uint64_t size,
-		     unsigned int cycles, uint64_t *ns)
+		     unsigned int cycles, struct setup_steps *st, uint64_t *ns)
 {
-	int (*cycle)(struct bench * b, uint64_t size, uint8_t c);
+	int (*cycle)(struct bench * b, uint64_t size, uint8_t c,
+		     struct setup_steps * st);
 	uint64_t t0 = 0;
 	unsigned int i;
 	int rc = 0;
@@ -191,7 +261,8 @@ static int setup_one(struct bench *b, enum bench_variant v, uint64_t size,
 	for (i = 0; !rc && i < SETUP_WARM + cycles; i++) {
 		if (i == SETUP_WARM)
 			t0 = bench_now_ns();
-		rc = cycle(b, size, (uint8_t)(i + 1));
+		rc = cycle(b, size, (uint8_t)(i + 1),
+			   i < SETUP_WARM ? NULL : st);
 	}
 	*ns = bench_now_ns() - t0;
 	return rc;
@@ -199,15 +270,53 @@ static int setup_one(struct bench *b, enum bench_variant v, uint64_t size,
 
 int bench_setup_serve(struct bench *b, const uint64_t *arg, uint64_t *val)
 {
+	struct setup_steps st;
 	uint64_t ns;
+	unsigned int i;
+	int rc;
 
-	(void)val;
 	if (arg[1] != setup_sizes[0] && arg[1] != setup_sizes[1])
 		return -EINVAL;
-	if (arg[2] > 10000)
+	if (arg[2] > 10000 || arg[3] > 1)
 		return -EINVAL;
-	return setup_one(b, (enum bench_variant)arg[0], arg[1],
-			 (unsigned int)arg[2], &ns);
+	memset(&st, 0, sizeof(st));
+	rc = setup_one(b, (enum bench_variant)arg[0], arg[1],
+		       (unsigned int)arg[2], arg[3] ? &st : NULL, &ns);
+	for (i = 0; i < SETUP_STEPS && i < BENCH_MAX_ARGS; i++)
+		val[i] = st.ns[i];
+	return rc;
+}
+
+/* A step pass of @v: each named step's ms per cycle, both sides. */
+static int setup_steps_run(struct bench *b, enum bench_variant v,
+			   const char *prefix, uint64_t size,
+			   unsigned int cycles)
+{
+	uint64_t arg[4] = { v, size, cycles, 1 }, val[BENCH_MAX_ARGS], ns;
+	struct setup_steps st;
+	const char *step;
+	unsigned int role, i;
+	char name[64];
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	rc = bench_ctl_call(&b->ctl, BENCH_OP_SETUP, arg, 4);
+	if (!rc)
+		rc = setup_one(b, v, size, cycles, &st, &ns);
+	if (!rc)
+		rc = bench_ctl_result(&b->ctl, val);
+	for (role = 0; !rc && role < 2; role++)
+		for (i = 0; !rc && i < SETUP_STEPS; i++) {
+			step = step_names[v][role][i];
+			if (!step)
+				continue;
+			snprintf(name, sizeof(name), "%s.%s", prefix, step);
+			rc = bench_result_add(&b->res, name, "ms",
+					      (double)(role ? val[i] :
+							      st.ns[i]) /
+						      cycles / 1e6);
+		}
+	return rc;
 }
 
 int bench_setup_run(struct bench *b)
@@ -222,7 +331,7 @@ int bench_setup_run(struct bench *b)
 	};
 	unsigned int count = sizeof(vs) / sizeof(vs[0]), i, k, z;
 	unsigned int cycles = b->o->quick ? SETUP_CYCLES_QUICK : SETUP_CYCLES;
-	uint64_t arg[3], ns;
+	uint64_t arg[4] = { 0 }, ns;
 	char name[40];
 	int rc = 0;
 
@@ -236,18 +345,21 @@ int bench_setup_run(struct bench *b)
 			arg[0] = vs[i].v;
 			arg[1] = setup_sizes[z];
 			arg[2] = cycles;
-			rc = bench_ctl_call(&b->ctl, BENCH_OP_SETUP, arg, 3);
+			rc = bench_ctl_call(&b->ctl, BENCH_OP_SETUP, arg, 4);
 			if (!rc)
 				rc = setup_one(b, vs[i].v, setup_sizes[z],
-					       cycles, &ns);
+					       cycles, NULL, &ns);
 			if (!rc)
 				rc = bench_ctl_result(&b->ctl, NULL);
-			if (rc)
-				rc = bench_fail(b, name, rc);
-			else
+			if (!rc)
 				rc = bench_result_add(&b->res, name, "ms",
 						      (double)ns / cycles /
 							      1e6);
+			if (!rc && vs[i].v != BENCH_V_VCHAN)
+				rc = setup_steps_run(b, vs[i].v, name,
+						     setup_sizes[z], cycles);
+			if (rc)
+				rc = bench_fail(b, name, rc);
 		}
 	}
 	return rc;

@@ -14,7 +14,9 @@
  * The ring is as large as a region may be (at most 4 MiB), and a side
  * polls the other's count a while before it sleeps.
  * Baselines: memcpy in one guest (the limit), libxenvchan with its largest
- * ring (1 MiB) and TCP, both with the copy semantics of their APIs.
+ * ring (1 MiB) and TCP, both with the copy semantics of their APIs.  To
+ * tell the ring's cost from the payload's: filling alone and checking
+ * alone, in one guest.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -244,20 +246,40 @@ static int stream_tcp(struct bench *b, uint32_t msg, uint64_t nmsg, void *priv,
 	return rc ? rc : bad ? bad : rc2;
 }
 
-/* The limit: memcpy of the same messages inside the driver. */
-static int stream_memcpy(uint32_t msg, uint64_t nmsg, uint8_t *bufs,
-			 uint64_t *ns)
+/*
+ * In the driver alone: the limit, memcpy of the same messages (1 MiB
+ * buffers), and the halves of the in-place ring's work without the ring:
+ * filling each message into its slot of a ring-sized buffer, or checking
+ * it there (@ring holds messages 0..nslots-1, checked again and again).
+ * memcpy's buffers were written before the first run.
+ */
+static int stream_local(enum bench_variant v, uint32_t msg, uint64_t nmsg,
+			uint8_t *bufs, uint8_t *ring, uint64_t *ns)
 {
-	uint64_t seq, nslots = STREAM_BUF / msg, t0 = bench_now_ns(), off;
+	uint64_t seq, nslots, t0, off;
+	int bad = 0;
 
+	nslots = v == BENCH_V_MEMCPY ? STREAM_BUF / msg :
+				       (STREAM_REGION_MAX - STREAM_HDR) / msg;
+	/* Untimed: the pages are faulted in, as the region's are. */
+	if (v != BENCH_V_MEMCPY)
+		for (seq = 0; seq < nslots; seq++)
+			bench_pattern_fill(ring + seq * msg, msg, seq);
+	t0 = bench_now_ns();
 	for (seq = 0; seq < nmsg; seq++) {
 		off = (seq % nslots) * msg;
-		memcpy(bufs + STREAM_BUF + off, bufs + off, msg);
+		if (v == BENCH_V_MEMCPY)
+			memcpy(bufs + STREAM_BUF + off, bufs + off, msg);
+		else if (v == BENCH_V_FILL)
+			bench_pattern_fill(ring + off, msg, seq);
+		else
+			bad |= bench_pattern_check(ring + off, msg,
+						   seq % nslots);
 	}
-	/* The copies are the point: the compiler must keep them. */
-	__asm__ volatile("" : : "r"(bufs) : "memory");
+	/* The stores are the point: the compiler must keep them. */
+	__asm__ volatile("" : : "r"(bufs), "r"(ring) : "memory");
 	*ns = bench_now_ns() - t0;
-	return 0;
+	return bad;
 }
 
 static int stream_one(struct bench *b, enum bench_variant v, uint32_t msg,
@@ -311,22 +333,26 @@ int bench_stream_run(struct bench *b)
 		enum bench_variant v;
 		const char *name;
 	} vs[] = {
-		{ 0, "memcpy" },
-		{ BENCH_V_ISM, "ism" },
-		{ BENCH_V_ISM_COPY, "ism-copy" },
-		{ BENCH_V_VCHAN, "vchan" },
+		{ BENCH_V_MEMCPY, "memcpy" },	  { BENCH_V_FILL, "fill" },
+		{ BENCH_V_CHECK, "check" },	  { BENCH_V_ISM, "ism" },
+		{ BENCH_V_ISM_COPY, "ism-copy" }, { BENCH_V_VCHAN, "vchan" },
 		{ BENCH_V_TCP, "tcp" },
 	};
 	unsigned int count = sizeof(vs) / sizeof(vs[0]), i, k, z;
 	uint64_t arg[3], ns, nmsg, bytes;
 	char name[40];
-	uint8_t *bufs;
+	uint8_t *bufs, *ring;
 	int rc = 0;
 
-	/* Source and destination of memcpy; the producer's private buffer. */
+	/* Source and destination of memcpy; the producer's private buffer;
+	 * the fill and check variants' ring. */
 	bufs = aligned_alloc(64, 2 * STREAM_BUF);
-	if (!bufs)
+	ring = aligned_alloc(64, STREAM_REGION_MAX);
+	if (!bufs || !ring) {
+		free(bufs);
+		free(ring);
 		return -ENOMEM;
+	}
 	bench_pattern_fill(bufs, 2 * STREAM_BUF, 0);
 	for (z = 0; !rc && z < sizeof(stream_sizes) / sizeof(stream_sizes[0]);
 	     z++) {
@@ -339,9 +365,9 @@ int bench_stream_run(struct bench *b)
 			snprintf(name, sizeof(name), "stream.%s.%u", vs[i].name,
 				 stream_sizes[z]);
 			bench_watchdog(name);
-			if (!vs[i].v) {
-				rc = stream_memcpy(stream_sizes[z], nmsg, bufs,
-						   &ns);
+			if (vs[i].v >= BENCH_V_MEMCPY) {
+				rc = stream_local(vs[i].v, stream_sizes[z],
+						  nmsg, bufs, ring, &ns);
 			} else {
 				arg[0] = vs[i].v;
 				arg[1] = stream_sizes[z];
@@ -373,5 +399,6 @@ int bench_stream_run(struct bench *b)
 		}
 	}
 	free(bufs);
+	free(ring);
 	return rc;
 }

@@ -34,6 +34,10 @@ enum bench_variant {
 	BENCH_V_VCHAN,
 	BENCH_V_TCP,
 	BENCH_V_GRANT,
+	BENCH_V_EVTCHN_MUX,
+	BENCH_V_MEMCPY, /* stream, in the driver alone */
+	BENCH_V_FILL,
+	BENCH_V_CHECK,
 };
 
 /* Driver: report a failure of @what, tell the server; returns @rc. */
