@@ -28,13 +28,16 @@ frontend_linux_lib_libxenism_core_la_CPPFLAGS = $(ISM_FE_CPPFLAGS)
 
 lib_LTLIBRARIES += frontend-linux/lib/libxenism.la
 frontend_linux_lib_libxenism_la_SOURCES = frontend-linux/lib/open.c \
-	frontend-linux/lib/platform-linux.c
+	frontend-linux/lib/platform-linux.c frontend-linux/lib/waker.c \
+	frontend-linux/lib/waker.h
 frontend_linux_lib_libxenism_la_CPPFLAGS = $(ISM_FE_CPPFLAGS) \
 	$(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS) \
 	$(XENTOOLLOG_CFLAGS)
+frontend_linux_lib_libxenism_la_CFLAGS = $(AM_CFLAGS) -pthread
 frontend_linux_lib_libxenism_la_LIBADD = frontend-linux/lib/libxenism-core.la \
 	$(XENSTORE_LIBS) $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
-frontend_linux_lib_libxenism_la_LDFLAGS = $(AM_LDFLAGS) -version-info 1:0:1 \
+frontend_linux_lib_libxenism_la_LDFLAGS = $(AM_LDFLAGS) -pthread \
+	-version-info 1:0:1 \
 	-Wl,--version-script=$(top_srcdir)/frontend-linux/lib/libxenism.map
 EXTRA_frontend_linux_lib_libxenism_la_DEPENDENCIES = \
 	frontend-linux/lib/libxenism.map

@@ -399,7 +399,9 @@ static int take_setup_opts(struct opts *o, int argc, char **argv, int i)
 		int used = 2;
 
 		if (!strcmp(a, "--timeout")) {
-			if (ism_cli_parse_uint(n, 86400000, &v))
+			if (!strcmp(n, "-1"))
+				v = (uint64_t)-1; /* no limit */
+			else if (ism_cli_parse_uint(n, 86400000, &v))
 				return bad_usage("bad --timeout", n);
 			o->timeout_ms = (int)v;
 		} else if (!strcmp(a, "--peer")) {

@@ -3,10 +3,12 @@
  * platform-linux.c - struct ism_fe_ops over the Xen libraries: libxenstore,
  * libxengnttab (gntshr for the two pages this guest grants, gntdev for the
  * pages it maps) and libxenevtchn.  The library's fd is an epoll fd over
- * the xenstore and event channel fds.
+ * the xenstore and event channel fds.  A wait without a time limit blocks
+ * in read() on the event channel device instead, with the watcher thread
+ * of waker.c standing in for the xenstore fd.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,13 +25,18 @@
 
 #include "platform.h"
 #include "shared.h"
+#include "waker.h"
 
 struct ism_fe_platform {
 	struct xs_handle *xs;
 	xengntshr_handle *gs;
 	xengnttab_handle *gt;
-	xenevtchn_handle *ce;
+	xenevtchn_handle *ce; /* its fd blocks: see lx_evtchn_pending() */
 	int epfd;
+	struct ism_waker *waker; /* NULL: every wait goes through epfd */
+	int32_t taken; /* a port the last wait read, or -1 */
+	bool readable; /* the last wait saw the event channel fd readable */
+	bool rearm; /* the waker's port came: re-arm once watches are taken */
 };
 
 /* The Xen libraries log through this; a library never logs, so: nothing. */
@@ -168,6 +175,10 @@ static int lx_xs_read_watch(struct ism_fe_platform *p, char **path_out,
 	char **vec = xs_check_watch(p->xs);
 	int rc = 0;
 
+	if (!vec && errno == EAGAIN && p->rearm) {
+		p->rearm = false;
+		ism__waker_rearm(p->waker);
+	}
 	if (!vec)
 		return errno == EAGAIN ? -EAGAIN : neg_errno();
 	*path_out = strdup(vec[XS_WATCH_PATH]);
@@ -255,14 +266,35 @@ static int lx_evtchn_notify(struct ism_fe_platform *p, uint32_t port)
 	return xenevtchn_notify(p->ce, port) ? neg_errno() : 0;
 }
 
+/*
+ * The event channel fd blocks (for the waits that read it directly), so a
+ * read here comes after a wait that saw it readable, or a poll() that
+ * does now.  The waker's port is taken like any other: the core ignores a
+ * port it does not know.
+ */
 static int lx_evtchn_pending(struct ism_fe_platform *p, uint32_t *port_out)
 {
-	xenevtchn_port_or_error_t port = xenevtchn_pending(p->ce);
+	struct pollfd pfd = { .fd = xenevtchn_fd(p->ce), .events = POLLIN };
+	xenevtchn_port_or_error_t port = p->taken;
+	int n;
 
+	p->taken = -1;
+	if (port < 0 && !p->readable) {
+		do
+			n = poll(&pfd, 1, 0);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			return n ? neg_errno() : -EAGAIN;
+	}
+	p->readable = false;
 	if (port < 0)
-		return errno == EAGAIN ? -EAGAIN : neg_errno();
+		port = xenevtchn_pending(p->ce);
+	if (port < 0)
+		return neg_errno();
 	if (xenevtchn_unmask(p->ce, port))
 		return neg_errno();
+	if (p->waker && (uint32_t)port == ism__waker_port(p->waker))
+		p->rearm = true;
 	*port_out = (uint32_t)port;
 	return 0;
 }
@@ -272,12 +304,31 @@ static int lx_fd(struct ism_fe_platform *p)
 	return p->epfd;
 }
 
-/* Each fd's epoll data is its ISM_FE_READY_* bit (see epoll_add). */
+/*
+ * Forever, with the waker: one blocking read, whose port is kept for
+ * lx_evtchn_pending(); the waker's port reports xenstore instead.
+ * Otherwise epoll, whose data is each fd's ISM_FE_READY_* bit.
+ */
 static int lx_wait(struct ism_fe_platform *p, int timeout_ms)
 {
+	xenevtchn_port_or_error_t port;
 	struct epoll_event ev[2];
 	int i, n, ready = 0;
 
+	if (p->rearm) {
+		/* Taken since, or still there: then the waker says so. */
+		p->rearm = false;
+		ism__waker_rearm(p->waker);
+	}
+	if (timeout_ms < 0 && p->waker && p->taken < 0) {
+		port = xenevtchn_pending(p->ce);
+		if (port < 0)
+			return errno == EINTR ? 0 : neg_errno();
+		p->taken = port;
+		if ((uint32_t)port != ism__waker_port(p->waker))
+			return ISM_FE_READY_EVTCHN;
+		return ISM_FE_READY_EVTCHN | ISM_FE_READY_XS;
+	}
 	do
 		n = epoll_wait(p->epfd, ev, 2, timeout_ms);
 	while (n < 0 && errno == EINTR);
@@ -285,6 +336,7 @@ static int lx_wait(struct ism_fe_platform *p, int timeout_ms)
 		return neg_errno();
 	for (i = 0; i < n; i++)
 		ready |= (int)ev[i].data.u32;
+	p->readable = ready & ISM_FE_READY_EVTCHN;
 	return ready;
 }
 
@@ -303,6 +355,7 @@ static void lx_destroy(struct ism_fe_platform *p)
 {
 	if (!p)
 		return;
+	ism__waker_stop(p->waker);
 	if (p->epfd >= 0)
 		close(p->epfd);
 	if (p->ce)
@@ -355,10 +408,12 @@ int ism__platform_linux_open(const struct ism_fe_ops **ops_out,
 			     struct ism_fe_platform **p_out)
 {
 	struct ism_fe_platform *p = calloc(1, sizeof(*p));
-	int rc = -ENOMEM, fl;
+	uint16_t self;
+	int rc = -ENOMEM;
 
 	if (!p)
 		return rc;
+	p->taken = -1;
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (p->epfd < 0) {
 		rc = neg_errno();
@@ -376,21 +431,15 @@ int ism__platform_linux_open(const struct ism_fe_ops **ops_out,
 		rc = neg_errno();
 		goto err_destroy;
 	}
-	/*
-	 * ism_event_read() takes pending ports until there are none: a
-	 * blocking read would hang it then.
-	 */
-	fl = fcntl(xenevtchn_fd(p->ce), F_GETFL);
-	if (fl < 0 || fcntl(xenevtchn_fd(p->ce), F_SETFL, fl | O_NONBLOCK)) {
-		rc = neg_errno();
-		goto err_destroy;
-	}
 	rc = epoll_add(p->epfd, xs_fileno(p->xs), ISM_FE_READY_XS);
 	if (!rc)
 		rc = epoll_add(p->epfd, xenevtchn_fd(p->ce),
 			       ISM_FE_READY_EVTCHN);
 	if (rc)
 		goto err_destroy;
+	/* Without it (no channel or thread left) waits use epoll: slower. */
+	if (!lx_local_domid(p, &self))
+		ism__waker_start(p->ce, self, xs_fileno(p->xs), &p->waker);
 	*ops_out = &linux_ops;
 	*p_out = p;
 	return 0;

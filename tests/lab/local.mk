@@ -25,13 +25,14 @@ tests_lab_lab_probe_LDFLAGS =
 # linked with the library's objects, as the images carry no build tree.
 noinst_PROGRAMS += tests/lab/lab-region
 tests_lab_lab_region_SOURCES = tests/lab/probe/lab-region.c \
-	frontend-linux/lib/open.c frontend-linux/lib/platform-linux.c
+	frontend-linux/lib/open.c frontend-linux/lib/platform-linux.c \
+	frontend-linux/lib/waker.c
 tests_lab_lab_region_CPPFLAGS = $(ISM_FE_CPPFLAGS)
-tests_lab_lab_region_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) \
+tests_lab_lab_region_CFLAGS = $(AM_CFLAGS) -pthread $(XENSTORE_CFLAGS) \
 	$(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS) $(XENTOOLLOG_CFLAGS)
 tests_lab_lab_region_LDADD = frontend-linux/lib/libxenism-core.la \
 	$(XENSTORE_LIBS) $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
-tests_lab_lab_region_LDFLAGS =
+tests_lab_lab_region_LDFLAGS = -pthread
 LAB_PROGS = tests/lab/lab-probe tests/lab/lab-region
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The guest half of the death scenario (roles a, b, c; see death.lab).
+# The guest half of the death scenario (roles a, b, c, w; see death.lab).
 # Exit status of ism(1) --wait-detach: 0 when the peer detached or is gone.
 . /lab/guest-lib.sh
 pattern() { yes "death pattern 0123456789" | head -c 65536; }
@@ -49,6 +49,14 @@ c)
 	check "c looks up, attaches, reads, replies" 0 $?
 	pattern | cmp -s - /tmp/got && echo "ok - c read a's data" ||
 		echo "not ok - c read a's data"
+	;;
+w)
+	ism alloc 4K --wait-peer --timeout -1 >/tmp/out 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/out
+	[ $rc != 0 ] && grep -q "^ism: wait: " /tmp/out &&
+		echo "ok - a wait with no time limit ends when the backend closes (exit $rc)" ||
+		echo "not ok - a wait with no time limit ends when the backend closes (exit $rc)"
 	;;
 esac
 exit 0
