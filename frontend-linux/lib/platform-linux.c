@@ -232,6 +232,23 @@ static int lx_grefs_unmap(struct ism_fe_platform *p, void *addr,
 	return xengnttab_unmap(p->gt, addr, count) ? neg_errno() : 0;
 }
 
+static int lx_gref_copy(struct ism_fe_platform *p, uint16_t domid,
+			uint32_t gref, void *buf, unsigned int len)
+{
+	xengnttab_grant_copy_segment_t seg = {
+		.source.foreign = { .ref = gref, .domid = domid },
+		.dest.virt = buf,
+		.len = (uint16_t)len,
+		.flags = GNTCOPY_source_gref,
+	};
+
+	if (len > ISM_PAGE_SIZE)
+		return -EINVAL;
+	if (xengnttab_grant_copy(p->gt, 1, &seg))
+		return neg_errno();
+	return seg.status == GNTST_okay ? 0 : -EACCES;
+}
+
 static int lx_evtchn_alloc_unbound(struct ism_fe_platform *p, uint16_t remote,
 				   uint32_t *port_out)
 {
@@ -385,6 +402,7 @@ static const struct ism_fe_ops linux_ops = {
 	.page_unshare = lx_page_unshare,
 	.grefs_map = lx_grefs_map,
 	.grefs_unmap = lx_grefs_unmap,
+	.gref_copy = lx_gref_copy,
 	.evtchn_alloc_unbound = lx_evtchn_alloc_unbound,
 	.evtchn_bind = lx_evtchn_bind,
 	.evtchn_close = lx_evtchn_close,

@@ -67,6 +67,9 @@ struct ism_fe_platform;
  * @grefs_map: map the @count pages @domid granted with @grefs, contiguous,
  *	read-only if @readonly.  -EINVAL, -EACCES (refused by Xen), -ENOMEM.
  * @grefs_unmap: undo @grefs_map.
+ * @gref_copy: copy the first @len octets of the page @domid granted with
+ *	@gref into @buf, without mapping it (one grant copy); -errno if the
+ *	platform cannot (callers then map).
  * @evtchn_alloc_unbound: a new port for @remote to bind.
  * @evtchn_bind: bind a local port to @remote's unbound @remote_port.
  * @evtchn_close: close a local port.
@@ -120,6 +123,8 @@ struct ism_fe_ops {
 			 bool readonly, void **addr_out);
 	int (*grefs_unmap)(struct ism_fe_platform *p, void *addr,
 			   unsigned int count);
+	int (*gref_copy)(struct ism_fe_platform *p, uint16_t domid,
+			 uint32_t gref, void *buf, unsigned int len);
 
 	int (*evtchn_alloc_unbound)(struct ism_fe_platform *p, uint16_t remote,
 				    uint32_t *port_out);

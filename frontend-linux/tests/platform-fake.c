@@ -40,6 +40,7 @@ struct ism_fe_platform {
 	unsigned int ngports;
 	struct fake_fe_map *maps;
 	unsigned long calls[ISM_FAKE_OP_COUNT];
+	bool no_copy; /* gref_copy fails, as on a kernel without it */
 };
 
 #define COUNT(p, op) ((p)->calls[ISM_FAKE_OP_##op]++)
@@ -248,6 +249,25 @@ static int gport_index(const struct ism_fe_platform *p, uint32_t port)
 	return -1;
 }
 
+/* A grant copy: the page mapped for as long as the copy takes. */
+static int ff_gref_copy(struct ism_fe_platform *p, uint16_t domid,
+			uint32_t gref, void *buf, unsigned int len)
+{
+	void *a;
+	int rc;
+
+	COUNT(p, GREF_COPY);
+	if (p->no_copy)
+		return -ENOTTY;
+	if (len > ISM_PAGE_SIZE)
+		return -EINVAL;
+	rc = fake_xen_guest_map(p->fx, p->domid, domid, gref, true, &a);
+	if (rc)
+		return rc;
+	memcpy(buf, a, len);
+	return fake_xen_guest_unmap(p->fx, p->domid, a);
+}
+
 static int ff_evtchn_alloc_unbound(struct ism_fe_platform *p, uint16_t remote,
 				   uint32_t *port_out)
 {
@@ -407,6 +427,7 @@ static const struct ism_fe_ops fake_fe_ops = {
 	.page_unshare = ff_page_unshare,
 	.grefs_map = ff_grefs_map,
 	.grefs_unmap = ff_grefs_unmap,
+	.gref_copy = ff_gref_copy,
 	.evtchn_alloc_unbound = ff_evtchn_alloc_unbound,
 	.evtchn_bind = ff_evtchn_bind,
 	.evtchn_close = ff_evtchn_close,
@@ -492,6 +513,11 @@ unsigned int ism_fake_platform_maps(const struct ism_fe_platform *p)
 	for (m = p->maps; m; m = m->next)
 		n++;
 	return n;
+}
+
+void ism_fake_platform_no_copy(struct ism_fe_platform *p, bool no_copy)
+{
+	p->no_copy = no_copy;
 }
 
 unsigned long ism_fake_platform_calls(const struct ism_fe_platform *p,

@@ -42,6 +42,7 @@ enum ism_fake_op {
 	ISM_FAKE_OP_PAGE_UNSHARE,
 	ISM_FAKE_OP_GREFS_MAP,
 	ISM_FAKE_OP_GREFS_UNMAP,
+	ISM_FAKE_OP_GREF_COPY,
 	ISM_FAKE_OP_EVTCHN_ALLOC_UNBOUND,
 	ISM_FAKE_OP_EVTCHN_BIND,
 	ISM_FAKE_OP_EVTCHN_CLOSE,
@@ -78,6 +79,8 @@ uint64_t ism_fake_platform_now(const struct ism_fe_platform *p);
 void ism_fake_platform_set_clock(struct ism_fe_platform *p, uint64_t *clock);
 /* Regions of pages mapped through grefs_map and not unmapped. */
 unsigned int ism_fake_platform_maps(const struct ism_fe_platform *p);
+/* Make gref_copy fail (-ENOTTY), as on a kernel without grant copy. */
+void ism_fake_platform_no_copy(struct ism_fe_platform *p, bool no_copy);
 /* Calls of @op (every call: ISM_FAKE_OP_ANY) since open or the reset. */
 unsigned long ism_fake_platform_calls(const struct ism_fe_platform *p,
 				      enum ism_fake_op op);

@@ -113,8 +113,15 @@ static void test_connect(void)
 		       sb.last_req.u.alloc.flags == ISM_ALLOC_F_DEFAULT_PERM &&
 		       sb.last_req.u.alloc.perm == ISM_PERM_DEFAULT,
 	       "the request carries size, flag and perm");
+	ism_fake_platform_calls_reset(dev->p);
 	tap_is_int(ism_region_map(r, &addr, &len), 0, "map it");
 	tap_is_int(len, 8192, "two pages");
+	tap_ok(ism_fake_platform_calls(dev->p, ISM_FAKE_OP_GREF_COPY) == 1 &&
+		       ism_fake_platform_calls(dev->p, ISM_FAKE_OP_GREFS_MAP) ==
+			       1 &&
+		       ism_fake_platform_calls(dev->p, ISM_FAKE_OP_ANY) == 2,
+	       "the directory is read with one grant copy, the region mapped "
+	       "with one map");
 	if (addr) {
 		memcpy((char *)addr + 4096, "hello", 6);
 		tap_ok(!strcmp((char *)sb.regions[0].addr + 4096, "hello"),
@@ -122,6 +129,19 @@ static void test_connect(void)
 	} else {
 		tap_ok(0, "a store reaches the backend's page");
 	}
+	/* A kernel without grant copy: the directory is mapped instead. */
+	tap_is_int(ism_region_unmap(r), 0, "unmap it");
+	ism_fake_platform_no_copy(dev->p, true);
+	ism_fake_platform_calls_reset(dev->p);
+	addr = NULL;
+	tap_ok(!ism_region_map(r, &addr, &len) && addr &&
+		       !strcmp((char *)addr + 4096, "hello"),
+	       "without grant copy it maps again, the same pages");
+	tap_ok(ism_fake_platform_calls(dev->p, ISM_FAKE_OP_GREFS_MAP) == 2 &&
+		       ism_fake_platform_calls(dev->p,
+					       ISM_FAKE_OP_GREFS_UNMAP) == 1,
+	       "  the directory mapped and unmapped, the region mapped");
+	ism_fake_platform_no_copy(dev->p, false);
 	tap_is_int(ism_region_notify(r, 0), 1,
 		   "notify without a waiting peer is suppressed");
 	tap_is_int(ism_region_notify(r, ISM_NOTIFY_FORCE), -ENOTCONN,
@@ -317,7 +337,7 @@ static void test_faults(void)
 
 int main(void)
 {
-	tap_plan(46);
+	tap_plan(50);
 	test_connect();
 	test_refusals();
 	test_faults();
