@@ -48,7 +48,8 @@
 /*
  * Most pages or grants in one pages_grant or pages_end_grants call.  512
  * END entries are one 4 KiB kernel buffer; the grant helper takes up to
- * XEN_ISM_GNT_MAX_BATCH (4096).
+ * XEN_ISM_GNT_MAX_BATCH (4096).  pages_alloc takes a whole region's pages
+ * at once: on Xen up to XEN_ISM_GNT_MAX_PAGES (16384, 64 MiB).
  */
 #define ISM_PAGES_BATCH_MAX 512u
 

@@ -99,12 +99,13 @@ static long ism_gnt_alloc(struct ism_gnt_file *f, void __user *arg)
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
-	if (req.flags || !req.count || req.count > XEN_ISM_GNT_MAX_BATCH)
+	if (req.flags || !req.count || req.count > XEN_ISM_GNT_MAX_PAGES)
 		return -EINVAL;
 	if (req.count > max_pages - min(max_pages, f->nr_pages))
 		return -EDQUOT;
 
 	for (i = 0; i < req.count; i++) {
+		cond_resched();
 		pg = kzalloc(sizeof(*pg), GFP_KERNEL);
 		if (!pg) {
 			rc = -ENOMEM;
@@ -242,7 +243,7 @@ static long ism_gnt_free(struct ism_gnt_file *f, void __user *arg)
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
-	if (req.pad || !req.count || req.count > XEN_ISM_GNT_MAX_BATCH)
+	if (req.pad || !req.count || req.count > XEN_ISM_GNT_MAX_PAGES)
 		return -EINVAL;
 	for (i = 0; i < req.count; i++) {
 		pg = xa_load(&f->pages, req.index + i);

@@ -34,8 +34,13 @@
 
 #define XEN_ISM_GNT_DEVICE "/dev/xen/ism-gnt"
 
-/* At most this many pages or grant refs in one request. */
+/* At most this many grant refs in one GRANT or END. */
 #define XEN_ISM_GNT_MAX_BATCH 4096
+/*
+ * At most this many pages in one ALLOC or FREE: 64 MiB, the largest region
+ * of the ISM protocol (its pages are allocated and freed as one set).
+ */
+#define XEN_ISM_GNT_MAX_PAGES 16384
 
 /*
  * ALLOC: allocate @count zeroed pages.  Out: @index, the first page's index

@@ -32,6 +32,10 @@
 #include "platform-xen.h"
 #include "xen-ism-gnt.h"
 
+/* The largest region's pages are one ALLOC of the grant helper. */
+_Static_assert(XEN_ISM_GNT_MAX_PAGES >= ISM_REGION_SIZE_LIMIT / ISM_PAGE_SIZE,
+	       "a region's pages must fit one grant helper ALLOC");
+
 /* The largest request of the random op (platform.h). */
 #define ISM_XEN_RANDOM_MAX 256u
 
@@ -424,7 +428,7 @@ static int ism_xen_pages_alloc(struct ism_platform *p, unsigned int count,
 	int rc;
 
 	ISM_XEN_ENTER(p, ISM_PLATFORM_XEN_PAGES);
-	if (!count || count > XEN_ISM_GNT_MAX_BATCH || !handle_out)
+	if (!count || count > XEN_ISM_GNT_MAX_PAGES || !handle_out)
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)

@@ -608,6 +608,30 @@ static int dom0_shared(int argc, char **argv)
 			      info.pages == 0,
 		      "the pages are freed and the helper holds nothing");
 	}
+	{
+		/* The largest region's pages are one ALLOC and one FREE. */
+		struct xen_ism_gnt_alloc big = {
+			.count = XEN_ISM_GNT_MAX_PAGES
+		};
+		struct xen_ism_gnt_alloc over = {
+			.count = XEN_ISM_GNT_MAX_PAGES + 1
+		};
+		struct xen_ism_gnt_free fr = { .count = XEN_ISM_GNT_MAX_PAGES };
+
+		check(ioctl(fd, XEN_ISM_GNT_IOC_ALLOC, &over) &&
+			      errno == EINVAL,
+		      "an ALLOC of %u pages is refused (EINVAL)",
+		      XEN_ISM_GNT_MAX_PAGES + 1);
+		ok = ioctl(fd, XEN_ISM_GNT_IOC_ALLOC, &big) == 0;
+		fr.index = big.index;
+		check(ok && ioctl(fd, XEN_ISM_GNT_IOC_INFO, &info) == 0 &&
+			      info.pages == XEN_ISM_GNT_MAX_PAGES,
+		      "one ALLOC of %u pages (64 MiB)", XEN_ISM_GNT_MAX_PAGES);
+		check(ok && ioctl(fd, XEN_ISM_GNT_IOC_FREE, &fr) == 0 &&
+			      ioctl(fd, XEN_ISM_GNT_IOC_INFO, &info) == 0 &&
+			      info.pages == 0,
+		      "one FREE of them, and the helper holds nothing");
+	}
 out:
 	if (p != MAP_FAILED)
 		munmap(p, 2 * PAGE);

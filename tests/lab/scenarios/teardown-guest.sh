@@ -40,4 +40,21 @@ b)
 	check "lab-region: attach, check, released, check again, detach" 0 $?
 	;;
 esac
+
+# Phase 3: a region of 17 MiB, more pages than one grant batch.
+get lab/p3 >/dev/null
+case $1 in
+a)
+	lab-region alloc 17825792 fill put lab/token3 @token event attached \
+		event detached free put lab/freed3 1
+	check "lab-region: 17 MiB: alloc, fill, wait for b, free" 0 $?
+	;;
+b)
+	lab-region attach "@/local/domain/$peer/lab/token3" \
+		check "b reads a's 17 MiB" detach put lab/detached3 1
+	check "lab-region: attach a's 17 MiB region, check it, detach" 0 $?
+	;;
+esac
+# Until dom0 has read the flags: a guest's nodes go with it.
+get lab/end >/dev/null
 exit 0
