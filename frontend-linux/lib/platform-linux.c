@@ -337,15 +337,18 @@ static int lx_wait(struct ism_fe_platform *p, int timeout_ms)
 		p->rearm = false;
 		ism__waker_rearm(p->waker);
 	}
-	if (timeout_ms < 0 && p->waker && p->taken < 0) {
+	/* Level-triggered: a port read and not yet taken is still ready. */
+	if (p->taken < 0 && timeout_ms < 0 && p->waker) {
 		port = xenevtchn_pending(p->ce);
 		if (port < 0)
 			return errno == EINTR ? 0 : neg_errno();
 		p->taken = port;
-		if ((uint32_t)port != ism__waker_port(p->waker))
-			return ISM_FE_READY_EVTCHN;
-		return ISM_FE_READY_EVTCHN | ISM_FE_READY_XS;
 	}
+	if (p->taken >= 0 && p->waker &&
+	    (uint32_t)p->taken == ism__waker_port(p->waker))
+		return ISM_FE_READY_EVTCHN | ISM_FE_READY_XS;
+	if (p->taken >= 0)
+		return ISM_FE_READY_EVTCHN;
 	do
 		n = epoll_wait(p->epfd, ev, 2, timeout_ms);
 	while (n < 0 && errno == EINTR);
