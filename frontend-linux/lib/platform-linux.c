@@ -5,7 +5,8 @@
  * pages it maps) and libxenevtchn.  The library's fd is an epoll fd over
  * the xenstore and event channel fds.  A wait without a time limit blocks
  * in read() on the event channel device instead, with the watcher thread
- * of waker.c standing in for the xenstore fd.
+ * of waker.c (started by the first such wait) standing in for the
+ * xenstore fd.
  */
 #include <errno.h>
 #include <poll.h>
@@ -33,7 +34,9 @@ struct ism_fe_platform {
 	xengnttab_handle *gt;
 	xenevtchn_handle *ce; /* its fd blocks: see lx_evtchn_pending() */
 	int epfd;
-	struct ism_waker *waker; /* NULL: every wait goes through epfd */
+	/* Started by the first wait with no time limit; NULL: epoll. */
+	struct ism_waker *waker;
+	bool no_waker; /* it could not start: always epoll */
 	int32_t taken; /* a port the last wait read, or -1 */
 	bool readable; /* the last wait saw the event channel fd readable */
 	bool rearm; /* the waker's port came: re-arm once watches are taken */
@@ -321,6 +324,16 @@ static int lx_fd(struct ism_fe_platform *p)
 	return p->epfd;
 }
 
+/* Without a channel or thread left, waits use epoll: slower, as good. */
+static void waker_start(struct ism_fe_platform *p)
+{
+	uint16_t self;
+
+	p->no_waker =
+		lx_local_domid(p, &self) ||
+		ism__waker_start(p->ce, self, xs_fileno(p->xs), &p->waker);
+}
+
 /*
  * Forever, with the waker: one blocking read, whose port is kept for
  * lx_evtchn_pending(); the waker's port reports xenstore instead.
@@ -337,6 +350,8 @@ static int lx_wait(struct ism_fe_platform *p, int timeout_ms)
 		p->rearm = false;
 		ism__waker_rearm(p->waker);
 	}
+	if (timeout_ms < 0 && !p->waker && !p->no_waker)
+		waker_start(p);
 	/* Level-triggered: a port read and not yet taken is still ready. */
 	if (p->taken < 0 && timeout_ms < 0 && p->waker) {
 		port = xenevtchn_pending(p->ce);
@@ -429,7 +444,6 @@ int ism__platform_linux_open(const struct ism_fe_ops **ops_out,
 			     struct ism_fe_platform **p_out)
 {
 	struct ism_fe_platform *p = calloc(1, sizeof(*p));
-	uint16_t self;
 	int rc = -ENOMEM;
 
 	if (!p)
@@ -458,9 +472,6 @@ int ism__platform_linux_open(const struct ism_fe_ops **ops_out,
 			       ISM_FE_READY_EVTCHN);
 	if (rc)
 		goto err_destroy;
-	/* Without it (no channel or thread left) waits use epoll: slower. */
-	if (!lx_local_domid(p, &self))
-		ism__waker_start(p->ce, self, xs_fileno(p->xs), &p->waker);
 	*ops_out = &linux_ops;
 	*p_out = p;
 	return 0;
