@@ -28,11 +28,28 @@ int ism__reap(ism_dev *dev)
 	return rc;
 }
 
+/*
+ * Sleep until the backend moves the ring on (unless it already did: then
+ * at once) or @deadline; -ETIMEDOUT after it.
+ */
+static int ring_wait(ism_dev *dev, uint64_t deadline)
+{
+	int rem;
+
+	if (ism__ring_arm(&dev->ring))
+		return 0;
+	rem = ism__remaining(dev, deadline);
+	if (!rem)
+		return -ETIMEDOUT;
+	ism__dev_take(dev, dev->ops->wait(dev->p, rem));
+	return 0;
+}
+
 /* Place @req, waiting for room if 32 requests are outstanding. */
 static int send_req(ism_dev *dev, struct ism_req *req, bool posted,
 		    uint32_t *id_out, uint64_t deadline)
 {
-	int rc, rem;
+	int rc;
 
 	for (;;) {
 		if (posted)
@@ -45,12 +62,9 @@ static int send_req(ism_dev *dev, struct ism_req *req, bool posted,
 		if (rc)
 			return rc;
 		if (dev->rpc.nr >= ISM_RING_ENTRIES) {
-			if (ism__ring_arm(&dev->ring))
-				continue;
-			rem = ism__remaining(dev, deadline);
-			if (!rem)
-				return -ETIMEDOUT;
-			ism__dev_take(dev, dev->ops->wait(dev->p, rem));
+			rc = ring_wait(dev, deadline);
+			if (rc)
+				return rc;
 			if (dev->dead)
 				return dev->dead;
 		}
@@ -77,7 +91,7 @@ int ism__post(ism_dev *dev, struct ism_req *req)
 int ism__drain(ism_dev *dev)
 {
 	uint64_t deadline = ism__deadline(dev, dev->timeout_ms);
-	int rc, rem;
+	int rc;
 
 	for (;;) {
 		if (dev->dead)
@@ -87,12 +101,9 @@ int ism__drain(ism_dev *dev)
 			return rc;
 		if (!dev->rpc.nr_posted)
 			return 0;
-		if (ism__ring_arm(&dev->ring))
-			continue;
-		rem = ism__remaining(dev, deadline);
-		if (!rem)
-			return -ETIMEDOUT;
-		ism__dev_take(dev, dev->ops->wait(dev->p, rem));
+		rc = ring_wait(dev, deadline);
+		if (rc)
+			return rc;
 	}
 }
 
