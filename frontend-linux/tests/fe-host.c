@@ -16,13 +16,15 @@ static bool fd_ready(int fd)
 }
 
 int fe_host_start(struct fe_host *h, const struct ism_backend_limits *lim,
-		  uint16_t dom_a, uint32_t dev_a, uint16_t dom_b,
-		  uint32_t dev_b)
+		  ism_fake_hook_fn hook, ism_dev **a_out, ism_dev **b_out)
 {
-	if (fake_xen_create(&h->fx) || fake_xen_domain_add(h->fx, dom_a, 0) ||
-	    fake_xen_domain_add(h->fx, dom_b, 0) ||
-	    fake_xen_device_add(h->fx, ISM_DEVICE_TYPE, dom_a, 0, dev_a) ||
-	    fake_xen_device_add(h->fx, ISM_DEVICE_TYPE, dom_b, 0, dev_b) ||
+	if (fake_xen_create(&h->fx) ||
+	    fake_xen_domain_add(h->fx, FE_HOST_DOM_A, 0) ||
+	    fake_xen_domain_add(h->fx, FE_HOST_DOM_B, 0) ||
+	    fake_xen_device_add(h->fx, ISM_DEVICE_TYPE, FE_HOST_DOM_A, 0,
+				FE_HOST_DEV_A) ||
+	    fake_xen_device_add(h->fx, ISM_DEVICE_TYPE, FE_HOST_DOM_B, 0,
+				FE_HOST_DEV_B) ||
 	    fake_xen_platform_open(h->fx, 0, &h->be_p)) {
 		tap_diag("cannot set up the fake host");
 		return -1;
@@ -32,6 +34,13 @@ int fe_host_start(struct fe_host *h, const struct ism_backend_limits *lim,
 		return -1;
 	}
 	fe_host_run_backend(h);
+	if (ism_fake_dev_open(h->fx, FE_HOST_DOM_A, FE_HOST_DEV_A, 5000, hook,
+			      NULL, a_out) ||
+	    ism_fake_dev_open(h->fx, FE_HOST_DOM_B, FE_HOST_DEV_B, 5000, hook,
+			      NULL, b_out)) {
+		tap_diag("cannot connect the guests");
+		return -1;
+	}
 	return 0;
 }
 

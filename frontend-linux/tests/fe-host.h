@@ -11,6 +11,7 @@
 
 #include "fake-xen.h"
 #include "ism-backend.h"
+#include "platform-fake.h"
 #include <xenism.h>
 
 struct fe_host {
@@ -19,14 +20,21 @@ struct fe_host {
 	struct ism_backend *be;
 };
 
+/* The two guests: domids and the devids of their ism devices. */
+#define FE_HOST_DOM_A 1
+#define FE_HOST_DOM_B 2
+#define FE_HOST_DEV_A 11
+#define FE_HOST_DEV_B 12
+
 /*
- * Create the fake host with domains @dom_a and @dom_b, an ism device each
- * (@dev_a, @dev_b), and the backend core with @lim, run once.  0, or -1
- * after a diagnostic (what is set up is left for fe_host_stop()).
+ * Create the fake host with guests FE_HOST_DOM_A and _B, an ism device
+ * each, and the backend core with @lim, run once; then open both guests'
+ * devices (5 s timeout, @hook run while a guest waits) into *@a_out and
+ * *@b_out.  0, or -1 after a diagnostic (what is set up is left for
+ * fe_host_stop()).
  */
 int fe_host_start(struct fe_host *h, const struct ism_backend_limits *lim,
-		  uint16_t dom_a, uint32_t dev_a, uint16_t dom_b,
-		  uint32_t dev_b);
+		  ism_fake_hook_fn hook, ism_dev **a_out, ism_dev **b_out);
 /* dom0: the core handles what its two descriptors say is there; 1 if
  * anything was. */
 int fe_host_run_backend(struct fe_host *h);

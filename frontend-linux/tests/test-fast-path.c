@@ -19,10 +19,6 @@
 
 TAP_MAIN;
 
-#define DOM_A 1
-#define DOM_B 2
-#define DEV_A 11
-#define DEV_B 12
 #define PERM (ISM_PERM_READ | ISM_PERM_WRITE | ISM_PERM_ATTACH)
 
 static struct fe_host host;
@@ -310,7 +306,7 @@ static void test_offer_before_attach_rsp(void)
 /* Both close: no port (declined offers included), grant or map is left. */
 static void test_closed(void)
 {
-	const uint16_t doms[] = { DOM_A, DOM_B };
+	const uint16_t doms[] = { FE_HOST_DOM_A, FE_HOST_DOM_B };
 	struct fake_xen_usage u;
 	unsigned int i;
 
@@ -332,10 +328,7 @@ int main(void)
 	tap_plan(47);
 	ism_backend_limits_default(&lim);
 	lim.gid = 0x1badcafe;
-	if (fe_host_start(&host, &lim, DOM_A, DEV_A, DOM_B, DEV_B) ||
-	    ism_fake_dev_open(host.fx, DOM_A, DEV_A, 5000, hook, NULL, &a) ||
-	    ism_fake_dev_open(host.fx, DOM_B, DEV_B, 5000, hook, NULL, &b) ||
-	    share(&ra, &rb)) {
+	if (fe_host_start(&host, &lim, hook, &a, &b) || share(&ra, &rb)) {
 		tap_diag("cannot start the backend and connect the guests");
 		goto out;
 	}

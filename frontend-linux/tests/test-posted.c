@@ -19,10 +19,6 @@
 
 TAP_MAIN;
 
-#define DOM_A 1
-#define DOM_B 2
-#define DEV_A 11
-#define DEV_B 12
 #define PERM (ISM_PERM_READ | ISM_PERM_WRITE | ISM_PERM_ATTACH)
 
 static struct fe_host host;
@@ -173,7 +169,7 @@ static void test_error(void)
 /* A closes right after a posted FREE: B sees the region freed. */
 static void test_close(void)
 {
-	const uint16_t doms[] = { DOM_A, DOM_B };
+	const uint16_t doms[] = { FE_HOST_DOM_A, FE_HOST_DOM_B };
 	struct fake_xen_usage u;
 	ism_region *ra, *rb;
 	unsigned int i;
@@ -209,9 +205,7 @@ int main(void)
 	lim.gid = 0x1badcafe;
 	lim.max_regions = 1;
 	lim.fast_path = false;
-	if (fe_host_start(&host, &lim, DOM_A, DEV_A, DOM_B, DEV_B) ||
-	    ism_fake_dev_open(host.fx, DOM_A, DEV_A, 5000, hook, NULL, &a) ||
-	    ism_fake_dev_open(host.fx, DOM_B, DEV_B, 5000, hook, NULL, &b)) {
+	if (fe_host_start(&host, &lim, hook, &a, &b)) {
 		tap_diag("cannot start the backend and connect the guests");
 		goto out;
 	}
