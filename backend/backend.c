@@ -166,6 +166,7 @@ int ism_backend_new(const struct ism_platform_ops *ops,
 	if (rc && rc != -EACCES && rc != -EPERM)
 		goto err_unwatch_be;
 	be->watch_release = !rc;
+	ism__dirpool_init(be);
 	*be_out = be;
 	return 0;
 
@@ -199,11 +200,16 @@ static void ism_backend_drop_held(struct ism_backend *be)
 	while ((ref = be->quarantine)) {
 		be->quarantine = ref->next;
 		ism__domain_put(be, ref->dom);
-		free(ref->dirset);
+		if (ref->dirset && !ref->dirset->pool)
+			free(ref->dirset);
 		free(ref);
 	}
 	while ((set = be->dead_sets)) {
 		be->dead_sets = set->next;
+		free(set);
+	}
+	while ((set = be->dir_pool)) {
+		be->dir_pool = set->next;
 		free(set);
 	}
 	while ((d = be->deferred)) {
@@ -219,6 +225,7 @@ void ism_backend_free(struct ism_backend *be)
 	while (be->dev_head)
 		ism__device_shutdown(be->dev_head);
 	ism__evt_flush(be);
+	ism__dirpool_fini(be);
 	ism__backend_unwatch(be, ISM_BE_DIR, ISM_WATCH_BE);
 	if (be->watch_release)
 		ism__backend_unwatch(be, ISM_RELEASE_DOMAIN, ISM_WATCH_RELEASE);

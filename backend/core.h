@@ -59,19 +59,26 @@ struct ism_region;
 /* ---- pages.c: page sets, grants, quarantine ------------------------- */
 
 struct ism_pageset {
-	struct ism_pageset *next; /* in be->dead_sets */
+	struct ism_pageset *next; /* in be->dead_sets, or be->dir_pool */
 	uint32_t handle;
 	unsigned int npages;
 	void *addr; /* our mapping, or NULL if not mapped */
 	unsigned int ngrants; /* grants not ended yet */
+	uint32_t lent; /* directory pool: bit i while page i is a directory */
 	bool orphan; /* its owner let go: free at ngrants == 0 */
 	bool dead_listed;
+	bool pool; /* a chunk of be->dir_pool */
+	bool keep; /* the pool's first chunk: kept while the backend lives */
 };
+
+/* Pages per chunk of the directory pool (bits of ism_pageset.lent). */
+#define ISM_DIR_CHUNK 16u
 
 /*
  * One referrer's grants: grefs[i] for page i of the region's set (region
  * pages 0 .. nr_pages - 1, then the doorbell), then grefs[nr_pages + 1 + k]
- * for page k of the directory set.  0 means "not granted / ended".
+ * for directory page k (page dir_index + k of dirset).  0 means "not
+ * granted / ended".
  */
 struct ism_ref {
 	struct ism_ref *next; /* in be->quarantine */
@@ -80,6 +87,7 @@ struct ism_ref {
 	struct ism_domain *dom; /* the grantee, charged for the pages */
 	struct ism_pageset *set; /* the region's pages (shared) */
 	struct ism_pageset *dirset; /* this referrer's directory */
+	uint32_t dir_index; /* its first page in dirset */
 	uint32_t slot;
 	uint32_t perm; /* ISM_PERM_* rights at attach time */
 	uint32_t nr_pages;
@@ -98,6 +106,14 @@ struct ism_ref {
 int ism__pageset_new(struct ism_backend *be, unsigned int npages, bool map,
 		     struct ism_pageset **set_out);
 void ism__pageset_orphan(struct ism_backend *be, struct ism_pageset *set);
+
+/*
+ * The directory pool: make its first chunk (a failure only means the first
+ * directory will make it); at the end, let go of every chunk (freed once
+ * no page of it is lent, like any orphan set).
+ */
+void ism__dirpool_init(struct ism_backend *be);
+void ism__dirpool_fini(struct ism_backend *be);
 
 /*
  * Grant every page of @ref to its domain and write its directory.  On
@@ -340,6 +356,7 @@ struct ism_backend {
 	struct ism_device *busy_head;
 	struct ism_ref *quarantine;
 	struct ism_pageset *dead_sets;
+	struct ism_pageset *dir_pool; /* chunks with one-page directories */
 	struct ism_deferred *deferred;
 	bool watch_be, watch_release;
 	struct ism_backend_stats st;

@@ -8,6 +8,14 @@
  * it could not end: the ref that holds it moves to the quarantine, its
  * region pages stay charged to the domain that maps them, and the page set
  * is freed only after its last grant ended.  Releasing never allocates.
+ *
+ * Directories of one page (regions of up to ISM_DIR_GREFS_PER_PAGE pages)
+ * come from the directory pool: chunks of ISM_DIR_CHUNK pages the core
+ * maps once, so ALLOC and ATTACH do not allocate and map a page of their
+ * own, nor DETACH and FREE unmap and free it.  A page goes back to its
+ * chunk once its grant ended (when its ref is freed) and is cleared when
+ * lent again.  The first chunk stays while the backend lives; the others
+ * are freed once no page of theirs is lent.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -78,6 +86,93 @@ void ism__pageset_orphan(struct ism_backend *be, struct ism_pageset *set)
 		return;
 	set->orphan = true;
 	ism_pageset_try_free(be, set);
+}
+
+static int ism_dirpool_grow(struct ism_backend *be, bool keep)
+{
+	struct ism_pageset *set;
+	int rc;
+
+	rc = ism__pageset_new(be, ISM_DIR_CHUNK, true, &set);
+	if (rc)
+		return rc;
+	set->pool = true;
+	set->keep = keep;
+	set->next = be->dir_pool;
+	be->dir_pool = set;
+	return 0;
+}
+
+/* Take the chunk at *@pp out of the pool; it is freed once it may be. */
+static void ism_dirpool_drop(struct ism_backend *be, struct ism_pageset **pp)
+{
+	struct ism_pageset *set = *pp;
+
+	*pp = set->next;
+	set->next = NULL;
+	set->pool = false;
+	ism__pageset_orphan(be, set);
+}
+
+void ism__dirpool_init(struct ism_backend *be)
+{
+	ism_dirpool_grow(be, true);
+}
+
+void ism__dirpool_fini(struct ism_backend *be)
+{
+	struct ism_pageset **pp = &be->dir_pool, *set;
+
+	while ((set = *pp)) {
+		set->keep = false;
+		if (set->lent)
+			pp = &set->next;
+		else
+			ism_dirpool_drop(be, pp);
+	}
+}
+
+/* Give @ref its directory: a page of the pool, or a set of its own. */
+static int ism_dir_get(struct ism_backend *be, struct ism_ref *ref)
+{
+	const uint32_t full = (uint32_t)((1ull << ISM_DIR_CHUNK) - 1);
+	struct ism_pageset *set;
+	unsigned int i;
+	int rc;
+
+	if (ref->ndir > 1)
+		return ism__pageset_new(be, ref->ndir, true, &ref->dirset);
+	for (set = be->dir_pool; set && set->lent == full; set = set->next)
+		;
+	if (!set) {
+		rc = ism_dirpool_grow(be, false);
+		if (rc)
+			return rc;
+		set = be->dir_pool;
+	}
+	i = (unsigned int)__builtin_ctz(~set->lent);
+	set->lent |= 1u << i;
+	memset((char *)set->addr + (size_t)i * ISM_PAGE_SIZE, 0, ISM_PAGE_SIZE);
+	ref->dirset = set;
+	ref->dir_index = i;
+	return 0;
+}
+
+/* @ref's directory grants ended: give its page back, or let its set go. */
+static void ism_dir_put(struct ism_backend *be, struct ism_ref *ref)
+{
+	struct ism_pageset *set = ref->dirset, **pp;
+
+	if (!set || !set->pool) {
+		ism__pageset_orphan(be, set);
+		return;
+	}
+	set->lent &= ~(1u << ref->dir_index);
+	if (set->lent || set->keep)
+		return;
+	for (pp = &be->dir_pool; *pp != set; pp = &(*pp)->next)
+		;
+	ism_dirpool_drop(be, pp);
 }
 
 /*
@@ -176,7 +271,8 @@ static void ism_ref_fill_dir(struct ism_ref *ref)
 
 	for (k = 0; k < ref->ndir; k++) {
 		dp = (struct ism_dir_page *)((char *)ref->dirset->addr +
-					     (size_t)k * ISM_PAGE_SIZE);
+					     (size_t)(ref->dir_index + k) *
+						     ISM_PAGE_SIZE);
 		n = left < ISM_DIR_GREFS_PER_PAGE ? left :
 						    ISM_DIR_GREFS_PER_PAGE;
 		dp->next_gref = k + 1 < ref->ndir ? dir_grefs[k + 1] : 0;
@@ -194,7 +290,7 @@ int ism__ref_ungrant(struct ism_backend *be, struct ism_ref *ref)
 
 	ism_ref_end_grants(be, ref, &pages);
 	if (!ref->live) {
-		ism__pageset_orphan(be, ref->dirset);
+		ism_dir_put(be, ref);
 		free(ref);
 		return 0;
 	}
@@ -218,7 +314,7 @@ int ism__ref_grant(struct ism_backend *be, struct ism_ref *ref, uint16_t domid)
 	rc = ism__quota_grants(be, ref->dom, n + 1 + ref->ndir);
 	if (rc)
 		goto err_release;
-	rc = ism__pageset_new(be, ref->ndir, true, &ref->dirset);
+	rc = ism_dir_get(be, ref);
 	if (rc)
 		goto err_release;
 	/*
@@ -235,8 +331,8 @@ int ism__ref_grant(struct ism_backend *be, struct ism_ref *ref, uint16_t domid)
 				       false);
 	}
 	if (!rc)
-		rc = ism_ref_grant_run(be, ref, n + 1, ref->dirset, 0,
-				       ref->ndir, domid, true);
+		rc = ism_ref_grant_run(be, ref, n + 1, ref->dirset,
+				       ref->dir_index, ref->ndir, domid, true);
 	if (rc)
 		goto err_release;
 	ism_ref_fill_dir(ref);
@@ -257,7 +353,7 @@ static bool ism_ref_retry(struct ism_backend *be, struct ism_ref *ref)
 	dom->quarantined -= pages;
 	if (ref->live)
 		return false;
-	ism__pageset_orphan(be, ref->dirset);
+	ism_dir_put(be, ref);
 	free(ref);
 	ism__domain_put(be, dom);
 	return true;

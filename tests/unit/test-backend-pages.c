@@ -5,13 +5,15 @@
  * 1 MiB region make; regions longer than one batch (ISM_PAGES_BATCH_MAX)
  * come out right; a batch that fails part way through a region undoes
  * the batches before it; a grant still mapped in the middle of a batch
- * stays in the quarantine, the others end.
+ * stays in the quarantine, the others end; one-page directories come
+ * from a pool.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core.h" /* ISM_DIR_CHUNK */
 #include "tap.h"
 #include "frontend.h"
 
@@ -121,12 +123,13 @@ static void test_calls_1mib(void)
 	tap_is_int(fe_alloc(&a, MIB, &d), 0, "ALLOC of 1 MiB (256 pages)");
 	calls_take(&w, &c);
 	calls_diag("ALLOC", &c);
-	tap_ok(calls_are(&c, 2, 2, 0, 0),
-	       "  2 pages_alloc, 2 pages_grant (pages + doorbell, directory)");
+	tap_ok(calls_are(&c, 1, 2, 0, 0),
+	       "  1 pages_alloc (pages + doorbell; the directory page is the "
+	       "pool's), 2 pages_grant");
 	tap_is_int(fe_attach(&b, d.token, 0, &p), 0, "ATTACH writable");
 	calls_take(&w, &c);
 	calls_diag("ATTACH", &c);
-	tap_ok(calls_are(&c, 1, 2, 0, 0), "  1 pages_alloc, 2 pages_grant");
+	tap_ok(calls_are(&c, 0, 2, 0, 0), "  0 pages_alloc, 2 pages_grant");
 
 	fe_map(&a, &d, false, &ma);
 	fe_map(&b, &p, true, &mb);
@@ -147,23 +150,75 @@ static void test_calls_1mib(void)
 	tap_is_int(fe_detach(&b, &p), 0, "DETACH");
 	calls_take(&w, &c);
 	calls_diag("DETACH", &c);
-	tap_ok(calls_are(&c, 0, 0, 1, 1),
-	       "  1 pages_end_grants (258 grants), 1 pages_free (directory)");
+	tap_ok(calls_are(&c, 0, 0, 1, 0),
+	       "  1 pages_end_grants (258 grants), 0 pages_free (the "
+	       "directory page goes back to the pool)");
 	tap_is_int(fe_attach(&b, d.token, ISM_ATTACH_F_READONLY, &q), 0,
 		   "ATTACH read-only");
 	calls_take(&w, &c);
 	calls_diag("ATTACH ro", &c);
-	tap_ok(calls_are(&c, 1, 3, 0, 0),
+	tap_ok(calls_are(&c, 0, 3, 0, 0),
 	       "  3 pages_grant: the doorbell stays writable on its own");
 	fe_detach(&b, &q);
 	fake_xen_calls_reset(w.fx);
 	tap_is_int(fe_free(&a, &d), 0, "FREE");
 	calls_take(&w, &c);
 	calls_diag("FREE", &c);
-	tap_ok(calls_are(&c, 0, 0, 1, 2),
-	       "  1 pages_end_grants, 2 pages_free (directory, region)");
+	tap_ok(calls_are(&c, 0, 0, 1, 1),
+	       "  1 pages_end_grants, 1 pages_free (region)");
 	tap_ok(grants_agree(&w, &grants) && !grants,
 	       "  no grant left, as the platform counts");
+	fw_close(&w);
+}
+
+/*
+ * One-page directories come from the pool: more than a chunk of them at
+ * once grows it by a chunk, freed when its last page comes back; a page
+ * lent again is cleared of the references of the region before.
+ */
+static void test_dir_pool(void)
+{
+	struct ism_region_desc d[ISM_DIR_CHUNK + 4], big;
+	const struct ism_dir_page *dp;
+	struct fake_xen_usage u0, u;
+	struct fe_map m;
+	struct calls c;
+	struct fe a, b;
+	struct fw w;
+	unsigned int i, n = ISM_DIR_CHUNK + 4, fail = 0, stale = 0;
+
+	world_open(&w, &a, &b, MIB);
+	fake_xen_usage(w.fx, FW_BE, &u0);
+	fake_xen_calls_reset(w.fx);
+	for (i = 0; i < n; i++)
+		fail += fe_alloc(&a, ISM_PAGE_SIZE, &d[i]) != 0;
+	calls_take(&w, &c);
+	calls_diag("ALLOC x20", &c);
+	tap_ok(!fail && c.alloc == n + 1,
+	       "dir_pool: %u regions, %lu pages_alloc: one each and one more "
+	       "chunk of %u directory pages",
+	       n, c.alloc, ISM_DIR_CHUNK);
+	for (i = 0; i < n; i++)
+		fail += fe_free(&a, &d[i]) != 0;
+	fake_xen_usage(w.fx, FW_BE, &u);
+	calls_take(&w, &c);
+	tap_ok(!fail && c.free == n + 1 && u.page_sets == u0.page_sets &&
+		       u.grants == u0.grants,
+	       "  all freed: the chunk made on demand too, the first stays");
+
+	tap_is_int(fe_alloc(&a, 200 * ISM_PAGE_SIZE, &big), 0,
+		   "  a 200-page region, freed again");
+	fe_free(&a, &big);
+	fe_alloc(&a, ISM_PAGE_SIZE, &d[0]);
+	fe_map(&a, &d[0], false, &m);
+	dp = m.dir[0];
+	for (i = dp->nr_grefs; i < ISM_DIR_GREFS_PER_PAGE; i++)
+		stale += dp->gref[i] != 0;
+	tap_ok(m.ndir == 1 && dp->nr_grefs == 1 && !dp->next_gref && !stale,
+	       "  a directory page lent again holds no reference of the "
+	       "200-page region before it");
+	fe_unmap(&a, &m);
+	fe_free(&a, &d[0]);
 	fw_close(&w);
 }
 
@@ -320,8 +375,9 @@ static void test_end_fails_midway(void)
 
 int main(void)
 {
-	tap_plan(34);
+	tap_plan(38);
 	test_calls_1mib();
+	test_dir_pool();
 	test_chunks();
 	test_grant_fails_midway();
 	test_end_fails_midway();
