@@ -135,6 +135,7 @@ static const char *describe(const char *name)
 		{ "stream.ism", "xen-ism, in place" },
 		{ "stream.vchan", "libxenvchan, 1 MiB ring" },
 		{ "stream.tcp", "TCP over netfront" },
+		{ "setup.ism.request", "one request to the backend" },
 		{ "setup.grant", "raw grant cycle (limit)" },
 		{ "setup.ism", "xen-ism region cycle" },
 		{ "setup.vchan", "libxenvchan connect + close" },

@@ -10,7 +10,8 @@
  *   libxenvchan: server_init and client_init with rings of that size,
  *	one octet across, close.
  * A second pass of the first two times each step (setup.ism.SIZE.alloc,
- * ...): where the difference comes from.
+ * ...): where the difference comes from; setup.ism.request is the least
+ * any awaited request costs, an INFO round trip to the backend.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #define SETUP_CYCLES 20
 #define SETUP_CYCLES_QUICK 2
 #define SETUP_WARM 1
+#define SETUP_REQUESTS 50
 
 static const uint64_t setup_sizes[] = { 64u << 10, 1u << 20 };
 
@@ -319,6 +321,23 @@ static int setup_steps_run(struct bench *b, enum bench_variant v,
 	return rc;
 }
 
+/* The driver alone: ms per INFO request, answered by the backend. */
+static int setup_request_run(struct bench *b)
+{
+	struct ism_dev_info info;
+	unsigned int i, n = b->o->quick ? 5 : SETUP_REQUESTS;
+	uint64_t t0;
+	int rc = 0;
+
+	t0 = bench_now_ns();
+	for (i = 0; !rc && i < n; i++)
+		rc = ism_dev_info(b->dev, &info);
+	if (rc)
+		return rc;
+	return bench_result_add(&b->res, "setup.ism.request", "ms",
+				(double)(bench_now_ns() - t0) / n / 1e6);
+}
+
 int bench_setup_run(struct bench *b)
 {
 	static const struct {
@@ -361,6 +380,12 @@ int bench_setup_run(struct bench *b)
 			if (rc)
 				rc = bench_fail(b, name, rc);
 		}
+	}
+	if (!rc) {
+		bench_watchdog("setup.ism.request");
+		rc = setup_request_run(b);
+		if (rc)
+			rc = bench_fail(b, "setup.ism.request", rc);
 	}
 	return rc;
 }
