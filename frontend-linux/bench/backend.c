@@ -3,7 +3,8 @@
  * backend.c - what the backend pays: the two guests idle with a region
  * shared (the backend must not wake at all), then notify round trips
  * through the backend (relay, the fast path turned off) and over the
- * direct event channel (fastpath).  The backend's CPU time and wake-ups
+ * direct event channel (fastpath), then 1 MiB region setup cycles
+ * (setup: four requests each).  The backend's CPU time and wake-ups
  * are sampled in the backend domain by ism-bench-backend(8): with
  * --backend-sync the driver writes ~/data/ism-bench/phase ("NAME begin
  * COUNT", "NAME end COUNT", finally "done end 0") and waits until
@@ -23,6 +24,9 @@
 #define BACKEND_N 1000
 #define BACKEND_N_QUICK 100
 #define BACKEND_WARM 10
+#define BACKEND_SETUP 20
+#define BACKEND_SETUP_QUICK 2
+#define BACKEND_SETUP_SIZE (1u << 20)
 #define SYNC_WAIT_US (30u * 1000000u)
 #define SYNC_POLL_US 20000u
 
@@ -170,6 +174,13 @@ int bench_backend_run(struct bench *b)
 		if (rc)
 			return bench_fail(b, "rtt.ism-fastpath", rc);
 	}
+	phase_name = "setup";
+	bench_watchdog("backend setup");
+	rc = bench_setup_phase(
+		b, BACKEND_SETUP_SIZE,
+		b->o->quick ? BACKEND_SETUP_QUICK : BACKEND_SETUP, phase_rtt);
+	if (rc)
+		return bench_fail(b, "backend setup", rc);
 	rc = phase_sync(b, "done", false, 0);
 	return rc ? bench_fail(b, "backend", rc) : 0;
 }

@@ -28,6 +28,10 @@
 #define SETUP_WARM 1
 #define SETUP_REQUESTS 50
 
+/* What the driver asks of the server's pass (arg[3] of BENCH_OP_SETUP). */
+#define SETUP_F_STEPS 0x1u /* time each step */
+#define SETUP_F_FLUSH 0x2u /* then one INFO: its posted requests taken */
+
 static const uint64_t setup_sizes[] = { 64u << 10, 1u << 20 };
 
 /*
@@ -270,6 +274,17 @@ static int setup_one(struct bench *b, enum bench_variant v, uint64_t size,
 	return rc;
 }
 
+/*
+ * DETACH and FREE are posted: one request waited for (INFO) makes sure
+ * the backend has taken them before we go on.
+ */
+static int setup_flush(struct bench *b)
+{
+	struct ism_dev_info info;
+
+	return ism_dev_info(b->dev, &info);
+}
+
 int bench_setup_serve(struct bench *b, const uint64_t *arg, uint64_t *val)
 {
 	struct setup_steps st;
@@ -279,11 +294,14 @@ int bench_setup_serve(struct bench *b, const uint64_t *arg, uint64_t *val)
 
 	if (arg[1] != setup_sizes[0] && arg[1] != setup_sizes[1])
 		return -EINVAL;
-	if (arg[2] > 10000 || arg[3] > 1)
+	if (arg[2] > 10000 || arg[3] > (SETUP_F_STEPS | SETUP_F_FLUSH))
 		return -EINVAL;
 	memset(&st, 0, sizeof(st));
 	rc = setup_one(b, (enum bench_variant)arg[0], arg[1],
-		       (unsigned int)arg[2], arg[3] ? &st : NULL, &ns);
+		       (unsigned int)arg[2],
+		       arg[3] & SETUP_F_STEPS ? &st : NULL, &ns);
+	if (!rc && (arg[3] & SETUP_F_FLUSH))
+		rc = setup_flush(b);
 	for (i = 0; i < SETUP_STEPS && i < BENCH_MAX_ARGS; i++)
 		val[i] = st.ns[i];
 	return rc;
@@ -294,7 +312,8 @@ static int setup_steps_run(struct bench *b, enum bench_variant v,
 			   const char *prefix, uint64_t size,
 			   unsigned int cycles)
 {
-	uint64_t arg[4] = { v, size, cycles, 1 }, val[BENCH_MAX_ARGS], ns;
+	uint64_t arg[4] = { v, size, cycles, SETUP_F_STEPS };
+	uint64_t val[BENCH_MAX_ARGS], ns;
 	struct setup_steps st;
 	const char *step;
 	unsigned int role, i;
@@ -318,6 +337,31 @@ static int setup_steps_run(struct bench *b, enum bench_variant v,
 							      st.ns[i]) /
 						      cycles / 1e6);
 		}
+	return rc;
+}
+
+/*
+ * @cycles xen-ism cycles of @size with the server, between @phase's begin
+ * and end: what the backend pays per cycle, sampled in its domain.  Both
+ * sides flush their posted requests in it: 4 per cycle, and 2 INFO.
+ */
+int bench_setup_phase(struct bench *b, uint64_t size, unsigned int cycles,
+		      bench_phase_fn phase)
+{
+	uint64_t arg[4] = { BENCH_V_ISM, size, cycles, SETUP_F_FLUSH }, ns;
+	int rc;
+
+	rc = phase(b, true, SETUP_WARM + cycles);
+	if (!rc)
+		rc = bench_ctl_call(&b->ctl, BENCH_OP_SETUP, arg, 4);
+	if (!rc)
+		rc = setup_one(b, BENCH_V_ISM, size, cycles, NULL, &ns);
+	if (!rc)
+		rc = setup_flush(b);
+	if (!rc)
+		rc = bench_ctl_result(&b->ctl, NULL);
+	if (!rc)
+		rc = phase(b, false, SETUP_WARM + cycles);
 	return rc;
 }
 

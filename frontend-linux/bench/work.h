@@ -53,6 +53,8 @@ int bench_rtt_serve(struct bench *b, const uint64_t *arg, uint64_t *val);
 int bench_stream_run(struct bench *b);
 int bench_stream_serve(struct bench *b, const uint64_t *arg, uint64_t *val);
 int bench_setup_run(struct bench *b);
+int bench_setup_phase(struct bench *b, uint64_t size, unsigned int cycles,
+		      bench_phase_fn phase);
 int bench_setup_serve(struct bench *b, const uint64_t *arg, uint64_t *val);
 int bench_backend_run(struct bench *b);
 int bench_backend_serve(struct bench *b, const uint64_t *arg, uint64_t *val);
