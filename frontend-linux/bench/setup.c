@@ -27,6 +27,7 @@
 #define SETUP_CYCLES_QUICK 2
 #define SETUP_WARM 1
 #define SETUP_REQUESTS 50
+#define SETUP_REQUESTS_QUICK 5
 
 /* What the driver asks of the server's pass (arg[3] of BENCH_OP_SETUP). */
 #define SETUP_F_STEPS 0x1u /* time each step */
@@ -369,7 +370,7 @@ int bench_setup_phase(struct bench *b, uint64_t size, unsigned int cycles,
 static int setup_request_run(struct bench *b)
 {
 	struct ism_dev_info info;
-	unsigned int i, n = b->o->quick ? 5 : SETUP_REQUESTS;
+	unsigned int i, n = b->o->quick ? SETUP_REQUESTS_QUICK : SETUP_REQUESTS;
 	uint64_t t0;
 	int rc = 0;
 
