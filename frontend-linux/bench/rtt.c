@@ -5,9 +5,10 @@
  * xen-ism against the raw event channel on the control page (the limit),
  * libxenvchan and TCP.  One more raw variant waits the way a library that
  * must also hear xenstore waits (epoll over two fds, then the read): the
- * cost of that wait, apart from the rest of xen-ism's work.  Each variant runs warm-up rounds, then a batch
- * timed as a whole (one clock read costs tens of microseconds under
- * emulation, so single round trips are not timed).
+ * cost of that wait, apart from the rest of xen-ism's work.  Each variant
+ * runs warm-up rounds, then a batch timed as a whole (one clock read costs
+ * tens of microseconds under emulation, so single round trips are not
+ * timed).
  */
 #include <errno.h>
 #include <string.h>
