@@ -2,16 +2,16 @@
 #
 # Helpers for the guest halves of lab scenarios (busybox sh in a guest).
 # A guest reports checks as "ok - ..." / "not ok - ..." console lines,
-# which dom0's guest_tap turns into tests.
+# which dom0's guest_tap turns into tests.  Every wait is wait-lib.sh's
+# wait_until, bounded by the clock.
+. /lab/wait-lib.sh
 
-# get PATH: wait (up to 3 minutes) until the xenstore node exists; print it.
+# get PATH: wait (up to 3 minutes) until the xenstore node exists; print
+# it.  A node of another guest goes with that guest: wait only for one
+# whose guest stays until it is told (`get lab/end` after writing it).
 get()
 {
-	i=0
-	until xenstore-read "$1" 2>/dev/null || [ $i -ge 1800 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
+	wait_until 180 xenstore-read "$1" 2>/dev/null
 }
 
 # check DESCRIPTION WANTED-STATUS ACTUAL-STATUS: one check of an exit status.
@@ -30,13 +30,9 @@ send_file()
 	echo "@file@ $1 md5 $(md5sum <"$2" | cut -d' ' -f1)"
 }
 
-# reach ADDR: wait (up to about 30 s) until ADDR answers a ping.
+# reach ADDR: wait (up to 30 s) until ADDR answers a ping.
 reach()
 {
-	i=0
-	until ping -c 1 -W 1 "$1" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt 60 ] || return 1
-		sleep 0.5
-	done
+	local WAIT_STEP=0.5
+	wait_until 30 ping -c 1 -W 1 "$1" >/dev/null 2>&1
 }

@@ -4,6 +4,8 @@
 # prints TAP on stdout: tap_ok / tap_fail / tap_check print one test each,
 # guest_tap turns a guest's "ok - ..." lines into tests, and tap_finish
 # prints the plan at the end.  Diagnostics go to stdout as "# ..." lines.
+# Every wait is wait-lib.sh's wait_until, bounded by the clock.
+. /lab/wait-lib.sh
 
 LAB_TESTS=0
 LAB_FAILED=0
@@ -103,23 +105,23 @@ CFG
 	xl domid "$name"
 }
 
+# guest_gone NAME: the guest is not running (any more).
+guest_gone()
+{
+	! xl domid "$1" >/dev/null 2>&1
+}
+
 # guest_wait NAME SECONDS: wait for the guest to power off; destroy it and
 # fail if it is still running after SECONDS.  It looks every LAB_WAIT_STEP
 # seconds (default 0.1); each look is an xl command, a load on dom0 that
 # benchmarks avoid with a longer step.
 guest_wait()
 {
-	local name=$1 step=${LAB_WAIT_STEP:-0.1} left
-	left=$(awk -v s="$2" -v t="$step" 'BEGIN { print int(s / t) }')
-	while xl domid "$name" >/dev/null 2>&1; do
-		if [ $left -le 0 ]; then
-			tap_diag "guest $name still running after $2 s; destroying it"
-			xl destroy "$name" >/dev/null 2>&1
-			return 1
-		fi
-		left=$((left - 1))
-		sleep "$step"
-	done
+	local WAIT_STEP=${LAB_WAIT_STEP:-0.1}
+	wait_until "$2" guest_gone "$1" && return 0
+	tap_diag "guest $1 still running after $2 s; destroying it"
+	xl destroy "$1" >/dev/null 2>&1
+	return 1
 }
 
 # results_tap PREFIX: "ok - ..." / "not ok - ..." lines on stdin become
@@ -173,21 +175,23 @@ guest_tap()
 }
 
 # ismd_start [OPTION...]: start xen-ismd in the background, logging to
-# /var/log/xen/xen-ismd.log (dumped with the guest logs), and wait until it
-# serves (its stats socket appears).  Call it in the scenario's shell, not
-# in a subshell such as tap_check's, so that ismd_stop knows its pid.
+# /var/log/xen/xen-ismd.log (dumped with the guest logs), and wait (up to
+# 10 s) until it serves (its stats socket appears); fail at once if it
+# exits.  Call it in the scenario's shell, not in a subshell such as
+# tap_check's, so that ismd_stop knows its pid.
 ismd_start()
 {
-	local i=0
 	xen-ismd --foreground -v --gid-file=/tmp/ism-gid "$@" \
 		>>/var/log/xen/xen-ismd.log 2>&1 &
 	LAB_ISMD_PID=$!
-	until [ -S /run/xen-ismd.sock ]; do
-		kill -0 $LAB_ISMD_PID 2>/dev/null || return 1
-		i=$((i + 1))
-		[ $i -lt 100 ] || return 1
-		sleep 0.1
-	done
+	wait_until 10 ismd_settled && [ -S /run/xen-ismd.sock ]
+}
+
+# ismd_settled: xen-ismd serves, or has exited: either ends ismd_start's
+# wait.
+ismd_settled()
+{
+	[ -S /run/xen-ismd.sock ] || ! kill -0 $LAB_ISMD_PID 2>/dev/null
 }
 
 # ismd_stop: SIGTERM, and its exit status (0: it closed every device).
@@ -216,23 +220,25 @@ guest_peers()
 	done
 }
 
+# ism_connected DOMID: the domain has ism devices, and each is Connected
+# on both ends.
+ism_connected()
+{
+	local dev be fe seen=
+	for dev in $(xenstore-list "/local/domain/$1/device/ism" 2>/dev/null); do
+		fe=$(xenstore-read "/local/domain/$1/device/ism/$dev/state" 2>/dev/null)
+		be=$(xenstore-read "$(xenstore-read "/local/domain/$1/device/ism/$dev/backend")/state" 2>/dev/null)
+		[ "$fe" = 4 ] && [ "$be" = 4 ] || return 1
+		seen=1
+	done
+	[ -n "$seen" ]
+}
+
 # ism_wait_connected DOMID SECONDS: wait until every ism device of the
 # domain is Connected on both ends.
 ism_wait_connected()
 {
-	local dom=$1 left=$(($2 * 10)) dev be fe
-	while [ $left -gt 0 ]; do
-		left=$((left - 1))
-		dev=
-		for dev in $(xenstore-list "/local/domain/$dom/device/ism" 2>/dev/null); do
-			fe=$(xenstore-read "/local/domain/$dom/device/ism/$dev/state" 2>/dev/null)
-			be=$(xenstore-read "$(xenstore-read "/local/domain/$dom/device/ism/$dev/backend")/state" 2>/dev/null)
-			[ "$fe" = 4 ] && [ "$be" = 4 ] || continue 2
-		done
-		[ -n "$dev" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until "$2" ism_connected "$1"
 }
 
 # ism_totals: the daemon's totals that a teardown must bring back, from
@@ -251,30 +257,55 @@ ism_totals()
 	echo "$out"
 }
 
+# ism_totals_are WANTED: ism_totals prints WANTED; the totals it read go
+# to ism_totals_wait's `now`.
+ism_totals_are()
+{
+	now=$(ism_totals)
+	[ "$now" = "$1" ]
+}
+
 # ism_totals_wait WANTED SECONDS: wait until ism_totals prints WANTED (the
 # daemon finishes a release or a reclaim on its own time); print the last.
 ism_totals_wait()
 {
-	local end=$(($(date +%s) + $2)) now
-	while :; do
-		now=$(ism_totals)
-		[ "$now" = "$1" ] && break
-		[ "$(date +%s)" -ge $end ] && break
-		sleep 0.1
-	done
+	local now=
+	wait_until "$2" ism_totals_are "$1"
 	echo "$now"
 	[ "$now" = "$1" ]
 }
 
-# xs_wait PATH SECONDS: wait until xenstore PATH exists.
+# xs_seen PATH [DIR]: xenstore PATH exists, or DIR (if given) is gone,
+# which sets xs_wait's `gone`: either ends xs_wait's wait.
+xs_seen()
+{
+	xenstore-read "$1" >/dev/null 2>&1 && return 0
+	[ -n "${2:-}" ] && ! xenstore-read "$2" >/dev/null 2>&1 && gone=1
+}
+
+# xs_wait PATH SECONDS: wait until xenstore PATH exists.  A node under
+# /local/domain/N/ goes with its domain: once /local/domain/N is gone (a
+# guest that powered off, on_poweroff=destroy), PATH cannot appear any more,
+# and the wait fails at once.  So never wait for a node of a guest that may
+# have written it and exited: keep the guest until it is told (the guest
+# half's `get lab/end`, as in teardown and limits).
 xs_wait()
 {
-	local left=$(($2 * 10))
-	until xenstore-read "$1" >/dev/null 2>&1; do
-		[ $left -le 0 ] && return 1
-		left=$((left - 1))
-		sleep 0.1
-	done
+	local dir= rest gone=
+	case $1 in
+	/local/domain/*/*)
+		rest=${1#/local/domain/}
+		dir=/local/domain/${rest%%/*}
+		;;
+	esac
+	if ! wait_until "$2" xs_seen "$1" "$dir"; then
+		tap_diag "$1 did not appear in $2 s"
+		return 1
+	fi
+	if [ -n "$gone" ]; then
+		tap_diag "domain ${dir#/local/domain/} is gone before $1 appeared"
+		return 1
+	fi
 }
 
 # lab_keep FILE [NAME]: bring FILE out of the lab: dom0-init dumps it, as

@@ -37,7 +37,7 @@ LAB_PROGS = tests/lab/lab-probe tests/lab/lab-region
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/guest-lib.sh \
-	tests/lab/lab-bench \
+	tests/lab/wait-lib.sh tests/lab/lab-bench \
 	tests/lab/console-tap.awk \
 	tests/lab/init/dom0-init tests/lab/init/guest-init tests/lab/init/vif-lab \
 	tests/lab/packages

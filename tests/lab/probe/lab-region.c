@@ -62,13 +62,25 @@ static void sleep_ms(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Wait for xenstore @path; its value (malloc'd) or NULL after the timeout. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait for xenstore @path; its value (malloc'd) or NULL after the timeout,
+ * by the clock: a busy host stretches each look and each sleep.
+ */
 static char *xs_wait(struct run *s, const char *path)
 {
-	unsigned int len, left = TIMEOUT_MS / 100;
+	long long end = now_ms() + TIMEOUT_MS;
+	unsigned int len;
 	char *v;
 
-	while (!(v = xs_read(s->xs, XBT_NULL, path, &len)) && left--)
+	while (!(v = xs_read(s->xs, XBT_NULL, path, &len)) && now_ms() < end)
 		sleep_ms(100);
 	return v;
 }

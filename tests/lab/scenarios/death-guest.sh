@@ -6,6 +6,7 @@
 . /lab/guest-lib.sh
 pattern() { yes "death pattern 0123456789" | head -c 65536; }
 reply() { yes "reply from guest c" | head -c 4096; }
+read_all() { [ "$(wc -c </tmp/got 2>/dev/null || echo 0)" -ge 65536 ]; }
 peer=$(get lab/peer)
 
 case $1 in
@@ -30,12 +31,7 @@ a)
 b)
 	ism attach --lookup dn --from "$peer" --wait --read /tmp/got \
 		--sleep 600000 &
-	i=0
-	while [ "$(wc -c </tmp/got 2>/dev/null || echo 0)" -lt 65536 ] &&
-		[ $i -lt 1200 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
+	wait_until 120 read_all
 	pattern | cmp -s - /tmp/got && echo "ok - b attached and read a's data" ||
 		echo "not ok - b attached and read a's data"
 	xenstore-write lab/attached 1

@@ -3,11 +3,8 @@
 #
 # The guests of the demo: A ("a") and B ("b").  Lines "# ..." are the
 # transcript; "ok - ..." lines are its checks.
-i=0
-until peer=$(xenstore-read lab/peer 2>/dev/null) || [ $i -ge 300 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
+. /lab/guest-lib.sh
+peer=$(wait_until 30 xenstore-read lab/peer 2>/dev/null)
 me=$(xenstore-read domid)
 say() { echo "# $*"; }
 msg="Hello from guest A (domain $me): these bytes crossed no network."

@@ -3,12 +3,9 @@
 #
 # The guest half of the exchange scenario: "a" allocates, publishes, writes
 # and waits for the reply; "b" looks up, attaches, checks and replies.
+. /lab/guest-lib.sh
 role=$1
-i=0
-until peer=$(xenstore-read lab/peer 2>/dev/null) || [ $i -ge 300 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
+peer=$(wait_until 30 xenstore-read lab/peer 2>/dev/null)
 pattern() { yes "xen-ism pattern 0123456789abcdef" | head -c 1048576; }
 reply() { yes "reply from guest b" | head -c 4096; }
 

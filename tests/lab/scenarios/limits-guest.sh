@@ -56,6 +56,8 @@ b)
 		--notify --wait-detach >/dev/null
 	check "b allocates its whole quota and shares it with c" 0 $?
 	xenstore-write lab/shared 1
+	# Until dom0 and a have seen it: a guest's nodes go with it.
+	get lab/end >/dev/null
 	;;
 c)
 	b=$(get lab/b)

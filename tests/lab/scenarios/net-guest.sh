@@ -5,6 +5,7 @@
 # checks it; "client SERVER-IP" sends it.
 . /lab/guest-lib.sh
 data() { yes lab-net-data | head -c 1048576; }
+send() { data | timeout 30 nc -w 2 "$1" 5000; }
 case $1 in
 server)
 	want=$(data | md5sum | cut -d' ' -f1)
@@ -17,12 +18,9 @@ server)
 client)
 	reach "$2" && echo "ok - ping the other guest" ||
 		echo "not ok - ping the other guest"
-	i=0
-	until data | timeout 30 nc -w 2 "$2" 5000 || [ $i -ge 20 ]; do
-		i=$((i + 1))
-		sleep 0.5
-	done
-	[ $i -lt 20 ] && echo "ok - send 1 MiB over TCP" ||
+	# Until the server listens: tries for 10 s.
+	WAIT_STEP=0.5 wait_until 10 send "$2" &&
+		echo "ok - send 1 MiB over TCP" ||
 		echo "not ok - send 1 MiB over TCP"
 	;;
 esac

@@ -2,31 +2,39 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The guest half of the perms scenario (roles a, b, c; see perms.lab).
-# Exit statuses of ism(1): 5 refused, 6 not found.
+# Exit statuses of ism(1): 5 refused, 6 not found.  a and b stay until
+# dom0 writes their ~/lab/end (after c powered off and b tried to write):
+# c waits for nodes of both, and b and c need a's region.
 . /lab/guest-lib.sh
 pattern() { yes "read-only data for guest b" | head -c 65536; }
+has() { [ "$(wc -c <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 wait_file() { # FILE SIZE: until FILE has at least SIZE octets (60 s)
-	i=0
-	while [ "$(wc -c <"$1" 2>/dev/null || echo 0)" -lt "$2" ] &&
-		[ $i -lt 600 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
+	wait_until 60 has "$1" "$2"
 }
 
 case $1 in
 a)
 	b=$(get lab/b) bdev=$(get lab/bdev) c=$(get lab/c)
 	pattern >/tmp/pattern
+	# --print once b detached, then hold the region until dom0's end.
 	ism alloc 64K --perm d --grant "$bdev:ra" --publish pb --peer "$b" \
 		--write /tmp/pattern --wait-peer --notify --wait-detach \
-		--sleep 15000 >/tmp/token &
+		--print --sleep 600000 >/tmp/token &
 	pid=$!
 	# Guest c gets the token through ~/lab (dom0 lets c read it).
 	wait_file /tmp/token 16
 	xenstore-write lab/token "$(head -n 1 /tmp/token)"
-	wait $pid
-	check "alloc with DENY_OTHER, grant b READ, publish, write, hold" 0 $?
+	get lab/end >/dev/null
+	# Still sleeping after its --print: every action before succeeded.
+	if kill -0 $pid 2>/dev/null; then
+		grep -q "^peer-domid " /tmp/token && rc=0 || rc="none: still waiting for b"
+		kill $pid
+		wait $pid
+	else
+		wait $pid
+		rc=$?
+	fi
+	check "alloc with DENY_OTHER, grant b READ, publish, write, hold" 0 "$rc"
 	;;
 b)
 	a=$(get lab/a)
@@ -42,6 +50,9 @@ b)
 	echo "xen-ism" >/tmp/x
 	ism attach "$token" --write /tmp/x 2>/tmp/err
 	check "writing a region granted READ only is refused: $(cat /tmp/err)" 5 $?
+	xenstore-write lab/tried 1
+	# Until c has seen ~/lab/attached: a guest's nodes go with it.
+	get lab/end >/dev/null
 	;;
 c)
 	a=$(get lab/a) b=$(get lab/b)

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The lab's one way to wait, sourced by lab-lib.sh (dom0) and guest-lib.sh
+# (guests), busybox sh.  A wait is bounded by the clock (date +%s), never
+# by a count of tries: a busy host stretches each try and each sleep, and a
+# count of them stretched a "180 s" wait past the scenario's bound.
+
+# wait_until SECONDS COMMAND...: run COMMAND until it succeeds, sleeping
+# WAIT_STEP seconds (default 0.1) between tries; return 1 once at least
+# SECONDS of wall clock have passed.  The clock is read after a failed try,
+# so a command that succeeds at once never waits.  COMMAND's output is the
+# caller's business (redirect it, or the call).
+wait_until()
+{
+	local _wait_end
+	_wait_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		# date +%s counts whole seconds: only past the end's second
+		# have at least SECONDS passed.
+		[ "$(date +%s)" -le $_wait_end ] || return 1
+		sleep "${WAIT_STEP:-0.1}"
+	done
+}
