@@ -18,8 +18,8 @@ server)
 client)
 	reach "$2" && echo "ok - ping the other guest" ||
 		echo "not ok - ping the other guest"
-	# Until the server listens: tries for 10 s.
-	WAIT_STEP=0.5 wait_until 10 send "$2" &&
+	# Until the server listens: tries for 30 s.
+	WAIT_STEP=0.5 wait_until 30 send "$2" &&
 		echo "ok - send 1 MiB over TCP" ||
 		echo "not ok - send 1 MiB over TCP"
 	;;
