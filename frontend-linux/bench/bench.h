@@ -36,6 +36,13 @@ enum {
 #define BENCH_TCP_PORT_DEFAULT 5001
 #define BENCH_TIMEOUT_DEFAULT_S 120
 #define BENCH_REPS_DEFAULT 5
+/*
+ * The stream's wait policy, in every variant that can spin: polls of the
+ * other side's count before sleeping.  The wake-up is the expensive part
+ * (a hypercall, a scheduler round trip, under emulation milliseconds); a
+ * message of 64 KiB is tens of microseconds.
+ */
+#define BENCH_STREAM_SPIN 16384
 
 struct bench_opts {
 	bool listen;
@@ -107,6 +114,7 @@ struct bench_env {
 	bool quick;
 	bool fast_path;
 	double clock_ns; /* cost of one clock_gettime() */
+	uint32_t ring; /* the stream's ring in every variant; 0: no stream */
 	char date[32];
 	char kernel[80];
 };

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "ctl.h"
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
@@ -365,41 +366,50 @@ static int mux_wait(struct bench_ctl *c)
 	return bench_ctl_wait(c);
 }
 
+/* Wait until *@count is @seq; then check the payload beside it. */
+static int pingpong_wait(struct bench_ctl *c, int (*wait)(struct bench_ctl *c),
+			 uint32_t *count, const uint8_t *msg, uint32_t seq)
+{
+	int rc;
+
+	while (LOAD(*count) != seq) {
+		rc = wait(c);
+		if (rc)
+			return rc;
+	}
+	return bench_pattern_check(msg, BENCH_MSG, seq);
+}
+
 /*
- * The limit of a round trip: the driver writes ping = i and signals, the
- * server copies it to pong and signals back.  Both wait in a blocking
+ * The limit of a round trip: the driver writes its message and ping = i
+ * and signals; the server checks the message, writes its own and pong = i
+ * and signals back; the driver checks that.  Both wait in a blocking
  * read() of the event channel device, as libxenvchan_wait() does; with
  * @mux, after an epoll_wait() that says the read will not block.
  */
 int bench_ctl_pingpong(struct bench_ctl *c, unsigned int n, bool mux)
 {
 	int (*wait)(struct bench_ctl * c) = mux ? mux_wait : bench_ctl_wait;
-	uint32_t i, base = c->pings;
-	int rc;
+	struct bench_page *p = c->page;
+	uint32_t i, seq, base = c->pings;
+	int rc = mux ? mux_open(c) : 0;
 
-	rc = mux ? mux_open(c) : 0;
-	if (rc)
-		return rc;
 	c->pings += n;
-
-	for (i = 1; i <= n; i++) {
+	for (i = 1; !rc && i <= n; i++) {
+		seq = base + i;
 		if (c->role == BENCH_DRIVER) {
-			STORE(c->page->ping, base + i);
+			bench_pattern_fill(p->ping_msg, BENCH_MSG, seq);
+			STORE(p->ping, seq);
 			bench_ctl_kick(c);
-			while (LOAD(c->page->pong) != base + i) {
-				rc = wait(c);
-				if (rc)
-					return rc;
-			}
+			rc = pingpong_wait(c, wait, &p->pong, p->pong_msg, seq);
 		} else {
-			while (LOAD(c->page->ping) != base + i) {
-				rc = wait(c);
-				if (rc)
-					return rc;
-			}
-			STORE(c->page->pong, base + i);
+			rc = pingpong_wait(c, wait, &p->ping, p->ping_msg, seq);
+			if (rc)
+				break;
+			bench_pattern_fill(p->pong_msg, BENCH_MSG, seq);
+			STORE(p->pong, seq);
 			bench_ctl_kick(c);
 		}
 	}
-	return 0;
+	return rc;
 }

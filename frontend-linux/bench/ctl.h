@@ -22,7 +22,7 @@
 #include <xenstore.h>
 
 #define BENCH_CTL_MAGIC 0x49534d42u /* "ISMB" */
-#define BENCH_CTL_VERSION 1u
+#define BENCH_CTL_VERSION 2u
 #define BENCH_XS_DIR "data/ism-bench"
 #define BENCH_MAX_ARGS 6
 #define BENCH_MAX_REFS 512
@@ -39,6 +39,8 @@ enum bench_op {
 };
 
 #define BENCH_LINE 64
+/* A round trip's message, each way, in every variant. */
+#define BENCH_MSG 64
 
 /* The shared page; each party writes only its own fields. */
 struct bench_page {
@@ -63,9 +65,13 @@ struct bench_page {
 	 * one barrier ahead of the other, never two) */
 	uint64_t xfer[2][2];
 	uint8_t pad3[BENCH_LINE - 40];
-	uint32_t ping; /* driver */
+	/* The raw round trip's messages: each side's payload, then its
+	 * count (the payload of xen-ism's round trip, the same work). */
+	uint8_t ping_msg[BENCH_MSG]; /* driver */
+	uint32_t ping;
 	uint8_t pad4[BENCH_LINE - 4];
-	uint32_t pong; /* server */
+	uint8_t pong_msg[BENCH_MSG]; /* server */
+	uint32_t pong;
 	uint8_t pad5[BENCH_LINE - 4];
 	uint32_t nrefs; /* grant references of the raw grant cycle */
 	uint32_t refs[BENCH_MAX_REFS];
@@ -116,7 +122,8 @@ int bench_ctl_next(struct bench_ctl *c, enum bench_op *op, uint64_t *arg);
 void bench_ctl_done(struct bench_ctl *c, int status, const uint64_t *val);
 
 /*
- * Raw event channel round trips on the control port (the limit).  With
+ * Raw event channel round trips on the control port (the limit), each
+ * carrying and checking a BENCH_MSG payload both ways.  With
  * @mux, each side waits as a library that must also hear xenstore does:
  * epoll over the channel's fd and a watch fd, then the same read.
  */

@@ -90,6 +90,7 @@ static void env_fill(struct bench *b, struct bench_env *env)
 	env->quick = b->o->quick;
 	env->fast_path = b->info.fast_path;
 	env->clock_ns = bench_clock_cost_ns();
+	env->ring = b->ring;
 	strftime(env->date, sizeof(env->date), "%Y-%m-%dT%H:%M:%SZ",
 		 gmtime(&now));
 	if (!uname(&u))

@@ -2,13 +2,14 @@
 /*
  * rtt.c - notify round trip: the driver writes a 64-octet message and
  * signals, the server wakes, checks it, writes its own and signals back.
- * xen-ism against the raw event channel on the control page (the limit),
- * libxenvchan and TCP.  One more raw variant waits the way a library that
- * must also hear xenstore waits (epoll over two fds, then the read): the
- * cost of that wait, apart from the rest of xen-ism's work.  Each variant
- * runs warm-up rounds, then a batch timed as a whole (one clock read costs
- * tens of microseconds under emulation, so single round trips are not
- * timed).
+ * Every variant moves and checks the same messages (BENCH_MSG) and blocks
+ * at once, none spins: xen-ism against the raw event channel with its
+ * messages on the control page (the limit), libxenvchan and TCP.  One
+ * more raw variant waits the way a library that must also hear xenstore
+ * waits (epoll over two fds, then the read): the cost of that wait, apart
+ * from the rest of xen-ism's work.  Each variant runs warm-up rounds, then
+ * a batch timed as a whole (one clock read costs tens of microseconds
+ * under emulation, so single round trips are not timed).
  */
 #include <errno.h>
 #include <string.h>
@@ -17,7 +18,6 @@
 
 #include "work.h"
 
-#define RTT_MSG 64
 #define RTT_N 2000
 #define RTT_WARM 100
 #define RTT_N_QUICK 50
@@ -25,7 +25,7 @@
 
 /* A message and its sequence number, stored after it (release). */
 struct rtt_slot {
-	uint8_t data[RTT_MSG];
+	uint8_t data[BENCH_MSG];
 	uint64_t seq;
 };
 
@@ -47,7 +47,7 @@ static bool rtt_arrived(void *ctx)
 
 static void rtt_send(struct rtt_slot *s, uint64_t seq)
 {
-	bench_pattern_fill(s->data, RTT_MSG, seq);
+	bench_pattern_fill(s->data, BENCH_MSG, seq);
 	__atomic_store_n(&s->seq, seq, __ATOMIC_RELEASE);
 }
 
@@ -74,7 +74,7 @@ static int rtt_ism_rounds(struct bench *b, ism_region *r, void *base,
 		w.seq = seq;
 		rc = bench_region_wait(b, r, rtt_arrived, &w);
 		if (!rc)
-			rc = bench_pattern_check(w.slot->data, RTT_MSG, seq);
+			rc = bench_pattern_check(w.slot->data, BENCH_MSG, seq);
 		if (!rc && me == BENCH_SERVER) {
 			rtt_send(RTT_SLOT(base, me), seq);
 			rc = ism_region_notify(r, 0);
@@ -126,7 +126,7 @@ static int rtt_vchan(struct bench *b, unsigned int n, unsigned int warm,
 		     uint64_t *ns)
 {
 	bool driver = b->ctl.role == BENCH_DRIVER;
-	uint8_t msg[RTT_MSG];
+	uint8_t msg[BENCH_MSG];
 	struct libxenvchan *x;
 	uint64_t seq, t0 = 0;
 	int rc;
@@ -138,16 +138,16 @@ static int rtt_vchan(struct bench *b, unsigned int n, unsigned int warm,
 		if (seq == warm + 1ull)
 			t0 = bench_now_ns();
 		if (driver) {
-			bench_pattern_fill(msg, RTT_MSG, seq);
-			if (libxenvchan_send(x, msg, RTT_MSG) != RTT_MSG)
+			bench_pattern_fill(msg, BENCH_MSG, seq);
+			if (libxenvchan_send(x, msg, BENCH_MSG) != BENCH_MSG)
 				rc = -EIO;
 		}
-		if (!rc && libxenvchan_recv(x, msg, RTT_MSG) != RTT_MSG)
+		if (!rc && libxenvchan_recv(x, msg, BENCH_MSG) != BENCH_MSG)
 			rc = -EIO;
 		if (!rc)
-			rc = bench_pattern_check(msg, RTT_MSG, seq);
+			rc = bench_pattern_check(msg, BENCH_MSG, seq);
 		if (!rc && !driver &&
-		    libxenvchan_send(x, msg, RTT_MSG) != RTT_MSG)
+		    libxenvchan_send(x, msg, BENCH_MSG) != BENCH_MSG)
 			rc = -EIO;
 	}
 	*ns = bench_now_ns() - t0;
@@ -160,7 +160,7 @@ static int rtt_tcp(struct bench *b, unsigned int n, unsigned int warm,
 		   uint64_t *ns)
 {
 	bool driver = b->ctl.role == BENCH_DRIVER;
-	uint8_t msg[RTT_MSG];
+	uint8_t msg[BENCH_MSG];
 	uint64_t seq, t0 = 0;
 	int fd, rc;
 
@@ -172,15 +172,15 @@ static int rtt_tcp(struct bench *b, unsigned int n, unsigned int warm,
 		if (seq == warm + 1ull)
 			t0 = bench_now_ns();
 		if (driver) {
-			bench_pattern_fill(msg, RTT_MSG, seq);
-			rc = bench_tcp_write(fd, msg, RTT_MSG);
+			bench_pattern_fill(msg, BENCH_MSG, seq);
+			rc = bench_tcp_write(fd, msg, BENCH_MSG);
 		}
 		if (!rc)
-			rc = bench_tcp_read(fd, msg, RTT_MSG);
+			rc = bench_tcp_read(fd, msg, BENCH_MSG);
 		if (!rc)
-			rc = bench_pattern_check(msg, RTT_MSG, seq);
+			rc = bench_pattern_check(msg, BENCH_MSG, seq);
 		if (!rc && !driver)
-			rc = bench_tcp_write(fd, msg, RTT_MSG);
+			rc = bench_tcp_write(fd, msg, BENCH_MSG);
 	}
 	*ns = bench_now_ns() - t0;
 	return rc;

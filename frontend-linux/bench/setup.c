@@ -4,7 +4,11 @@
  * available, the server maps it, touches every page and lets go, the
  * driver checks the server's writes and takes it back; per cycle, with
  * the signalling between the two (the same two barriers in every variant).
- *   xen-ism: alloc, map, attach, map, detach, free.
+ * A cycle ends when its teardown has completed, in every variant: the
+ * raw unmap and unshare return when done; xen-ism's DETACH and FREE are
+ * posted, so each side then awaits one INFO, which the backend answers
+ * after it has served them (requests are served in order).
+ *   xen-ism: alloc, map, attach, map, detach, free (each awaited).
  *   raw grant cycle (the limit): share the pages (gntalloc), map them
  *	(gntdev), unmap, unshare.
  *   libxenvchan: server_init and client_init with rings of that size,
@@ -31,7 +35,6 @@
 
 /* What the driver asks of the server's pass (arg[3] of BENCH_OP_SETUP). */
 #define SETUP_F_STEPS 0x1u /* time each step */
-#define SETUP_F_FLUSH 0x2u /* then one INFO: its posted requests taken */
 
 static const uint64_t setup_sizes[] = { 64u << 10, 1u << 20 };
 
@@ -148,6 +151,17 @@ static int cycle_grant(struct bench *b, uint64_t size, uint8_t c,
 	return bench_ctl_barrier(ctl) ? -ECONNABORTED : rc;
 }
 
+/*
+ * DETACH and FREE are posted: one request waited for (INFO) makes sure
+ * the backend has taken them (requests are served in order).
+ */
+static int setup_flush(struct bench *b)
+{
+	struct ism_dev_info info;
+
+	return ism_dev_info(b->dev, &info);
+}
+
 static void drain(struct bench *b)
 {
 	struct ism_event ev;
@@ -189,6 +203,8 @@ static int cycle_ism(struct bench *b, uint64_t size, uint8_t c,
 		step_end(st, 3);
 		if (r)
 			rc2 = ism_region_free(r);
+		if (!rc2)
+			rc2 = setup_flush(b);
 		drain(b);
 		step_end(st, 4);
 		return rc ? rc : rc2;
@@ -210,6 +226,8 @@ static int cycle_ism(struct bench *b, uint64_t size, uint8_t c,
 	step_end(st, 3);
 	if (r)
 		rc2 = ism_region_detach(r);
+	if (!rc2)
+		rc2 = setup_flush(b);
 	drain(b);
 	step_end(st, 4);
 	if (!rc)
@@ -275,17 +293,6 @@ static int setup_one(struct bench *b, enum bench_variant v, uint64_t size,
 	return rc;
 }
 
-/*
- * DETACH and FREE are posted: one request waited for (INFO) makes sure
- * the backend has taken them before we go on.
- */
-static int setup_flush(struct bench *b)
-{
-	struct ism_dev_info info;
-
-	return ism_dev_info(b->dev, &info);
-}
-
 int bench_setup_serve(struct bench *b, const uint64_t *arg, uint64_t *val)
 {
 	struct setup_steps st;
@@ -295,14 +302,12 @@ int bench_setup_serve(struct bench *b, const uint64_t *arg, uint64_t *val)
 
 	if (arg[1] != setup_sizes[0] && arg[1] != setup_sizes[1])
 		return -EINVAL;
-	if (arg[2] > 10000 || arg[3] > (SETUP_F_STEPS | SETUP_F_FLUSH))
+	if (arg[2] > 10000 || arg[3] > SETUP_F_STEPS)
 		return -EINVAL;
 	memset(&st, 0, sizeof(st));
 	rc = setup_one(b, (enum bench_variant)arg[0], arg[1],
 		       (unsigned int)arg[2],
 		       arg[3] & SETUP_F_STEPS ? &st : NULL, &ns);
-	if (!rc && (arg[3] & SETUP_F_FLUSH))
-		rc = setup_flush(b);
 	for (i = 0; i < SETUP_STEPS && i < BENCH_MAX_ARGS; i++)
 		val[i] = st.ns[i];
 	return rc;
@@ -343,13 +348,14 @@ static int setup_steps_run(struct bench *b, enum bench_variant v,
 
 /*
  * @cycles xen-ism cycles of @size with the server, between @phase's begin
- * and end: what the backend pays per cycle, sampled in its domain.  Both
- * sides flush their posted requests in it: 4 per cycle, and 2 INFO.
+ * and end: what the backend pays per cycle, sampled in its domain: 6
+ * requests (ALLOC, ATTACH, DETACH, FREE and an INFO after each of the
+ * last two).
  */
 int bench_setup_phase(struct bench *b, uint64_t size, unsigned int cycles,
 		      bench_phase_fn phase)
 {
-	uint64_t arg[4] = { BENCH_V_ISM, size, cycles, SETUP_F_FLUSH }, ns;
+	uint64_t arg[4] = { BENCH_V_ISM, size, cycles, 0 }, ns;
 	int rc;
 
 	rc = phase(b, true, SETUP_WARM + cycles);
@@ -357,8 +363,6 @@ int bench_setup_phase(struct bench *b, uint64_t size, unsigned int cycles,
 		rc = bench_ctl_call(&b->ctl, BENCH_OP_SETUP, arg, 4);
 	if (!rc)
 		rc = setup_one(b, BENCH_V_ISM, size, cycles, NULL, &ns);
-	if (!rc)
-		rc = setup_flush(b);
 	if (!rc)
 		rc = bench_ctl_result(&b->ctl, NULL);
 	if (!rc)

@@ -3,20 +3,28 @@
  * stream.c - stream throughput: the driver produces messages of 64 B,
  * 4 KiB or 64 KiB, the server consumes and checks every octet.
  *
+ * Like for like: every variant moves the same messages through a ring of
+ * the same size (1 MiB of data, libxenvchan's largest; less only if the
+ * device's regions are smaller), and every variant that can spin waits
+ * the same way (stream_spin()): it polls the other side's count up to
+ * BENCH_STREAM_SPIN times, then sleeps until signalled.  TCP cannot spin:
+ * it blocks in the kernel, with the kernel's socket buffers.
+ *
  * xen-ism: one region used as a single-producer ring.  Its first page
  * holds the producer's and the consumer's counts, each on a cache line of
- * its own; the rest holds whole message slots.  A side that finds the ring
- * full (or empty) says up to where on the region's doorbell and sleeps;
- * the other side notifies only when it gets there.  "In place": the producer writes each
- * message straight into its slot and the consumer checks it there; "copy":
- * the producer builds it in private memory and copies it in, the consumer
- * copies it out and checks the copy (what a socket-like user does).
- * The ring is as large as a region may be (at most 4 MiB), and a side
- * polls the other's count a while before it sleeps.
- * Baselines: memcpy in one guest (the limit), libxenvchan with its largest
- * ring (1 MiB) and TCP, both with the copy semantics of their APIs.  To
- * tell the ring's cost from the payload's: filling alone and checking
- * alone, in one guest.
+ * its own; the ring follows.  A side that finds the ring full (or empty)
+ * says up to where on the region's doorbell and sleeps; the other side
+ * notifies only when it gets there.  Two ways to use it:
+ *   in place (ism): the producer writes each message straight into its
+ *	slot and the consumer checks it there, what ISM users do;
+ *   copy (ism-copy): the producer builds it in private memory and copies
+ *	it in, the consumer copies it out and checks the copy, what a
+ *	socket-like user does, and what libxenvchan and TCP do.
+ * libxenvchan: packets of the message size, sent and received with its
+ *	blocking calls once the spin saw room (or data) on its ring.
+ * References in one guest, without a peer: memcpy of the same messages
+ * (what the copy variants copy, twice), and the halves of the in-place
+ * ring's work: filling alone and checking alone, over a ring-sized buffer.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,16 +35,12 @@
 
 #include "work.h"
 
-/* The ring: the largest region the device allows, at most this. */
-#define STREAM_REGION_MAX (4u << 20)
-/*
- * Polls of the other side's count before sleeping: the wake-up is the
- * expensive part (a hypercall, a scheduler round trip, under emulation
- * milliseconds), a message of 64 KiB is tens of microseconds.
- */
-#define STREAM_SPIN 16384
+/* The ring of every variant: at most libxenvchan's largest, at least two
+ * of the largest messages. */
+#define STREAM_RING_MAX (1u << 20)
+#define STREAM_RING_MIN (2u * 65536)
 #define STREAM_HDR 4096u
-#define STREAM_BUF (1u << 20)
+#define STREAM_MSG_MAX 65536u
 
 static const uint32_t stream_sizes[] = { 64, 4096, 65536 };
 static const uint64_t stream_bytes[] = { 2u << 20, 16u << 20, 64u << 20 };
@@ -82,6 +86,38 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/* The wait policy of every variant that can spin: poll @ready up to
+ * BENCH_STREAM_SPIN times; false: the caller sleeps. */
+static bool stream_spin(bool (*ready)(void *ctx), void *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < BENCH_STREAM_SPIN; i++) {
+		if (ready(ctx))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
+/* The ring's size for the device's regions; 0 if they are too small. */
+static uint32_t stream_ring_size(const struct bench *b)
+{
+	uint64_t room = b->info.region_size;
+	uint32_t ring = STREAM_RING_MAX;
+
+	room = room > STREAM_HDR ? room - STREAM_HDR : 0;
+	while (ring > room && ring > STREAM_RING_MIN)
+		ring /= 2;
+	return ring <= room ? ring : 0;
+}
+
+static bool stream_ring_ok(uint64_t ring)
+{
+	return ring >= STREAM_RING_MIN && ring <= STREAM_RING_MAX &&
+	       !(ring & (ring - 1));
+}
+
 /*
  * Wait until the other side's count reaches @need, asking to be woken at
  * @want (>= @need: the producer asks for half a ring of space at once).
@@ -89,14 +125,9 @@ static inline void cpu_relax(void)
 static int stream_wait(struct bench *b, ism_region *r, struct stream_side *s,
 		       uint64_t need, uint64_t want)
 {
-	unsigned int i;
-
 	s->until = need;
-	for (i = 0; i < STREAM_SPIN; i++) {
-		if (stream_ready(s))
-			return 0;
-		cpu_relax();
-	}
+	if (stream_spin(stream_ready, s))
+		return 0;
 	s->sleeps++;
 	STORE(s->ring->side[s->me].event, want);
 	return bench_region_wait(b, r, stream_ready, s);
@@ -120,19 +151,16 @@ static int stream_publish(ism_region *r, struct stream_side *s, uint64_t v)
  * producer must not hang) and reports the first one.
  */
 static int stream_ism_side(struct bench *b, ism_region *r, void *base,
-			   bool copy, uint32_t msg, uint64_t nmsg, void *priv,
-			   uint64_t *sleeps)
+			   bool copy, uint32_t msg, uint64_t nmsg,
+			   uint32_t ring, void *priv, uint64_t *sleeps)
 {
 	struct stream_side s = { .ring = base, .me = b->ctl.role };
-	struct ism_region_info ri;
-	uint64_t nslots, seq;
+	uint64_t nslots = ring / msg, seq;
 	uint64_t known = 0; /* the other side's count, last seen */
 	uint8_t *data = (uint8_t *)base + STREAM_HDR, *slot;
 	bool producer = s.me == BENCH_DRIVER;
 	int rc = 0, bad = 0;
 
-	ism_region_info(r, &ri);
-	nslots = (ri.size - STREAM_HDR) / msg;
 	for (seq = 0; seq < nmsg; seq++) {
 		slot = data + (seq % nslots) * msg;
 		if (producer && seq - known >= nslots)
@@ -164,20 +192,19 @@ static int stream_ism_side(struct bench *b, ism_region *r, void *base,
 }
 
 static int stream_ism(struct bench *b, bool copy, uint32_t msg, uint64_t nmsg,
-		      void *priv, uint64_t *ns)
+		      uint32_t ring, void *priv, uint64_t *ns)
 {
-	uint64_t t0, size = b->info.region_size, mine = 0, theirs = 0;
+	uint64_t t0, mine = 0, theirs = 0;
 	ism_region *r = NULL;
 	void *base;
 	int rc, rc2;
 
-	if (size > STREAM_REGION_MAX)
-		size = STREAM_REGION_MAX;
-	rc = bench_region_share(b, size, true, &r, &base);
+	rc = bench_region_share(b, STREAM_HDR + (uint64_t)ring, true, &r,
+				&base);
 	if (rc)
 		return rc;
 	t0 = bench_now_ns();
-	rc = stream_ism_side(b, r, base, copy, msg, nmsg, priv, &mine);
+	rc = stream_ism_side(b, r, base, copy, msg, nmsg, ring, priv, &mine);
 	/* The producer's time ends when the consumer has checked it all. */
 	rc2 = bench_ctl_swap(&b->ctl, mine, &theirs);
 	*ns = bench_now_ns() - t0;
@@ -188,34 +215,64 @@ static int stream_ism(struct bench *b, bool copy, uint32_t msg, uint64_t nmsg,
 	return rc ? rc : rc2;
 }
 
+/* libxenvchan's ring, read without asking for a signal (as xen-ism's
+ * spin reads the other side's count): is there room, or a message? */
+struct stream_vchan_wait {
+	struct libxenvchan *x;
+	uint32_t msg;
+};
+
+static bool stream_vchan_room(void *ctx)
+{
+	struct stream_vchan_wait *w = ctx;
+	struct ring_shared *shr = w->x->write.shr;
+	uint32_t used = LOAD(shr->prod) - LOAD(shr->cons);
+
+	return (1u << w->x->write.order) - used >= w->msg;
+}
+
+static bool stream_vchan_data(void *ctx)
+{
+	struct stream_vchan_wait *w = ctx;
+	struct ring_shared *shr = w->x->read.shr;
+
+	return LOAD(shr->prod) - LOAD(shr->cons) >= w->msg;
+}
+
 static int stream_vchan(struct bench *b, uint32_t msg, uint64_t nmsg,
-			void *priv, uint64_t *ns)
+			uint32_t ring, void *priv, uint64_t *ns)
 {
 	bool producer = b->ctl.role == BENCH_DRIVER;
-	struct libxenvchan *x;
-	uint64_t seq, t0;
+	struct stream_vchan_wait w = { .msg = msg };
+	uint64_t seq, t0, sleeps = 0, theirs = 0;
 	int rc, rc2, bad = 0;
 
-	rc = bench_vchan_open(b, STREAM_BUF, &x);
+	rc = bench_vchan_open(b, ring, &w.x);
 	rc2 = bench_ctl_barrier(&b->ctl);
 	if (!rc)
 		rc = rc2;
 	t0 = bench_now_ns();
 	for (seq = 0; !rc && seq < nmsg; seq++) {
+		/* Then its blocking call, which sleeps if there is still no
+		 * room (or message). */
 		if (producer) {
 			bench_pattern_fill(priv, msg, seq);
-			if (libxenvchan_write(x, priv, msg) != (int)msg)
+			sleeps += !stream_spin(stream_vchan_room, &w);
+			if (libxenvchan_send(w.x, priv, msg) != (int)msg)
 				rc = -EIO;
-		} else if (libxenvchan_recv(x, priv, msg) != (int)msg) {
-			rc = -EIO;
-		} else if (!bad) {
-			bad = bench_pattern_check(priv, msg, seq);
+		} else {
+			sleeps += !stream_spin(stream_vchan_data, &w);
+			if (libxenvchan_recv(w.x, priv, msg) != (int)msg)
+				rc = -EIO;
+			else if (!bad)
+				bad = bench_pattern_check(priv, msg, seq);
 		}
 	}
-	rc2 = bench_ctl_barrier(&b->ctl);
+	rc2 = bench_ctl_swap(&b->ctl, sleeps, &theirs);
 	*ns = bench_now_ns() - t0;
-	if (x)
-		libxenvchan_close(x);
+	b->sleeps = sleeps + theirs;
+	if (w.x)
+		libxenvchan_close(w.x);
 	return rc ? rc : bad ? bad : rc2;
 }
 
@@ -247,20 +304,19 @@ static int stream_tcp(struct bench *b, uint32_t msg, uint64_t nmsg, void *priv,
 }
 
 /*
- * In the driver alone: the limit, memcpy of the same messages (1 MiB
- * buffers), and the halves of the in-place ring's work without the ring:
- * filling each message into its slot of a ring-sized buffer, or checking
- * it there (@ring holds messages 0..nslots-1, checked again and again).
- * memcpy's buffers were written before the first run.
+ * In the driver alone, over buffers of the ring's size: memcpy of the same
+ * messages from one buffer to another (@bufs: two rings), and the halves
+ * of the in-place ring's work: filling each message into its slot of
+ * @ring, or checking it there (@ring holds messages 0..nslots-1, checked
+ * again and again).  The buffers were written before the first run.
  */
 static int stream_local(enum bench_variant v, uint32_t msg, uint64_t nmsg,
-			uint8_t *bufs, uint8_t *ring, uint64_t *ns)
+			uint32_t ring_size, uint8_t *bufs, uint8_t *ring,
+			uint64_t *ns)
 {
-	uint64_t seq, nslots, t0, off;
+	uint64_t seq, nslots = ring_size / msg, t0, off;
 	int bad = 0;
 
-	nslots = v == BENCH_V_MEMCPY ? STREAM_BUF / msg :
-				       (STREAM_REGION_MAX - STREAM_HDR) / msg;
 	/* Untimed: the pages are faulted in, as the region's are. */
 	if (v != BENCH_V_MEMCPY)
 		for (seq = 0; seq < nslots; seq++)
@@ -269,7 +325,7 @@ static int stream_local(enum bench_variant v, uint32_t msg, uint64_t nmsg,
 	for (seq = 0; seq < nmsg; seq++) {
 		off = (seq % nslots) * msg;
 		if (v == BENCH_V_MEMCPY)
-			memcpy(bufs + STREAM_BUF + off, bufs + off, msg);
+			memcpy(bufs + ring_size + off, bufs + off, msg);
 		else if (v == BENCH_V_FILL)
 			bench_pattern_fill(ring + off, msg, seq);
 		else
@@ -283,17 +339,17 @@ static int stream_local(enum bench_variant v, uint32_t msg, uint64_t nmsg,
 }
 
 static int stream_one(struct bench *b, enum bench_variant v, uint32_t msg,
-		      uint64_t nmsg, uint8_t *bufs, uint64_t *ns)
+		      uint64_t nmsg, uint32_t ring, uint8_t *priv, uint64_t *ns)
 {
 	switch (v) {
 	case BENCH_V_ISM:
-		return stream_ism(b, false, msg, nmsg, bufs, ns);
+		return stream_ism(b, false, msg, nmsg, ring, priv, ns);
 	case BENCH_V_ISM_COPY:
-		return stream_ism(b, true, msg, nmsg, bufs, ns);
+		return stream_ism(b, true, msg, nmsg, ring, priv, ns);
 	case BENCH_V_VCHAN:
-		return stream_vchan(b, msg, nmsg, bufs, ns);
+		return stream_vchan(b, msg, nmsg, ring, priv, ns);
 	case BENCH_V_TCP:
-		return stream_tcp(b, msg, nmsg, bufs, ns);
+		return stream_tcp(b, msg, nmsg, priv, ns);
 	default:
 		return -EINVAL;
 	}
@@ -316,13 +372,14 @@ int bench_stream_serve(struct bench *b, const uint64_t *arg, uint64_t *val)
 	int rc;
 
 	(void)val;
-	if (!stream_size_ok(arg[1]) || arg[2] > (1ull << 40))
+	if (!stream_size_ok(arg[1]) || arg[2] > (1ull << 40) ||
+	    !stream_ring_ok(arg[3]))
 		return -EINVAL;
-	buf = aligned_alloc(64, STREAM_BUF);
+	buf = aligned_alloc(64, STREAM_MSG_MAX);
 	if (!buf)
 		return -ENOMEM;
 	rc = stream_one(b, (enum bench_variant)arg[0], (uint32_t)arg[1], arg[2],
-			buf, &ns);
+			(uint32_t)arg[3], buf, &ns);
 	free(buf);
 	return rc;
 }
@@ -339,21 +396,31 @@ int bench_stream_run(struct bench *b)
 		{ BENCH_V_TCP, "tcp" },
 	};
 	unsigned int count = sizeof(vs) / sizeof(vs[0]), i, k, z;
-	uint64_t arg[3], ns, nmsg, bytes;
+	uint32_t ring_size = stream_ring_size(b);
+	uint64_t arg[4], ns, nmsg, bytes;
 	char name[40];
 	uint8_t *bufs, *ring;
 	int rc = 0;
 
-	/* Source and destination of memcpy; the producer's private buffer;
-	 * the fill and check variants' ring. */
-	bufs = aligned_alloc(64, 2 * STREAM_BUF);
-	ring = aligned_alloc(64, STREAM_REGION_MAX);
+	if (!ring_size) {
+		fprintf(stderr,
+			"ism-bench: stream: the device's regions (%llu octets) "
+			"cannot hold a ring of %u KiB and its header\n",
+			(unsigned long long)b->info.region_size,
+			STREAM_RING_MIN >> 10);
+		return bench_fail(b, "stream", -EFBIG);
+	}
+	b->ring = ring_size;
+	/* Source and destination of memcpy (the producer's private buffer
+	 * is the first); the fill and check variants' ring. */
+	bufs = aligned_alloc(64, 2 * (size_t)ring_size);
+	ring = aligned_alloc(64, ring_size);
 	if (!bufs || !ring) {
 		free(bufs);
 		free(ring);
 		return -ENOMEM;
 	}
-	bench_pattern_fill(bufs, 2 * STREAM_BUF, 0);
+	bench_pattern_fill(bufs, 2 * (size_t)ring_size, 0);
 	for (z = 0; !rc && z < sizeof(stream_sizes) / sizeof(stream_sizes[0]);
 	     z++) {
 		bytes = b->o->quick ? stream_bytes_quick[z] : stream_bytes[z];
@@ -365,19 +432,22 @@ int bench_stream_run(struct bench *b)
 			snprintf(name, sizeof(name), "stream.%s.%u", vs[i].name,
 				 stream_sizes[z]);
 			bench_watchdog(name);
+			b->sleeps = 0;
 			if (vs[i].v >= BENCH_V_MEMCPY) {
 				rc = stream_local(vs[i].v, stream_sizes[z],
-						  nmsg, bufs, ring, &ns);
+						  nmsg, ring_size, bufs, ring,
+						  &ns);
 			} else {
 				arg[0] = vs[i].v;
 				arg[1] = stream_sizes[z];
 				arg[2] = nmsg;
+				arg[3] = ring_size;
 				rc = bench_ctl_call(&b->ctl, BENCH_OP_STREAM,
-						    arg, 3);
+						    arg, 4);
 				if (!rc)
 					rc = stream_one(b, vs[i].v,
 							stream_sizes[z], nmsg,
-							bufs, &ns);
+							ring_size, bufs, &ns);
 				if (!rc)
 					rc = bench_ctl_result(&b->ctl, NULL);
 			}
@@ -387,9 +457,10 @@ int bench_stream_run(struct bench *b)
 				rc = bench_result_add(&b->res, name, "MB/s",
 						      (double)bytes * 1000 /
 							      (double)ns);
-			/* Where the ring's time goes: sleeps per 1000. */
+			/* Where a ring's time goes: sleeps per 1000. */
 			if (!rc && (vs[i].v == BENCH_V_ISM ||
-				    vs[i].v == BENCH_V_ISM_COPY)) {
+				    vs[i].v == BENCH_V_ISM_COPY ||
+				    vs[i].v == BENCH_V_VCHAN)) {
 				snprintf(name, sizeof(name), "sleeps.%s.%u",
 					 vs[i].name, stream_sizes[z]);
 				rc = bench_result_add(&b->res, name, "/1000",

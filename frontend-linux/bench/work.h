@@ -22,7 +22,8 @@ struct bench {
 	struct bench_results res;
 	unsigned int rep; /* driver: this repetition, from 0 */
 	unsigned int vchan_seq; /* paths of libxenvchan, one per connect */
-	uint64_t sleeps; /* the last xen-ism stream: sleeps, both sides */
+	uint64_t sleeps; /* the last stream over a ring: sleeps, both sides */
+	uint32_t ring; /* the stream's ring, octets, in every variant */
 };
 
 /* Variants, as command arguments. */
