@@ -30,7 +30,8 @@ enum {
 #define BENCH_W_STREAM 0x2u
 #define BENCH_W_SETUP 0x4u
 #define BENCH_W_BACKEND 0x8u
-#define BENCH_W_ALL 0xfu
+#define BENCH_W_ALL 0xfu /* the default: all of the above */
+#define BENCH_W_SCALE 0x10u /* only when asked for */
 
 #define BENCH_MAX_REPS 100
 #define BENCH_TCP_PORT_DEFAULT 5001

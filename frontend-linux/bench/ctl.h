@@ -36,6 +36,7 @@ enum bench_op {
 	BENCH_OP_STREAM,
 	BENCH_OP_SETUP,
 	BENCH_OP_IDLE,
+	BENCH_OP_SCALE,
 };
 
 #define BENCH_LINE 64

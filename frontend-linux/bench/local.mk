@@ -11,6 +11,7 @@ ism_bench_SOURCES = $(ISM_BENCH_PURE) \
 	frontend-linux/bench/backend.c frontend-linux/bench/clock.c \
 	frontend-linux/bench/ctl.c frontend-linux/bench/ctl.h \
 	frontend-linux/bench/main.c frontend-linux/bench/rtt.c \
+	frontend-linux/bench/scale.c \
 	frontend-linux/bench/setup.c frontend-linux/bench/share.c \
 	frontend-linux/bench/stream.c frontend-linux/bench/work.h
 ism_bench_CPPFLAGS = $(ISM_FE_CPPFLAGS)

@@ -61,6 +61,9 @@ static int serve(struct bench *b)
 		case BENCH_OP_IDLE:
 			rc = bench_backend_serve(b, arg, val);
 			break;
+		case BENCH_OP_SCALE:
+			rc = bench_scale_serve(b, arg, val);
+			break;
 		default:
 			rc = -EOPNOTSUPP;
 			break;
@@ -135,6 +138,8 @@ static int drive(struct bench *b)
 			rc = bench_stream_run(b);
 		if (!rc && (w & BENCH_W_SETUP))
 			rc = bench_setup_run(b);
+		if (!rc && (w & BENCH_W_SCALE))
+			rc = bench_scale_run(b);
 		if (!rc)
 			fprintf(stderr, "ism-bench: repetition %u of %u done\n",
 				b->rep + 1, b->o->reps);

@@ -23,7 +23,8 @@ const char bench_usage[] =
 	"      --tcp-port=PORT    TCP port (default 5001)\n"
 	"  -n, --reps=N           repetitions (default 5, at most 100)\n"
 	"  -q, --quick            one short repetition (checks, not numbers)\n"
-	"      --only=LIST        workloads: rtt,stream,setup,backend (default all)\n"
+	"      --only=LIST        workloads: rtt,stream,setup,backend (the\n"
+	"                         default), scale (one of several pairs)\n"
 	"  -j, --json=FILE        also write the results as JSON to FILE\n"
 	"      --backend-sync     let ism-bench-backend(8) sample the backend\n"
 	"  -t, --timeout=SEC      give up when a step takes longer (default 120)\n"
@@ -80,10 +81,9 @@ static int workloads(const char *s, unsigned int *mask, char *err,
 		const char *name;
 		unsigned int bit;
 	} w[] = {
-		{ "rtt", BENCH_W_RTT },
-		{ "stream", BENCH_W_STREAM },
-		{ "setup", BENCH_W_SETUP },
-		{ "backend", BENCH_W_BACKEND },
+		{ "rtt", BENCH_W_RTT },	    { "stream", BENCH_W_STREAM },
+		{ "setup", BENCH_W_SETUP }, { "backend", BENCH_W_BACKEND },
+		{ "scale", BENCH_W_SCALE },
 	};
 	const char *p = s;
 	unsigned int i;
@@ -99,7 +99,7 @@ static int workloads(const char *s, unsigned int *mask, char *err,
 		if (i == sizeof(w) / sizeof(w[0])) {
 			snprintf(
 				err, errlen,
-				"--only: unknown workload '%.*s' (rtt, stream, setup, backend)",
+				"--only: unknown workload '%.*s' (rtt, stream, setup, backend, scale)",
 				(int)len, p);
 			return -EINVAL;
 		}

@@ -146,6 +146,9 @@ static const char *describe(const char *name)
 		{ "setup.ism", "xen-ism region cycle" },
 		{ "setup.vchan", "libxenvchan connect + close" },
 		{ "sleeps.", "ring sleeps per 1000 messages" },
+		{ "scale.rtt", "xen-ism round trip, this pair" },
+		{ "scale.stream", "64 KiB in place, this pair" },
+		{ "scale.notify", "notifications, both sides" },
 	};
 	unsigned int i, dots = 0;
 

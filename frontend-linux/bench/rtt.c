@@ -55,8 +55,8 @@ static void rtt_send(struct rtt_slot *s, uint64_t seq)
  * Rounds @first..@last over a region; the driver sends first.  Counts the
  * notifications that signalled (the others found the peer not waiting).
  */
-static int rtt_ism_rounds(struct bench *b, ism_region *r, void *base,
-			  uint64_t first, uint64_t last, uint64_t *signalled)
+int bench_rtt_rounds(struct bench *b, ism_region *r, void *base, uint64_t first,
+		     uint64_t last, uint64_t *signalled)
 {
 	enum bench_role me = b->ctl.role;
 	struct rtt_wait w = { .slot = RTT_SLOT(base, !me) };
@@ -103,7 +103,7 @@ int bench_rtt_ism(struct bench *b, enum bench_variant v, unsigned int n,
 		ism_dev_set_fast_path(b->dev, 1);
 	if (rc)
 		return rc;
-	rc = rtt_ism_rounds(b, r, base, 1, warm, &signalled);
+	rc = bench_rtt_rounds(b, r, base, 1, warm, &signalled);
 	if (!rc && phase)
 		rc = phase(b, true, 2ull * n);
 	if (!rc)
@@ -111,8 +111,8 @@ int bench_rtt_ism(struct bench *b, enum bench_variant v, unsigned int n,
 	signalled = 0;
 	t0 = bench_now_ns();
 	if (!rc)
-		rc = rtt_ism_rounds(b, r, base, warm + 1ull, warm + (uint64_t)n,
-				    &signalled);
+		rc = bench_rtt_rounds(b, r, base, warm + 1ull,
+				      warm + (uint64_t)n, &signalled);
 	*ns = bench_now_ns() - t0;
 	if (!rc)
 		rc = bench_ctl_swap(&b->ctl, signalled, &theirs);

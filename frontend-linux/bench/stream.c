@@ -39,7 +39,7 @@
  * of the largest messages. */
 #define STREAM_RING_MAX (1u << 20)
 #define STREAM_RING_MIN (2u * 65536)
-#define STREAM_HDR 4096u
+#define STREAM_HDR BENCH_STREAM_HDR
 #define STREAM_MSG_MAX 65536u
 
 static const uint32_t stream_sizes[] = { 64, 4096, 65536 };
@@ -68,6 +68,7 @@ struct stream_side {
 	enum bench_role me;
 	uint64_t until; /* the other side's count we wait for */
 	uint64_t sleeps; /* times polling was not enough */
+	uint64_t signals; /* notifications sent */
 };
 
 static bool stream_ready(void *ctx)
@@ -100,8 +101,7 @@ static bool stream_spin(bool (*ready)(void *ctx), void *ctx)
 	return false;
 }
 
-/* The ring's size for the device's regions; 0 if they are too small. */
-static uint32_t stream_ring_size(const struct bench *b)
+uint32_t bench_stream_ring(const struct bench *b)
 {
 	uint64_t room = b->info.region_size;
 	uint32_t ring = STREAM_RING_MAX;
@@ -112,7 +112,7 @@ static uint32_t stream_ring_size(const struct bench *b)
 	return ring <= room ? ring : 0;
 }
 
-static bool stream_ring_ok(uint64_t ring)
+bool bench_stream_ring_ok(uint64_t ring)
 {
 	return ring >= STREAM_RING_MIN && ring <= STREAM_RING_MAX &&
 	       !(ring & (ring - 1));
@@ -142,6 +142,7 @@ static int stream_publish(ism_region *r, struct stream_side *s, uint64_t v)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* count before event */
 	if (LOAD(s->ring->side[!s->me].event) != v)
 		return 0;
+	s->signals++;
 	rc = ism_region_notify(r, 0);
 	return rc < 0 ? rc : 0;
 }
@@ -150,9 +151,9 @@ static int stream_publish(ism_region *r, struct stream_side *s, uint64_t v)
  * One side of the ring.  The consumer keeps going after a bad message (the
  * producer must not hang) and reports the first one.
  */
-static int stream_ism_side(struct bench *b, ism_region *r, void *base,
-			   bool copy, uint32_t msg, uint64_t nmsg,
-			   uint32_t ring, void *priv, uint64_t *sleeps)
+int bench_stream_side(struct bench *b, ism_region *r, void *base, bool copy,
+		      uint32_t msg, uint64_t nmsg, uint32_t ring, void *priv,
+		      uint64_t *sleeps, uint64_t *signals)
 {
 	struct stream_side s = { .ring = base, .me = b->ctl.role };
 	uint64_t nslots = ring / msg, seq;
@@ -188,13 +189,14 @@ static int stream_ism_side(struct bench *b, ism_region *r, void *base,
 			return rc;
 	}
 	*sleeps = s.sleeps;
+	*signals = s.signals;
 	return bad;
 }
 
 static int stream_ism(struct bench *b, bool copy, uint32_t msg, uint64_t nmsg,
 		      uint32_t ring, void *priv, uint64_t *ns)
 {
-	uint64_t t0, mine = 0, theirs = 0;
+	uint64_t t0, mine = 0, theirs = 0, signals;
 	ism_region *r = NULL;
 	void *base;
 	int rc, rc2;
@@ -204,7 +206,8 @@ static int stream_ism(struct bench *b, bool copy, uint32_t msg, uint64_t nmsg,
 	if (rc)
 		return rc;
 	t0 = bench_now_ns();
-	rc = stream_ism_side(b, r, base, copy, msg, nmsg, ring, priv, &mine);
+	rc = bench_stream_side(b, r, base, copy, msg, nmsg, ring, priv, &mine,
+			       &signals);
 	/* The producer's time ends when the consumer has checked it all. */
 	rc2 = bench_ctl_swap(&b->ctl, mine, &theirs);
 	*ns = bench_now_ns() - t0;
@@ -373,7 +376,7 @@ int bench_stream_serve(struct bench *b, const uint64_t *arg, uint64_t *val)
 
 	(void)val;
 	if (!stream_size_ok(arg[1]) || arg[2] > (1ull << 40) ||
-	    !stream_ring_ok(arg[3]))
+	    !bench_stream_ring_ok(arg[3]))
 		return -EINVAL;
 	buf = aligned_alloc(64, STREAM_MSG_MAX);
 	if (!buf)
@@ -396,7 +399,7 @@ int bench_stream_run(struct bench *b)
 		{ BENCH_V_TCP, "tcp" },
 	};
 	unsigned int count = sizeof(vs) / sizeof(vs[0]), i, k, z;
-	uint32_t ring_size = stream_ring_size(b);
+	uint32_t ring_size = bench_stream_ring(b);
 	uint64_t arg[4], ns, nmsg, bytes;
 	char name[40];
 	uint8_t *bufs, *ring;

@@ -59,6 +59,26 @@ int bench_setup_phase(struct bench *b, uint64_t size, unsigned int cycles,
 int bench_setup_serve(struct bench *b, const uint64_t *arg, uint64_t *val);
 int bench_backend_run(struct bench *b);
 int bench_backend_serve(struct bench *b, const uint64_t *arg, uint64_t *val);
+int bench_scale_run(struct bench *b);
+int bench_scale_serve(struct bench *b, const uint64_t *arg, uint64_t *val);
+
+/*
+ * The halves of xen-ism's round trip and stream over a region the caller
+ * shared (scale.c runs both over one region).  Rounds @first..@last of
+ * BENCH_MSG messages at @base, counting the notifications that signalled
+ * into @signalled; a stream through the ring of @ring octets that follows
+ * the header page at @base, with the sides' sleeps and signals.
+ */
+int bench_rtt_rounds(struct bench *b, ism_region *r, void *base, uint64_t first,
+		     uint64_t last, uint64_t *signalled);
+int bench_stream_side(struct bench *b, ism_region *r, void *base, bool copy,
+		      uint32_t msg, uint64_t nmsg, uint32_t ring, void *priv,
+		      uint64_t *sleeps, uint64_t *signals);
+/* The stream's ring for this device (0: its regions are too small), its
+ * header, and whether a ring size the driver sent is one. */
+uint32_t bench_stream_ring(const struct bench *b);
+bool bench_stream_ring_ok(uint64_t ring);
+#define BENCH_STREAM_HDR 4096u
 
 /* Helpers shared by the workloads (share.c). */
 

@@ -14,6 +14,25 @@ get()
 	wait_until 180 xenstore-read "$1" 2>/dev/null
 }
 
+# await PATH: get for a guest that waits long among many: it sleeps on a
+# xenstore watch rather than looking ten times a second (eight guests
+# polling fill the lab's two CPUs).  A watch fires once when set, then on
+# a change; one set just as the node appeared may miss it, so a watch
+# lasts at most 5 s before the next look.
+await()
+{
+	WAIT_STEP=0 wait_until 180 xs_read_or_watch "$1"
+}
+
+# xs_read_or_watch PATH: print the node, or wait up to 5 s on a watch of
+# it and fail.
+xs_read_or_watch()
+{
+	xenstore-read "$1" 2>/dev/null && return 0
+	timeout 5 xenstore-watch -n 2 "$1" >/dev/null 2>&1
+	return 1
+}
+
 # check DESCRIPTION WANTED-STATUS ACTUAL-STATUS: one check of an exit status.
 check()
 {

@@ -60,6 +60,11 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/teardown-guest.sh \
 LAB_SCENARIOS += tests/lab/scenarios/bench.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/bench-guest.sh \
 	tests/lab/scenarios/bench-full.lab
+# Issue 12: several pairs through one backend, briefly (scale) and at full
+# length (scale-full, `make bench` only).
+LAB_SCENARIOS += tests/lab/scenarios/scale.lab
+LAB_SCENARIO_SRC += tests/lab/scenarios/scale-guest.sh \
+	tests/lab/scenarios/scale-full.lab
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)
