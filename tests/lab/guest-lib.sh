@@ -14,14 +14,14 @@ get()
 	wait_until 180 xenstore-read "$1" 2>/dev/null
 }
 
-# await PATH: get for a guest that waits long among many: it sleeps on a
-# xenstore watch rather than looking ten times a second (eight guests
-# polling fill the lab's two CPUs).  A watch fires once when set, then on
-# a change; one set just as the node appeared may miss it, so a watch
-# lasts at most 5 s before the next look.
+# await PATH [SECONDS]: get for a guest that waits long among many (up to
+# SECONDS, default 180): it sleeps on a xenstore watch rather than looking
+# ten times a second (eight guests polling fill the lab's two CPUs).  A
+# watch fires once when set, then on a change; one set just as the node
+# appeared may miss it, so a watch lasts at most 5 s before the next look.
 await()
 {
-	WAIT_STEP=0 wait_until 180 xs_read_or_watch "$1"
+	WAIT_STEP=0 wait_until "${2:-180}" xs_read_or_watch "$1"
 }
 
 # xs_read_or_watch PATH: print the node, or wait up to 5 s on a watch of

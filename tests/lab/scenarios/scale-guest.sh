@@ -18,7 +18,8 @@ peer=$(get lab/peer)
 phases=$(get lab/phases)
 xenstore-write lab/ready 1
 for p in $phases; do
-	if ! await lab/go$p >/dev/null; then
+	# Phases before ours, at full length, take many minutes.
+	if ! await lab/go$p 3000 >/dev/null; then
 		echo "not ok - phase $p: dom0 never said go"
 		continue
 	fi
@@ -41,5 +42,5 @@ for p in $phases; do
 	esac
 	xenstore-write lab/done$p 1
 done
-await lab/end >/dev/null
+await lab/end 3000 >/dev/null
 exit 0
