@@ -4,7 +4,7 @@
  * shared (the backend must not wake at all), then notify round trips
  * through the backend (relay, the fast path turned off) and over the
  * direct event channel (fastpath), then 1 MiB region setup cycles
- * (setup: six requests each, teardown awaited).  The backend's CPU time
+ * (setup: five requests each, teardown awaited).  The backend's CPU time
  * and wake-ups are sampled in the backend domain by ism-bench-backend(8):
  * with --backend-sync the driver writes ~/data/ism-bench/phase ("NAME
  * begin COUNT", "NAME end COUNT", finally "done end 0") and waits until

@@ -6,9 +6,13 @@
  * the signalling between the two (the same two barriers in every variant).
  * A cycle ends when its teardown has completed, in every variant: the
  * raw unmap and unshare return when done; xen-ism's DETACH and FREE are
- * posted, so each side then awaits one INFO, which the backend answers
- * after it has served them (requests are served in order).
- *   xen-ism: alloc, map, attach, map, detach, free (each awaited).
+ * posted, so the driver, before its FREE, awaits the PEER_DETACHED event
+ * that the backend sends while it serves the server's DETACH, and after
+ * it an INFO, which the backend answers once it has served the FREE
+ * (one request at a time, each device's in order): the server's grants
+ * are ended and the pages freed.
+ *   xen-ism: alloc, map, attach, map, detach, free (five requests, and
+ *	the owner awaits ALLOC, ATTACH's event, the INFO after FREE).
  *   raw grant cycle (the limit): share the pages (gntalloc), map them
  *	(gntdev), unmap, unshare.
  *   libxenvchan: server_init and client_init with rings of that size,
@@ -152,14 +156,35 @@ static int cycle_grant(struct bench *b, uint64_t size, uint8_t c,
 }
 
 /*
- * DETACH and FREE are posted: one request waited for (INFO) makes sure
- * the backend has taken them (requests are served in order).
+ * FREE is posted: one request waited for (INFO) makes sure the backend
+ * has served it (requests are served in order).
  */
 static int setup_flush(struct bench *b)
 {
 	struct ism_dev_info info;
 
 	return ism_dev_info(b->dev, &info);
+}
+
+/*
+ * The server's DETACH is posted: its PEER_DETACHED event tells the owner
+ * that the backend is serving it (and will have finished before it
+ * serves the owner's next request).
+ */
+static int setup_peer_gone(struct bench *b, ism_region *r)
+{
+	struct ism_event ev;
+	int rc;
+
+	do {
+		rc = ism_event_wait(b->dev, -1, &ev); /* the watchdog bounds it */
+		if (!rc && ev.type == ISM_EVENT_DEVICE_CLOSED)
+			rc = -ESHUTDOWN;
+		if (!rc && ev.region == r && ev.type != ISM_EVT_PEER_ATTACHED &&
+		    ev.type != ISM_EVT_PEER_DETACHED)
+			rc = -EPROTO;
+	} while (!rc && (ev.region != r || ev.type != ISM_EVT_PEER_DETACHED));
+	return rc;
 }
 
 static void drain(struct bench *b)
@@ -201,6 +226,8 @@ static int cycle_ism(struct bench *b, uint64_t size, uint8_t c,
 		if (!rc)
 			rc = touched(p, size, c, true);
 		step_end(st, 3);
+		if (!rc)
+			rc = setup_peer_gone(b, r);
 		if (r)
 			rc2 = ism_region_free(r);
 		if (!rc2)
@@ -226,8 +253,6 @@ static int cycle_ism(struct bench *b, uint64_t size, uint8_t c,
 	step_end(st, 3);
 	if (r)
 		rc2 = ism_region_detach(r);
-	if (!rc2)
-		rc2 = setup_flush(b);
 	drain(b);
 	step_end(st, 4);
 	if (!rc)
