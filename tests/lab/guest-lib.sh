@@ -15,22 +15,16 @@ get()
 }
 
 # await PATH [SECONDS]: get for a guest that waits long among many (up to
-# SECONDS, default 180): it sleeps on a xenstore watch rather than looking
-# ten times a second (eight guests polling fill the lab's two CPUs).  A
-# watch fires once when set, then on a change; one set just as the node
-# appeared may miss it, so a watch lasts at most 5 s before the next look.
+# SECONDS, default 180): it sleeps on one xenstore watch (watch_until)
+# rather than looking ten times a second.
 await()
 {
-	WAIT_STEP=0 wait_until "${2:-180}" xs_read_or_watch "$1"
-}
-
-# xs_read_or_watch PATH: print the node, or wait up to 5 s on a watch of
-# it and fail.
-xs_read_or_watch()
-{
-	xenstore-read "$1" 2>/dev/null && return 0
-	timeout 5 xenstore-watch -n 2 "$1" >/dev/null 2>&1
-	return 1
+	local path=$1
+	case $path in
+	/*) ;;
+	*) path=/local/domain/$(xenstore-read domid)/$path ;;
+	esac
+	watch_until "${2:-180}" "$path" xenstore-read "$path" 2>/dev/null
 }
 
 # check DESCRIPTION WANTED-STATUS ACTUAL-STATUS: one check of an exit status.

@@ -288,7 +288,9 @@ xs_seen()
 # guest that powered off, on_poweroff=destroy), PATH cannot appear any more,
 # and the wait fails at once.  So never wait for a node of a guest that may
 # have written it and exited: keep the guest until it is told (the guest
-# half's `get lab/end`, as in teardown and limits).
+# half's `get lab/end`, as in teardown and limits).  With XS_WAIT_WATCH
+# set, it sleeps on a watch of PATH (watch_until) instead of looking every
+# WAIT_STEP, for long waits while guests are measured.
 xs_wait()
 {
 	local dir= rest gone=
@@ -298,7 +300,12 @@ xs_wait()
 		dir=/local/domain/${rest%%/*}
 		;;
 	esac
-	if ! wait_until "$2" xs_seen "$1" "$dir"; then
+	if [ -n "${XS_WAIT_WATCH:-}" ]; then
+		watch_until "$2" "$1" xs_seen "$1" "$dir"
+	else
+		wait_until "$2" xs_seen "$1" "$dir"
+	fi
+	if [ $? -ne 0 ]; then
 		tap_diag "$1 did not appear in $2 s"
 		return 1
 	fi
