@@ -44,6 +44,10 @@ static bool ism_backend_limits_ok(const struct ism_backend_limits *l)
 	       l->max_devices && l->max_grants && l->max_domain_grants;
 }
 
+static void ism_backend_watch_mark(struct ism_backend *be,
+				   struct ism_device *dev, bool fe);
+static int ism_backend_watch_serve(struct ism_backend *be);
+
 /* Remember a release that failed, to retry it in ism_backend_reclaim(). */
 static void ism_backend_defer(struct ism_backend *be, void *addr, uint32_t port,
 			      const char *path, const char *token)
@@ -118,17 +122,55 @@ static unsigned int ism_backend_retry_deferred(struct ism_backend *be)
 
 int ism_backend_reclaim(struct ism_backend *be)
 {
-	unsigned int left;
+	unsigned int left, devs = 0;
 	struct ism_device *dev;
 
 	left = ism__pages_reclaim(be);
 	left += ism_backend_retry_deferred(be);
-	for (dev = be->dev_head; dev; dev = dev->next) {
-		if ((dev->retry || dev->state_dirty) && ism__device_update(dev))
-			left++;
+	if (be->retry_wanted) {
+		be->retry_wanted = false;
+		for (dev = be->dev_head; dev; dev = dev->next) {
+			if (dev->fe_deferred)
+				ism_backend_watch_mark(be, dev, true);
+			else if ((dev->retry || dev->state_dirty) &&
+				 ism__device_update(dev))
+				devs++;
+		}
+		ism_backend_watch_serve(be); /* the deferred frontend events */
+		for (dev = be->dev_head; dev; dev = dev->next)
+			devs += dev->fe_deferred;
+		be->retry_wanted = be->retry_wanted || devs != 0;
 	}
 	ism__evt_flush(be);
-	return (int)left;
+	return (int)(left + devs);
+}
+
+/* Whether the reclaim pass has something to retry. */
+static bool ism_backend_holds(const struct ism_backend *be)
+{
+	return be->quarantine || be->dead_sets || be->deferred ||
+	       be->retry_wanted;
+}
+
+int ism_backend_tick(struct ism_backend *be, uint64_t now_ms)
+{
+	uint64_t left;
+
+	if (!ism_backend_holds(be)) {
+		be->reclaim_at = 0;
+		return -1;
+	}
+	if (!be->reclaim_at)
+		be->reclaim_at = now_ms + ISM_RECLAIM_MS;
+	if (now_ms >= be->reclaim_at) {
+		ism_backend_reclaim(be);
+		be->reclaim_at = 0;
+		if (!ism_backend_holds(be))
+			return -1;
+		be->reclaim_at = now_ms + ISM_RECLAIM_MS;
+	}
+	left = be->reclaim_at - now_ms;
+	return left > ISM_RECLAIM_MS ? ISM_RECLAIM_MS : (int)left;
 }
 
 int ism_backend_new(const struct ism_platform_ops *ops,
@@ -431,12 +473,31 @@ again:
 	return first;
 }
 
+/* Remove the backend directory of @domid's devices once it is empty. */
+static void ism_backend_domain_dir_rm(struct ism_backend *be, uint16_t domid)
+{
+	char path[64], **names;
+	unsigned int n;
+
+	snprintf(path, sizeof(path), ISM_BE_DIR "/%u", domid);
+	if (be->ops->xs_directory(be->plat, ISM_XS_NO_TX, path, &names, &n))
+		return;
+	free(names);
+	if (!n)
+		be->ops->xs_rm(be->plat, ISM_XS_NO_TX, path);
+}
+
 int ism_backend_domain_gone(struct ism_backend *be, uint16_t domid)
 {
 	struct ism_domain *dom;
+	bool had = false;
 
-	while ((dom = ism__domain_find(be, domid)) && dom->devices)
+	while ((dom = ism__domain_find(be, domid)) && dom->devices) {
 		ism__device_gone(dom->devices);
+		had = true;
+	}
+	if (had)
+		ism_backend_domain_dir_rm(be, domid);
 	ism_backend_reclaim(be);
 	return 0;
 }
@@ -464,73 +525,179 @@ static int ism_backend_release_scan(struct ism_backend *be)
 	return ism_backend_reclaim(be) < 0 ? -EIO : 0;
 }
 
-static int ism_backend_watch_be(struct ism_backend *be, const char *path)
+/* The frontend's state node of @dev changed (or went). */
+static int ism_backend_fe_event(struct ism_backend *be, struct ism_device *dev)
 {
-	unsigned int depth;
-	uint16_t domid;
-	uint32_t devid;
-
-	if (ism__xsval_be_path(path, &depth, &domid, &devid))
-		return 0; /* not ours */
-	if (depth == 0)
-		return ism_backend_rescan(be);
-	if (depth == 1)
-		return ism_backend_rescan_domain(be, domid);
-	return ism_backend_device_event(be, domid, devid);
-}
-
-static int ism_backend_watch_fe(struct ism_backend *be, const char *path)
-{
-	struct ism_device *dev;
-	uint16_t domid;
-	uint32_t devid;
-
-	if (ism__xsval_fe_path(path, &domid, &devid))
+	if (!ism__rate_take(&dev->fe_rate, ISM_FE_BURST, ISM_FE_EVERY_MS,
+			    be->ops->clock_ms(be->plat))) {
+		dev->fe_deferred = true;
+		be->retry_wanted = true;
 		return 0;
-	dev = ism__device_find(be, domid, devid);
-	if (!dev)
-		return 0;
+	}
+	dev->fe_deferred = false;
 	if (ism_backend_fe_dead(be, dev))
-		return ism_backend_domain_gone(be, domid);
+		return ism_backend_domain_gone(be, dev->domid);
 	/* A frontend that closed may have unmapped what it held. */
 	if (be->quarantine)
 		ism__pages_reclaim(be);
 	return ism__device_update(dev);
 }
 
+static void ism_backend_watch_mark(struct ism_backend *be,
+				   struct ism_device *dev, bool fe)
+{
+	if (fe)
+		dev->w_fe = true;
+	else
+		dev->w_be = true;
+	if (!dev->w_listed) {
+		dev->w_listed = true;
+		dev->w_next = be->w_head;
+		be->w_head = dev;
+	}
+}
+
+void ism__backend_watch_forget(struct ism_device *dev)
+{
+	struct ism_device **pp;
+
+	if (!dev->w_listed)
+		return;
+	for (pp = &dev->be->w_head; *pp != dev; pp = &(*pp)->w_next)
+		;
+	*pp = dev->w_next;
+	dev->w_listed = false;
+}
+
+/* Note one watch event, to be served with the others of its batch. */
+static void ism_backend_watch_note(struct ism_backend *be, const char *path,
+				   const char *token)
+{
+	struct ism_device *dev;
+	unsigned int depth;
+	uint16_t domid;
+	uint32_t devid;
+
+	if (!strcmp(token, ISM_WATCH_RELEASE)) {
+		be->w_release = true;
+	} else if (!strcmp(token, ISM_WATCH_BE)) {
+		if (ism__xsval_be_path(path, &depth, &domid, &devid))
+			return; /* not ours */
+		dev = depth >= 2 ? ism__device_find(be, domid, devid) : NULL;
+		if (!depth)
+			be->w_rescan = true;
+		else if (dev)
+			ism_backend_watch_mark(be, dev, false);
+		else if (domid <= ISM_DOMID_MAX) /* a new device: its domain */
+			be->w_doms[domid / 64] |= 1ull << (domid % 64);
+	} else if (!strcmp(token, ISM_WATCH_FE)) {
+		if (ism__xsval_fe_path(path, &domid, &devid))
+			return;
+		dev = ism__device_find(be, domid, devid);
+		if (dev)
+			ism_backend_watch_mark(be, dev, true);
+	}
+}
+
+/*
+ * Serve what the noted events asked for, each once: a domain's death, a
+ * rescan, the backend directories of domains, then each device (its
+ * backend directory, its frontend's state).  Returns the first error.
+ */
+static int ism_backend_watch_serve(struct ism_backend *be)
+{
+	struct {
+		bool release, rescan;
+		uint64_t doms[ISM_W_DOMS_WORDS];
+	} failed = { 0 };
+	struct ism_device *dev;
+	uint64_t bits;
+	unsigned int w;
+	uint16_t domid;
+	uint32_t devid;
+	bool fe;
+	int rc = 0, r;
+
+	if (be->w_release) {
+		be->w_release = false;
+		r = ism_backend_release_scan(be);
+		failed.release = r < 0;
+		rc = rc ?: r;
+	}
+	if (be->w_rescan) {
+		be->w_rescan = false;
+		r = ism_backend_rescan(be);
+		failed.rescan = r < 0;
+		rc = rc ?: r;
+	}
+	for (w = 0; w < ISM_W_DOMS_WORDS; w++) {
+		while ((bits = be->w_doms[w])) {
+			be->w_doms[w] &= bits - 1;
+			domid = (uint16_t)(w * 64 +
+					   (unsigned int)__builtin_ctzll(bits));
+			r = ism_backend_rescan_domain(be, domid);
+			if (r < 0)
+				failed.doms[w] |= bits & ~(bits - 1);
+			rc = rc ?: r;
+		}
+	}
+	/* What failed (a xenstore error) is tried again by the reclaim pass. */
+	be->w_release = be->w_release || failed.release;
+	be->w_rescan = be->w_rescan || failed.rescan;
+	for (w = 0; w < ISM_W_DOMS_WORDS; w++)
+		be->w_doms[w] |= failed.doms[w];
+	if (failed.release || failed.rescan || rc < 0)
+		be->retry_wanted = true;
+	/* Serving one device may destroy others: take the head each time. */
+	while ((dev = be->w_head)) {
+		be->w_head = dev->w_next;
+		dev->w_listed = false;
+		domid = dev->domid;
+		devid = dev->devid;
+		fe = dev->w_fe;
+		if (dev->w_be) {
+			dev->w_be = false;
+			r = ism_backend_device_event(be, domid, devid);
+			rc = rc ?: r;
+			dev = ism__device_find(be, domid, devid);
+		}
+		if (dev && fe) {
+			dev->w_fe = false;
+			r = ism_backend_fe_event(be, dev);
+			rc = rc ?: r;
+		}
+	}
+	ism__evt_flush(be);
+	return rc;
+}
+
 int ism_backend_handle_watch(struct ism_backend *be, const char *path,
 			     const char *token)
 {
-	int rc = 0;
-
 	if (!be || !path || !token)
 		return -EINVAL;
-	if (!strcmp(token, ISM_WATCH_RELEASE))
-		rc = ism_backend_release_scan(be);
-	else if (!strcmp(token, ISM_WATCH_BE))
-		rc = ism_backend_watch_be(be, path);
-	else if (!strcmp(token, ISM_WATCH_FE))
-		rc = ism_backend_watch_fe(be, path);
-	ism__evt_flush(be);
-	return rc;
+	ism_backend_watch_note(be, path, token);
+	return ism_backend_watch_serve(be);
 }
 
 int ism_backend_handle_watches(struct ism_backend *be)
 {
 	char *path, *token;
 	unsigned int i;
-	int rc;
+	int rc = 0, r;
 
 	for (i = 0; i < ISM_WATCH_BATCH; i++) {
 		rc = be->ops->xs_read_watch(be->plat, &path, &token);
 		if (rc)
-			return rc == -EAGAIN ? 0 : rc;
-		/* A failed update is retried (dev->retry); keep going. */
-		ism_backend_handle_watch(be, path, token);
+			break;
+		ism_backend_watch_note(be, path, token);
 		free(path);
 		free(token);
 	}
-	return 0;
+	/* A failed update is retried (dev->retry); keep going. */
+	r = ism_backend_watch_serve(be);
+	(void)r;
+	return rc == -EAGAIN ? 0 : rc;
 }
 
 int ism_backend_handle_events(struct ism_backend *be)

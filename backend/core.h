@@ -248,6 +248,8 @@ void ism__evt_kick_rsp(struct ism_device *dev);
 void ism__evt_flush(struct ism_backend *be);
 /* Forget @dev's pending signals (it is going away). */
 void ism__evt_forget(struct ism_device *dev);
+/* Drop @dev from the watch events still to serve (it is going). */
+void ism__backend_watch_forget(struct ism_device *dev);
 
 /* ---- request.c, control.c, ring.c ------------------------------------ */
 
@@ -268,8 +270,31 @@ int ism__ring_process(struct ism_device *dev);
 #define ISM_WATCH_BE "ism-backend" /* backend/ism */
 #define ISM_WATCH_FE "ism-frontend" /* each frontend's state node */
 #define ISM_WATCH_RELEASE "ism-release" /* @releaseDomain */
+/*
+ * A frontend's state node events that a device has served at once, then
+ * one per ISM_FE_EVERY_MS; the rest wait for the reclaim pass (a second),
+ * so that a frontend flapping its state costs only itself.
+ */
+#define ISM_FE_BURST 64
+/* Words of the bitmap of domids whose backend directory changed. */
+#define ISM_W_DOMS_WORDS ((ISM_DOMID_MAX + 64) / 64)
+#define ISM_FE_EVERY_MS 20
 
 /* ---- device.c --------------------------------------------------------- */
+
+/*
+ * A token bucket (rate.c): @burst takes at once, then one per @every_ms.
+ * @now_ms from the platform's clock_ms.
+ */
+struct ism_rate {
+	unsigned int tokens;
+	uint64_t at; /* clock_ms when tokens last grew */
+};
+
+void ism__rate_init(struct ism_rate *r, unsigned int burst, uint64_t now_ms);
+/* Take a token: true if there was one. */
+bool ism__rate_take(struct ism_rate *r, unsigned int burst, uint64_t every_ms,
+		    uint64_t now_ms);
 
 struct ism_device {
 	struct ism_hnode node; /* key: domid << 32 | devid */
@@ -291,6 +316,10 @@ struct ism_device {
 	bool errored; /* the error node says why we closed */
 	bool kick_listed, kick_evt, kick_rsp;
 	bool busy_listed;
+	struct ism_device *w_next; /* be->w_head: watch events to serve */
+	bool w_listed, w_be, w_fe; /* listed; backend, frontend node events */
+	bool fe_deferred; /* over its budget: the reclaim pass serves it */
+	struct ism_rate fe_rate; /* frontend events served (ISM_FE_*) */
 	char be_path[64];
 	char fe_path[64];
 	struct ism_ctrl_page *ring;
@@ -305,7 +334,8 @@ struct ism_device {
 	uint32_t slot_hint;
 	unsigned int grants;
 	uint64_t bytes;
-	unsigned int nlog; /* messages logged (capped) */
+	struct ism_rate log_rate; /* messages logged (device.c) */
+	unsigned int log_dropped; /* messages dropped since the last one */
 };
 
 int ism__device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,
@@ -358,6 +388,12 @@ struct ism_backend {
 	struct ism_pageset *dead_sets;
 	struct ism_pageset *dir_pool; /* chunks with one-page directories */
 	struct ism_deferred *deferred;
+	bool retry_wanted; /* a device update failed: the reclaim pass retries */
+	/* Watch events of a batch, each served once (backend.c). */
+	bool w_release, w_rescan;
+	uint64_t w_doms[ISM_W_DOMS_WORDS]; /* backend dirs to rescan */
+	struct ism_device *w_head;
+	uint64_t reclaim_at; /* ms of the next timed pass; 0 while none is due */
 	bool watch_be, watch_release;
 	struct ism_backend_stats st;
 };

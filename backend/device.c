@@ -12,7 +12,7 @@
  * Closed; it may reset by writing Initialising.  The in-memory state is
  * the truth: a state node that could not be written is written again on
  * the next update (state_dirty), and a transition that failed for want of
- * a resource is retried (retry) by the next event or ism_backend_reclaim().
+ * a resource is retried (retry) by the next event or the reclaim pass.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,34 +26,45 @@
 
 /* Attempts of the announce transaction when it conflicts (-EAGAIN). */
 #define ISM_XS_RETRIES 8
-/* Messages one device may log in its life. */
-#define ISM_LOG_BURST 64
+/* A device's messages: a burst, then one per interval (a token bucket). */
+#define ISM_LOG_BURST 16
+#define ISM_LOG_EVERY_MS 10000
 /* Longest value we read from a frontend node; longer is invalid. */
 #define ISM_XS_VALUE_MAX 64
 
 /*
  * Log about @dev.  A guest can make a device log (by cycling its state), so
- * each device may log ISM_LOG_BURST messages in its life, then says once
- * that it stops.
+ * each device may log ISM_LOG_BURST messages at once and then one every
+ * ISM_LOG_EVERY_MS; the next message that passes says how many were
+ * dropped.  The device's end (ISM_LOG_F_ALWAYS) is always logged.
  */
+#define ISM_LOG_F_ALWAYS 0x100 /* or'ed into @level */
+
 static __attribute__((format(printf, 3, 4))) void
 ism_device_log(struct ism_device *dev, int level, const char *fmt, ...)
 {
 	const struct ism_backend *be = dev->be;
 	char msg[256];
 	va_list ap;
+	int n = 0;
 
-	if (!be->log_fn || dev->nlog > ISM_LOG_BURST)
+	if (!be->log_fn)
 		return;
-	if (dev->nlog++ == ISM_LOG_BURST) {
-		be->log_fn(be->log_arg, ISM_LOG_WARNING, dev->domid, dev->devid,
-			   "too many messages: no more for this device");
+	if (!(level & ISM_LOG_F_ALWAYS) &&
+	    !ism__rate_take(&dev->log_rate, ISM_LOG_BURST, ISM_LOG_EVERY_MS,
+			    be->ops->clock_ms(be->plat))) {
+		dev->log_dropped++;
 		return;
 	}
+	if (dev->log_dropped)
+		n = snprintf(msg, sizeof(msg), "(%u messages dropped) ",
+			     dev->log_dropped);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
-	be->log_fn(be->log_arg, level, dev->domid, dev->devid, msg);
+	dev->log_dropped = 0;
+	be->log_fn(be->log_arg, level & ~ISM_LOG_F_ALWAYS, dev->domid,
+		   dev->devid, msg);
 }
 
 /*
@@ -109,6 +120,8 @@ static int ism_device_set_state(struct ism_device *dev, int state)
 	dev->state = state;
 	rc = ism_device_put(dev, ISM_XS_NO_TX, ISM_FIELD_STATE, "%d", state);
 	dev->state_dirty = rc != 0;
+	if (rc)
+		dev->be->retry_wanted = true;
 	return rc;
 }
 
@@ -594,6 +607,8 @@ int ism__device_update(struct ism_device *dev)
 	}
 out:
 	dev->retry = rc != 0;
+	if (dev->retry || dev->state_dirty)
+		be->retry_wanted = true;
 	return rc;
 }
 
@@ -633,6 +648,10 @@ int ism__device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,
 	dev->be = be;
 	dev->domid = domid;
 	dev->devid = devid;
+	ism__rate_init(&dev->log_rate, ISM_LOG_BURST,
+		       be->ops->clock_ms(be->plat));
+	ism__rate_init(&dev->fe_rate, ISM_FE_BURST,
+		       be->ops->clock_ms(be->plat));
 	snprintf(dev->be_path, sizeof(dev->be_path),
 		 "backend/" ISM_DEVICE_TYPE "/%u/%u", domid, devid);
 	snprintf(dev->fe_path, sizeof(dev->fe_path), ISM_PATH_FRONTEND_FMT,
@@ -668,6 +687,7 @@ void ism__device_destroy(struct ism_device *dev)
 	char path[128];
 
 	ism_device_disconnect(dev);
+	ism__backend_watch_forget(dev);
 	if (dev->watching) {
 		snprintf(path, sizeof(path), "%s/%s", dev->fe_path,
 			 ISM_FIELD_STATE);
@@ -690,9 +710,18 @@ void ism__device_destroy(struct ism_device *dev)
 	free(dev);
 }
 
+/*
+ * The toolstack that destroys a domain does not know its ism devices, so
+ * their nodes stay: remove them, as libxl removes those of its devices.
+ */
 void ism__device_gone(struct ism_device *dev)
 {
-	ism_device_log(dev, ISM_LOG_INFO, "domain gone: releasing the device");
+	struct ism_backend *be = dev->be;
+
+	ism_device_log(dev, ISM_LOG_INFO | ISM_LOG_F_ALWAYS,
+		       "domain gone: releasing the device");
+	be->ops->xs_rm(be->plat, ISM_XS_NO_TX, dev->be_path);
+	be->ops->xs_rm(be->plat, ISM_XS_NO_TX, dev->fe_path);
 	ism__device_destroy(dev);
 }
 

@@ -13,9 +13,13 @@
  *
  *  - ism_backend_handle_watches() when the xenstore fd is readable,
  *  - ism_backend_handle_events() when the event channel fd is readable,
- *    and again at once while it returns 1 (work left over from a batch),
- *  - ism_backend_reclaim() now and then (a second or so): it retries what
- *    could not be released yet (pages a guest still maps, a failed unmap).
+ *    and again after a poll() that does not sleep while it returns 1
+ *    (work left over from a batch: each device got its share),
+ *  - ism_backend_tick() before it sleeps, and sleeps at most as long as
+ *    it says: once a second while something could not be released yet
+ *    (pages a guest still maps, a failed unmap), it runs the reclaim pass
+ *    that retries it.  Nothing else does, so a guest that keeps pages
+ *    mapped makes no other guest's requests or notifications pay for it.
  *
  * All functions return 0 or a negative errno unless said otherwise.  Only
  * the device layer logs, through the callback the daemon installs.
@@ -119,9 +123,12 @@ int ism_backend_handle_watch(struct ism_backend *be, const char *path,
 			     const char *token);
 
 /*
- * ism_backend_handle_watches() - take every queued watch event (xs_read_watch
- * until -EAGAIN) and act on it.  Returns 0 or the first error of the
- * platform's xs_read_watch.
+ * ism_backend_handle_watches() - take the queued watch events (xs_read_watch
+ * until -EAGAIN, 4096 at most) and serve them: each device, domain or
+ * rescan once however many events named it, a device's frontend events
+ * within its budget (64 at once, then one per 20 ms; the rest wait for
+ * the reclaim pass).  Returns 0 or the first error of the platform's
+ * xs_read_watch.
  */
 int ism_backend_handle_watches(struct ism_backend *be);
 
@@ -136,8 +143,9 @@ int ism_backend_handle_events(struct ism_backend *be);
 
 /*
  * ism_backend_domain_gone() - domain @domid is gone (or dying): close its
- * devices, tell the peers of its regions (PEER_GONE) and release all it
- * held, in one pass.  The @releaseDomain watch calls it for every domain
+ * devices, tell the peers of its regions (PEER_GONE), release all it held
+ * and remove its devices' backend and frontend directories (the toolstack
+ * that destroyed it does not know them), in one pass.  The @releaseDomain watch calls it for every domain
  * that domain_info reports dying or unknown.  A backend that may not ask
  * (a driver domain: domain_info fails with -EPERM, and @releaseDomain may
  * never reach it) calls it when the watch of a frontend's state node finds
@@ -153,6 +161,19 @@ int ism_backend_domain_gone(struct ism_backend *be, uint16_t domid);
  * nothing left), or a negative errno.
  */
 int ism_backend_reclaim(struct ism_backend *be);
+
+/* How often ism_backend_tick() runs the reclaim pass while it is needed. */
+#define ISM_RECLAIM_MS 1000
+
+/*
+ * ism_backend_tick() - the reclaim pass on its timer.  @now_ms: a monotonic
+ * clock in milliseconds.  While something is held back, runs
+ * ism_backend_reclaim() ISM_RECLAIM_MS after it was first seen held and
+ * then every ISM_RECLAIM_MS until nothing is.  Returns how many
+ * milliseconds the caller may sleep before the next call (at most
+ * ISM_RECLAIM_MS), or -1 when nothing is held: sleep until an event.
+ */
+int ism_backend_tick(struct ism_backend *be, uint64_t now_ms);
 
 /**
  * struct ism_backend_stats - totals, for `ismctl list` and the tests.

@@ -256,6 +256,7 @@ struct ism_platform;
  * @random: fill @buf with @len (<= 256) bytes from the kernel's random
  *	generator (getrandom(), not blocking once seeded).  -EINVAL if @len is
  *	over 256.
+ * @clock_ms: a monotonic clock in milliseconds (never fails).
  */
 struct ism_platform_ops {
 	int (*local_domid)(struct ism_platform *p, uint16_t *domid_out);
@@ -310,6 +311,7 @@ struct ism_platform_ops {
 			   struct ism_domain_info *info_out);
 
 	int (*random)(struct ism_platform *p, void *buf, size_t len);
+	uint64_t (*clock_ms)(struct ism_platform *p);
 };
 
 /**
@@ -331,7 +333,7 @@ ism_platform_ops_is_complete(const struct ism_platform_ops *ops)
 	       ops->pages_end_grants && ops->pages_free && ops->gnt_map &&
 	       ops->gnt_unmap && ops->evtchn_bind && ops->evtchn_unbind &&
 	       ops->evtchn_notify && ops->evtchn_fd && ops->evtchn_pending &&
-	       ops->domain_info && ops->random;
+	       ops->domain_info && ops->random && ops->clock_ms;
 }
 
 #endif /* ISM_BACKEND_PLATFORM_H */

@@ -3,9 +3,15 @@
  * xen-ismd's log.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "log.h"
+
+/* The Xen libraries' lines: a burst, then one per interval. */
+#define ISMD_LIB_BURST 16
+#define ISMD_LIB_EVERY_S 10
 
 static bool ismd_log_stderr = true;
 static int ismd_log_max = LOG_NOTICE;
@@ -63,4 +69,36 @@ void ismd_log_dev(int prio, unsigned int domid, unsigned int devid,
 	va_start(ap, fmt);
 	ismd_log_v(prio, prefix, fmt, ap);
 	va_end(ap);
+}
+
+void ismd_log_lib(void *arg, int level, const char *msg)
+{
+	static unsigned int tokens = ISMD_LIB_BURST, dropped;
+	static time_t at;
+	struct timespec ts;
+	time_t n;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (!at)
+		at = ts.tv_sec;
+	n = (ts.tv_sec - at) / ISMD_LIB_EVERY_S;
+	if (n) {
+		tokens = n >= ISMD_LIB_BURST - tokens ?
+				 ISMD_LIB_BURST :
+				 tokens + (unsigned int)n;
+		at = tokens == ISMD_LIB_BURST ? ts.tv_sec :
+						at + n * ISMD_LIB_EVERY_S;
+	}
+	if (!tokens) {
+		dropped++;
+		return;
+	}
+	tokens--;
+	if (dropped)
+		ismd_log(level, "xen library: (%u lines dropped) %s", dropped,
+			 msg);
+	else
+		ismd_log(level, "xen library: %s", msg);
+	dropped = 0;
 }

@@ -22,4 +22,11 @@ __attribute__((format(printf, 4, 5))) void ismd_log_dev(int prio,
 							unsigned int devid,
 							const char *fmt, ...);
 
+/*
+ * What the Xen libraries report (struct ism_platform_xen_config's log):
+ * prefixed "xen library: ", 16 lines at once and then one per 10 s, the
+ * dropped ones counted in the next.
+ */
+void ismd_log_lib(void *arg, int level, const char *msg);
+
 #endif /* ISMD_LOG_H */

@@ -6,10 +6,12 @@
  * change state, domains die), the event channel fd (frontends' control
  * rings), the signal fd (SIGTERM, SIGINT) and the stats socket (ismctl
  * list).  The protocol is the core's (backend/ism-backend.h); Xen is the
- * real platform (backend/xen/platform-xen.h).  While nothing is held back
- * for reclaiming, the loop sleeps without a timeout: an idle backend wakes
- * up for nothing.  It counts its wake-ups (every return of poll()) for the
- * stats socket, which reports them with its CPU time and uptime.
+ * real platform (backend/xen/platform-xen.h).  The core's timer says how
+ * long to sleep: while nothing is held back for reclaiming, without a
+ * timeout (an idle backend wakes up for nothing), else until its next
+ * reclaim pass, once a second.  It counts its wake-ups (every return of
+ * poll()) for the stats socket, which reports them with its CPU time and
+ * uptime.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,8 +34,6 @@
 #include "pidfile.h"
 #include "platform-xen.h"
 #include "stats.h"
-
-#define ISMD_RECLAIM_MS 1000
 
 enum { ISMD_FD_SIGNAL, ISMD_FD_XS, ISMD_FD_EVTCHN, ISMD_FD_STATS, ISMD_FDS };
 
@@ -134,6 +134,14 @@ static void ismd_stats_accept(int lfd, const struct ism_backend *be,
 		ismd_stats_serve(fd, be, &cost);
 }
 
+static uint64_t ismd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* Runs until a signal asks to stop; 0, or -errno of a failed platform. */
 static int ismd_loop(struct ism_backend *be, const struct ism_platform_ops *ops,
 		     struct ism_platform *p, int sigfd, int statsfd,
@@ -146,21 +154,23 @@ static int ismd_loop(struct ism_backend *be, const struct ism_platform_ops *ops,
 				     .events = POLLIN },
 		[ISMD_FD_STATS] = { .fd = statsfd, .events = POLLIN },
 	};
-	int held = 0, rc, r;
+	int rc, r, timeout;
 
 	for (;;) {
 		/* Work may be queued before the first poll (initial watches). */
 		rc = ism_backend_handle_watches(be);
 		if (rc)
 			return rc;
-		while ((rc = ism_backend_handle_events(be)) == 1)
-			;
+		/*
+		 * One batch, then back to poll() (without sleeping if work is
+		 * left): a device that floods its ring delays neither xenstore
+		 * nor the stats socket.
+		 */
+		rc = ism_backend_handle_events(be);
 		if (rc < 0)
 			return rc;
-		if (held)
-			held = ism_backend_reclaim(be);
-
-		r = poll(pfd, ISMD_FDS, held > 0 ? ISMD_RECLAIM_MS : -1);
+		timeout = ism_backend_tick(be, ismd_now_ms());
+		r = poll(pfd, ISMD_FDS, rc == 1 ? 0 : timeout);
 		self->wakeups++; /* every return: events, timeout, EINTR */
 		if (r < 0) {
 			if (errno == EINTR)
@@ -171,8 +181,6 @@ static int ismd_loop(struct ism_backend *be, const struct ism_platform_ops *ops,
 			return 0;
 		if (pfd[ISMD_FD_STATS].revents & POLLIN)
 			ismd_stats_accept(statsfd, be, self);
-		/* Releases may have left something for the reclaimer. */
-		held = 1;
 	}
 }
 
@@ -191,6 +199,7 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &self.start);
 	cfg.failed_part_out = &failed;
+	cfg.log = ismd_log_lib;
 	if (ismd_options_parse(argc, argv, &opts, err, sizeof(err))) {
 		fprintf(stderr, "xen-ismd: %s\nTry 'xen-ismd --help'.\n", err);
 		return 1;

@@ -20,6 +20,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xenctrl.h>
@@ -60,6 +62,13 @@ struct ism_xen_map {
 	void *addr;
 };
 
+/* The libraries' logger, and where it sends their lines. */
+struct ism_xen_logger {
+	struct xentoollog_logger vtable; /* first: the libraries' view */
+	void (*fn)(void *arg, int level, const char *msg);
+	void *arg;
+};
+
 struct ism_platform {
 	unsigned int parts; /* open parts, ISM_PLATFORM_XEN_* */
 	unsigned int asked; /* parts the caller asked for */
@@ -80,21 +89,36 @@ struct ism_platform {
 
 	xc_interface *xc;
 	bool ctrl_denied; /* a privileged call said EPERM: do not ask again */
+
+	struct ism_xen_logger log; /* the libraries' */
 };
 
-/* ---- A logger that keeps the libraries quiet ----------------------------- */
+/* ---- The libraries' logger ---------------------------------------------- */
 
+/*
+ * What libxenevtchn, libxengnttab and libxenctrl report goes to the
+ * caller's log function (struct ism_xen_logger), warnings and errors only,
+ * one line each; without one, nowhere.
+ */
 static void ism_xen_log_vmessage(struct xentoollog_logger *logger,
 				 xentoollog_level level, int errnoval,
 				 const char *context, const char *format,
 				 va_list al)
 {
-	(void)logger;
-	(void)level;
-	(void)errnoval;
-	(void)context;
-	(void)format;
-	(void)al;
+	struct ism_xen_logger *l = (struct ism_xen_logger *)logger;
+	char msg[256];
+	int n;
+
+	if (!l->fn || level < XTL_WARN)
+		return;
+	n = snprintf(msg, sizeof(msg), "%s%s", context ? context : "",
+		     context ? ": " : "");
+	if (n >= 0 && (size_t)n < sizeof(msg))
+		n += vsnprintf(msg + n, sizeof(msg) - (size_t)n, format, al);
+	if (errnoval >= 0 && n >= 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
+			 strerror(errnoval));
+	l->fn(l->arg, level >= XTL_ERROR ? LOG_ERR : LOG_WARNING, msg);
 }
 
 static void ism_xen_log_progress(struct xentoollog_logger *logger,
@@ -114,12 +138,6 @@ static void ism_xen_log_destroy(struct xentoollog_logger *logger)
 {
 	(void)logger;
 }
-
-static struct xentoollog_logger ism_xen_silent = {
-	.vmessage = ism_xen_log_vmessage,
-	.progress = ism_xen_log_progress,
-	.destroy = ism_xen_log_destroy,
-};
 
 /* errno as a negative errno; -EIO if a library failed without setting it. */
 static int ism_xen_errno(void)
@@ -730,7 +748,7 @@ static int ism_xen_evtchn_pending(struct ism_platform *p, uint32_t *port_out)
 	return 0;
 }
 
-/* ---- Randomness ---------------------------------------------------------- */
+/* ---- Randomness and time ------------------------------------------------- */
 
 static int ism_xen_random(struct ism_platform *p, void *buf, size_t len)
 {
@@ -751,6 +769,15 @@ static int ism_xen_random(struct ism_platform *p, void *buf, size_t len)
 		len -= (size_t)r;
 	}
 	return 0;
+}
+
+static uint64_t ism_xen_clock_ms(struct ism_platform *p)
+{
+	struct timespec ts;
+
+	(void)p;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 const struct ism_platform_ops ism_platform_xen_ops = {
@@ -781,6 +808,7 @@ const struct ism_platform_ops ism_platform_xen_ops = {
 	.evtchn_pending = ism_xen_evtchn_pending,
 	.domain_info = ism_xen_domain_info,
 	.random = ism_xen_random,
+	.clock_ms = ism_xen_clock_ms,
 };
 
 /* ---- Open and close ------------------------------------------------------ */
@@ -810,7 +838,7 @@ static int ism_xen_open_evtchn(struct ism_platform *p)
 	p->ports = calloc(1, ISM_XEN_PORT_BYTES);
 	if (!p->ports)
 		return -ENOMEM;
-	p->xe = xenevtchn_open(&ism_xen_silent, 0);
+	p->xe = xenevtchn_open(&p->log.vtable, 0);
 	if (!p->xe)
 		return ism_xen_errno();
 	/* So that evtchn_pending says EAGAIN instead of blocking. */
@@ -832,12 +860,12 @@ static int ism_xen_open_part(struct ism_platform *p, unsigned int part,
 	case ISM_PLATFORM_XEN_PAGES:
 		return ism_xen_open_pages(p, device);
 	case ISM_PLATFORM_XEN_GNTTAB:
-		p->gt = xengnttab_open(&ism_xen_silent, 0);
+		p->gt = xengnttab_open(&p->log.vtable, 0);
 		return p->gt ? 0 : ism_xen_errno();
 	case ISM_PLATFORM_XEN_EVTCHN:
 		return ism_xen_open_evtchn(p);
 	case ISM_PLATFORM_XEN_CTRL:
-		p->xc = xc_interface_open(&ism_xen_silent, &ism_xen_silent, 0);
+		p->xc = xc_interface_open(&p->log.vtable, &p->log.vtable, 0);
 		return p->xc ? 0 : ism_xen_errno();
 	}
 	return -EINVAL;
@@ -899,6 +927,13 @@ int ism_platform_xen_open(const struct ism_platform_xen_config *cfg,
 		return -ENOMEM;
 	p->gnt_fd = -1;
 	p->asked = parts;
+	p->log.vtable.vmessage = ism_xen_log_vmessage;
+	p->log.vtable.progress = ism_xen_log_progress;
+	p->log.vtable.destroy = ism_xen_log_destroy;
+	if (cfg) {
+		p->log.fn = cfg->log;
+		p->log.arg = cfg->log_arg;
+	}
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		if (!(parts & order[i]))
 			continue;

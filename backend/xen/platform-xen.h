@@ -14,9 +14,9 @@
  * be opened, or opens but every privileged call fails, and domain_info()
  * then returns -EPERM so that the core falls back to xenstore.
  *
- * The ops never log: the libraries get a logger that drops everything, and
- * every failure comes back as a negative errno.  One platform serves one
- * thread.
+ * The ops never log: every failure comes back as a negative errno.  What
+ * the Xen libraries themselves report goes to the caller's log function,
+ * if it gives one.  One platform serves one thread.
  */
 #ifndef ISM_BACKEND_XEN_PLATFORM_XEN_H
 #define ISM_BACKEND_XEN_PLATFORM_XEN_H
@@ -38,11 +38,17 @@
  * @failed_part_out: if not NULL, set to the part whose opening failed when
  *	ism_platform_xen_open() fails (0 for a bad argument), so that the
  *	caller can say "cannot open the grant helper" rather than guess.
+ * @log: if not NULL, gets the warnings and errors that libxenevtchn,
+ *	libxengnttab and libxenctrl report, one line each (no newline), with
+ *	the syslog level LOG_WARNING or LOG_ERR, and @log_arg.  A guest can
+ *	make them report (a bad grant reference), so rate-limit them.
  */
 struct ism_platform_xen_config {
 	unsigned int parts;
 	const char *gnt_device;
 	unsigned int *failed_part_out;
+	void (*log)(void *arg, int level, const char *msg);
+	void *log_arg;
 };
 
 /* The ops table; pass it with a context from ism_platform_xen_open(). */

@@ -214,6 +214,7 @@ struct fake_xen {
 	struct fake_pages **set_by_id; /* index: id; NULL once freed */
 	uint32_t set_cap;
 	uint64_t rng;
+	uint64_t clock_ms; /* moved only by fake_xen_clock_advance() */
 	unsigned long calls[FAKE_XEN_OP_COUNT];
 	struct fake_fault fault;
 	unsigned long fail_hits;
@@ -248,6 +249,7 @@ static const char *const fake_op_names[FAKE_XEN_OP_COUNT] = {
 	[FAKE_XEN_OP_EVTCHN_PENDING] = "evtchn_pending",
 	[FAKE_XEN_OP_DOMAIN_INFO] = "domain_info",
 	[FAKE_XEN_OP_RANDOM] = "random",
+	[FAKE_XEN_OP_CLOCK_MS] = "clock_ms",
 };
 
 /* Remove @item from the list at @head, linked through ->next. */
@@ -1730,14 +1732,15 @@ static void dom_maybe_reap(struct fake_xen *fx, struct fake_dom *d)
 
 /*
  * What libxl removes when it destroys a domain: the domain's home, its
- * /libxl directory, and the backend directories that the toolstack
- * domain (a privileged one) holds for it.  A driver domain removes its
- * own backend directories (libxl leaves that to the driver domain's
- * devd, which knows no ism devices), so those stay.
+ * /libxl directory, and, in the toolstack domain (a privileged one), the
+ * backend directories of the device kinds it recorded under
+ * /libxl/<domid>/device.  ism devices are not libxl's (ismctl adds
+ * them), so their backend directories stay, as do a driver domain's
+ * (libxl leaves those to the driver domain's devd).
  */
 static void dom_xs_remove(struct fake_xen *fx, uint16_t domid)
 {
-	char path[FAKE_XS_ABS_PATH_MAX + 1], dir[64];
+	char path[FAKE_XS_ABS_PATH_MAX + 1], dir[64], known[64];
 	const struct fake_dom *b;
 	const struct xs_node *types, *t;
 	const char *rest;
@@ -1754,6 +1757,13 @@ static void dom_xs_remove(struct fake_xen *fx, uint16_t domid)
 		if (*rest)
 			continue;
 		for (t = types->child; t; t = t->next) {
+			n = snprintf(known, sizeof(known),
+				     "/libxl/%u/device/%s", domid, t->name);
+			if (n < 0 || (size_t)n >= sizeof(known))
+				continue;
+			xs_walk(fx->root, known, &rest);
+			if (*rest)
+				continue; /* not a kind libxl knows */
 			n = snprintf(path, sizeof(path), "%s/%s/%u", dir,
 				     t->name, domid);
 			if (n > 0 && (size_t)n < sizeof(path))
@@ -2189,6 +2199,17 @@ static int op_random(struct ism_platform *p, void *buf, size_t len)
 	return 0;
 }
 
+static uint64_t op_clock_ms(struct ism_platform *p)
+{
+	p->fx->calls[FAKE_XEN_OP_CLOCK_MS]++;
+	return p->fx->clock_ms;
+}
+
+void fake_xen_clock_advance(struct fake_xen *fx, uint64_t ms)
+{
+	fx->clock_ms += ms;
+}
+
 const struct ism_platform_ops fake_xen_ops = {
 	.local_domid = op_local_domid,
 	.xs_read = op_xs_read,
@@ -2217,6 +2238,7 @@ const struct ism_platform_ops fake_xen_ops = {
 	.evtchn_pending = op_evtchn_pending,
 	.domain_info = op_domain_info,
 	.random = op_random,
+	.clock_ms = op_clock_ms,
 };
 
 /* ---- The host ---------------------------------------------------------------- */

@@ -100,6 +100,7 @@ enum fake_xen_op {
 	FAKE_XEN_OP_EVTCHN_PENDING,
 	FAKE_XEN_OP_DOMAIN_INFO,
 	FAKE_XEN_OP_RANDOM,
+	FAKE_XEN_OP_CLOCK_MS, /* counted, never fails */
 	FAKE_XEN_OP_COUNT,
 	FAKE_XEN_OP_ANY = FAKE_XEN_OP_COUNT,
 };
@@ -120,6 +121,12 @@ int fake_xen_create(struct fake_xen **fx_out);
  * included.  NULL is a no-op.
  */
 void fake_xen_destroy(struct fake_xen *fx);
+
+/*
+ * fake_xen_clock_advance() - move the clock_ms op's clock (which starts at
+ * 0 and stands still otherwise) by @ms.
+ */
+void fake_xen_clock_advance(struct fake_xen *fx, uint64_t ms);
 
 /* fake_xen_domain_add() flags. */
 #define FAKE_XEN_DOM_PRIVILEGED 0x1u

@@ -2,7 +2,8 @@
 /*
  * test-backend-death.c - a domain dies: @releaseDomain makes the backend
  * release everything the domain held and tell its peers (PEER_GONE), in
- * one pass, whether it owned the region or attached it, mapped it or not.
+ * one pass, whether it owned the region or attached it, mapped it or not,
+ * and remove the dead domain's device directories.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,6 +17,18 @@ TAP_MAIN;
 #define A 5
 #define B 7
 #define C 9
+
+#define B_BE_DIR "backend/" ISM_DEVICE_TYPE "/7"
+
+/* Whether the backend domain sees @path in xenstore. */
+static bool node_exists(struct fw *w, const char *path)
+{
+	char *val = NULL;
+	int rc = fake_xen_xs_read(w->fx, FW_BE, path, &val);
+
+	free(val);
+	return rc != -ENOENT;
+}
 
 static void test_peer_dies(void)
 {
@@ -41,6 +54,11 @@ static void test_peer_dies(void)
 	ism_backend_get_stats(t.w.be, &st);
 	tap_ok(st.devices == 2 && st.connected == 2,
 	       "  B's device is gone, A and C stay connected");
+	tap_ok(!node_exists(&t.w, t.b.be_path) &&
+		       !node_exists(&t.w, t.b.fe_path) &&
+		       !node_exists(&t.w, B_BE_DIR) &&
+		       node_exists(&t.w, t.a.be_path),
+	       "  B's backend and frontend directories are removed, A's stay");
 	tap_is_int(fe_attach(&t.c, d.token, 0, &x), -ISM_EBUSY,
 		   "  A's region gains no new peer");
 	fe_detach(&t.a, &d);
@@ -125,7 +143,7 @@ static void test_gone_call(void)
 
 int main(void)
 {
-	tap_plan(16);
+	tap_plan(17);
 	test_peer_dies();
 	test_owner_dies();
 	test_quarantine_dies();

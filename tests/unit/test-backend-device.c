@@ -250,23 +250,98 @@ static void test_log_cap(void)
 	int i;
 
 	open_one(&w, &f);
+	/* 20 ms apart: within the budget of frontend events (one per 20 ms). */
 	for (i = 0; i < 40; i++) {
+		fake_xen_clock_advance(w.fx, 20);
 		fe_connect(&f);
+		fake_xen_clock_advance(w.fx, 20);
 		fe_close(&f);
+		fake_xen_clock_advance(w.fx, 20);
 		fe_set_state(&f, ISM_XBS_INITIALISING);
 	}
 	tap_is_int(fe_be_state(&f), ISM_XBS_INITWAIT,
 		   "40 connect/close cycles work");
-	tap_is_int(w.nlog, 65,
-		   "log_cap: a device logs 64 messages, then says it stops");
-	tap_ok(strstr(w.last_log, "dom5 dev4097: too many") != NULL,
-	       "  naming domid and devid: \"%s\"", w.last_log);
+	tap_is_int(w.nlog, 16,
+		   "log_cap: a device logs a burst of 16 messages, then drops");
+	fake_xen_clock_advance(w.fx, 9999 - 40 * 3 * 20);
+	fe_connect(&f);
+	tap_is_int(w.nlog, 16, "  none within the next 10 s");
+	fake_xen_clock_advance(w.fx, 1);
+	fe_close(&f);
+	tap_is_int(w.nlog, 17, "  one after 10 s");
+	tap_ok(strstr(w.last_log, "dom5 dev4097: (106 messages dropped) ") !=
+		       NULL,
+	       "  naming domid and devid, with what was dropped: \"%s\"",
+	       w.last_log);
+	fake_xen_clock_advance(w.fx, 60000);
+	for (i = 0; i < 4; i++) {
+		fe_set_state(&f, ISM_XBS_INITIALISING);
+		fe_connect(&f);
+	}
+	tap_is_int(w.nlog, 17 + 6, "  a minute later: 6 more");
+	fw_kill(&w, G);
+	tap_ok(w.nlog == 17 + 7 && strstr(w.last_log, "domain gone"),
+	       "  its domain's death is logged all the same: \"%s\"",
+	       w.last_log);
+	fw_close(&w);
+}
+
+/*
+ * A connected frontend rewrites its state node (Initialised and Connected,
+ * no-ops for a Connected backend) in a loop: each batch of watch events
+ * serves its device once, and beyond its budget its events wait for the
+ * reclaim pass, while another guest's device connects as usual.
+ */
+static void test_flap(void)
+{
+	unsigned long reads;
+	char path[128];
+	struct fe a, b;
+	struct fw w;
+	int i;
+
+	open_one(&w, &a);
+	if (fw_guest(&w, G + 1) || fe_create(&w, G + 1, 4098, &b) ||
+	    fe_connect(&a)) {
+		tap_diag("setup failed");
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/%s", a.fe_path, ISM_FIELD_STATE);
+	for (i = 0; i < 1000; i++)
+		fake_xen_xs_write(w.fx, G, path, i % 2 ? "4" : "3");
+	fake_xen_calls_reset(w.fx);
+	fw_pump(&w);
+	reads = fake_xen_calls(w.fx, FAKE_XEN_OP_XS_READ);
+	tap_ok(reads <= 8,
+	       "flap: 1000 writes of A's state node in one batch: %lu "
+	       "xenstore reads (A's device served once)",
+	       reads);
+	tap_is_int(fe_connect(&b), 0, "  B's device connects meanwhile");
+	fake_xen_calls_reset(w.fx);
+	for (i = 0; i < 1000; i++)
+		fe_set_state(&a,
+			     i % 2 ? ISM_XBS_CONNECTED : ISM_XBS_INITIALISED);
+	reads = fake_xen_calls(w.fx, FAKE_XEN_OP_XS_READ);
+	tap_ok(reads <= 64 * 8,
+	       "  1000 writes, a batch each: %lu reads (64 events served, "
+	       "the rest wait)",
+	       reads);
+	tap_is_int(ism_backend_tick(w.be, 0), 1000,
+		   "  the reclaim pass is due in a second");
+	fake_xen_clock_advance(w.fx, 1000);
+	fake_xen_calls_reset(w.fx);
+	ism_backend_tick(w.be, 1000);
+	reads = fake_xen_calls(w.fx, FAKE_XEN_OP_XS_READ);
+	tap_ok(reads > 0 && reads <= 8 && fe_be_state(&a) == ISM_XBS_CONNECTED,
+	       "  which serves A's device once (%lu reads): still Connected",
+	       reads);
+	tap_is_int(ism_backend_tick(w.be, 1001), -1, "  and nothing is left");
 	fw_close(&w);
 }
 
 int main(void)
 {
-	tap_plan(63);
+	tap_plan(73);
 	test_connect();
 	test_version();
 	test_bad_values();
@@ -275,5 +350,6 @@ int main(void)
 	test_duplicate_devid();
 	test_max_devices();
 	test_log_cap();
+	test_flap();
 	return tap_done();
 }

@@ -373,13 +373,67 @@ static void test_end_fails_midway(void)
 	fw_close(&w);
 }
 
+/*
+ * The reclaim pass runs on its timer (ism_backend_tick), as the daemon's
+ * loop calls it after every batch: a guest that keeps detached pages
+ * mapped costs the other guests' requests nothing.
+ */
+static void test_reclaim_timer(void)
+{
+	struct ism_region_desc d, p, d2, p2;
+	struct ism_backend_stats st;
+	struct fe_map m;
+	struct calls c;
+	struct fe a, b;
+	struct fw w;
+	unsigned int i, bad = 0;
+
+	world_open(&w, &a, &b, 16 * ISM_PAGE_SIZE);
+	fe_alloc(&a, 4 * ISM_PAGE_SIZE, &d);
+	fe_attach(&b, d.token, 0, &p);
+	fe_map(&b, &p, false, &m);
+	fe_alloc(&a, ISM_PAGE_SIZE, &d2);
+	fe_attach(&b, d2.token, 0, &p2);
+	tap_is_int(ism_backend_tick(w.be, 5000), -1,
+		   "nothing held: the tick says sleep until an event");
+	/* B breaks the rule: detaches while it maps. */
+	fe_detach(&b, &p);
+	ism_backend_get_stats(w.be, &st);
+	tap_ok(st.quarantined > 0, "B's mapped grants are quarantined (%u)",
+	       st.quarantined);
+	tap_is_int(ism_backend_tick(w.be, 5000), 1000,
+		   "  the next pass is due in 1000 ms");
+	fake_xen_calls_reset(w.fx);
+	for (i = 0; i < 100; i++) {
+		bad += fe_notify(&a, &d2) != 0;
+		bad += ism_backend_tick(w.be, 5000 + i) != 1000 - (int)i;
+	}
+	calls_take(&w, &c);
+	tap_ok(!bad && !c.end,
+	       "100 NOTIFY of another region, a tick after each: "
+	       "no pages_end_grants (%lu)",
+	       c.end);
+	tap_is_int(ism_backend_tick(w.be, 6000), 1000,
+		   "after 1000 ms the pass runs, and again in 1000 ms");
+	calls_take(&w, &c);
+	tap_is_int(c.end, 1, "  one pages_end_grants for the quarantine");
+	fe_unmap(&b, &m);
+	tap_is_int(ism_backend_tick(w.be, 6999), 1, "unmapped: no pass early");
+	tap_is_int(ism_backend_tick(w.be, 7000), -1,
+		   "  the next ends the grants; nothing held");
+	ism_backend_get_stats(w.be, &st);
+	tap_is_int(st.quarantined, 0, "  the quarantine is empty");
+	fw_close(&w);
+}
+
 int main(void)
 {
-	tap_plan(38);
+	tap_plan(47);
 	test_calls_1mib();
 	test_dir_pool();
 	test_chunks();
 	test_grant_fails_midway();
 	test_end_fails_midway();
+	test_reclaim_timer();
 	return tap_done();
 }

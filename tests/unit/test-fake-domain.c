@@ -34,7 +34,7 @@ int main(void)
 	char *val = NULL;
 	int n, m;
 
-	tap_plan(40);
+	tap_plan(41);
 
 	if (fake_xen_create(&fx) || fake_xen_domain_add(fx, DD, 0) ||
 	    fake_xen_platform_open(fx, 0, &p) ||
@@ -82,6 +82,9 @@ int main(void)
 	fake_xen_guest_map(fx, G, 0, rgref, false, &gmap);
 	fake_xen_xs_watch(fx, G, "device", "w");
 	fake_xen_xs_write(fx, G, "data/x", "1");
+	/* A device libxl made and recorded, beside the ism one it did not. */
+	fake_xen_xs_write(fx, 0, "/libxl/5/device/vif/0/x", "1");
+	fake_xen_xs_write(fx, 0, "backend/vif/5/0/state", "4");
 	tap_is_int(unit_end1(p, rgref), -EBUSY,
 		   "while the guest maps the region, its grant cannot end");
 	unit_plat_drain(p, NULL, NULL);
@@ -98,13 +101,16 @@ int main(void)
 	tap_ok(info.dying, "and says dying");
 	n = unit_plat_drain(p, "@releaseDomain", &m);
 	tap_ok(m == 1, "@releaseDomain fired for dom0");
-	tap_ok(n > m, "and the backend dir watch fired for the removal");
+	tap_ok(n == m, "and nothing else: the ism backend dir is not removed");
 	tap_is_int(unit_plat_drain(pdd, NULL, NULL), 0,
 		   "the unprivileged domain got no @releaseDomain");
 	tap_is_int(fake_xen_xs_read(fx, 0, "/local/domain/5", &val), -ENOENT,
 		   "the guest's xenstore home is gone");
-	tap_is_int(fake_xen_xs_read(fx, 0, "backend/ism/5", &val), -ENOENT,
-		   "and so is its backend dir");
+	tap_is_int(fake_xen_xs_read(fx, 0, "backend/vif/5", &val), -ENOENT,
+		   "and so is the backend dir of the vif libxl recorded");
+	tap_is_int(fake_xen_xs_read(fx, 0, "backend/ism/5", &val), 0,
+		   "the ism backend dir stays (libxl does not know ism)");
+	free(val);
 	tap_is_int(unit_end1(p, rgref), 0,
 		   "the guest's mapping went: the region grant can end");
 	tap_is_int(ops->pages_free(p, h), 0, "and the region be freed");

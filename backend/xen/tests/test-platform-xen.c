@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -18,6 +19,19 @@ TAP_MAIN;
 
 static const struct ism_platform_ops *ops = &ism_platform_xen_ops;
 
+/* What the libraries reported through the log function. */
+static unsigned int lib_lines;
+static int lib_level;
+static char lib_line[256];
+
+static void lib_log(void *arg, int level, const char *msg)
+{
+	(void)arg;
+	lib_lines++;
+	lib_level = level;
+	snprintf(lib_line, sizeof(lib_line), "%s", msg);
+}
+
 /* Open only @parts, with @device for the grant helper. */
 static int open_parts(unsigned int parts, const char *device,
 		      unsigned int *failed, struct ism_platform **p)
@@ -26,6 +40,7 @@ static int open_parts(unsigned int parts, const char *device,
 		.parts = parts,
 		.gnt_device = device,
 		.failed_part_out = failed,
+		.log = lib_log,
 	};
 
 	return ism_platform_xen_open(&cfg, p);
@@ -68,7 +83,7 @@ int main(void)
 	size_t len;
 	int rc;
 
-	tap_plan(38);
+	tap_plan(39);
 
 	tap_ok(ism_platform_ops_is_complete(ops), "the ops table is complete");
 
@@ -131,8 +146,11 @@ int main(void)
 		tap_is_int(
 			ops->domain_info(p, 1, &info), -EPERM,
 			"no privcmd: domain_info says -EPERM (use xenstore)");
+		tap_ok(lib_lines > 0 && lib_level == LOG_ERR && *lib_line,
+		       "libxenctrl's error reached the log function: \"%s\"",
+		       lib_line);
 	} else {
-		tap_skip(2, "privcmd exists: this host runs Xen (the lab "
+		tap_skip(3, "privcmd exists: this host runs Xen (the lab "
 			    "tests domain_info)");
 	}
 	tap_is_int(ops->domain_info(p, 1, NULL), -EINVAL,
