@@ -264,8 +264,13 @@ void ism_backend_free(struct ism_backend *be)
 {
 	if (!be)
 		return;
+	/* Nothing noted is served any more: no device may come now. */
+	be->w_release = false;
+	be->w_rescan = false;
+	memset(be->w_doms, 0, sizeof(be->w_doms));
 	while (be->dev_head)
 		ism__device_shutdown(be->dev_head);
+	be->retry_wanted = false;
 	ism__evt_flush(be);
 	ism__dirpool_fini(be);
 	ism__backend_unwatch(be, ISM_BE_DIR, ISM_WATCH_BE);

@@ -177,7 +177,8 @@ static int setup_peer_gone(struct bench *b, ism_region *r)
 	int rc;
 
 	do {
-		rc = ism_event_wait(b->dev, -1, &ev); /* the watchdog bounds it */
+		/* No timeout: the watchdog bounds the wait. */
+		rc = ism_event_wait(b->dev, -1, &ev);
 		if (!rc && ev.type == ISM_EVENT_DEVICE_CLOSED)
 			rc = -ESHUTDOWN;
 		if (!rc && ev.region == r && ev.type != ISM_EVT_PEER_ATTACHED &&
