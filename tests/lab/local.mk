@@ -33,7 +33,16 @@ tests_lab_lab_region_CFLAGS = $(AM_CFLAGS) -pthread $(XENSTORE_CFLAGS) \
 tests_lab_lab_region_LDADD = frontend-linux/lib/libxenism-core.la \
 	$(XENSTORE_LIBS) $(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
 tests_lab_lab_region_LDFLAGS = -pthread
-LAB_PROGS = tests/lab/lab-probe tests/lab/lab-region
+# lab-soak: the soak scenario's cycles of region life, over libxenism.
+noinst_PROGRAMS += tests/lab/lab-soak
+tests_lab_lab_soak_SOURCES = tests/lab/probe/lab-soak.c \
+	frontend-linux/lib/open.c frontend-linux/lib/platform-linux.c \
+	frontend-linux/lib/waker.c
+tests_lab_lab_soak_CPPFLAGS = $(ISM_FE_CPPFLAGS)
+tests_lab_lab_soak_CFLAGS = $(tests_lab_lab_region_CFLAGS)
+tests_lab_lab_soak_LDADD = $(tests_lab_lab_region_LDADD)
+tests_lab_lab_soak_LDFLAGS = -pthread
+LAB_PROGS = tests/lab/lab-probe tests/lab/lab-region tests/lab/lab-soak
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/guest-lib.sh \
@@ -65,6 +74,10 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/bench-guest.sh \
 LAB_SCENARIOS += tests/lab/scenarios/scale.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/scale-guest.sh \
 	tests/lab/scenarios/scale-full.lab
+# Issue 13's soak: 1000 cycles of a region's life here, 10000 in make soak.
+LAB_SCENARIOS += tests/lab/scenarios/soak.lab
+LAB_SCENARIO_SRC += tests/lab/scenarios/soak-guest.sh \
+	tests/lab/scenarios/soak-full.lab
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)
@@ -111,10 +124,14 @@ bench: all lab-images
 		BENCH_RESULTS='$(abs_top_builddir)/bench-results' \
 		$(SHELL) $(top_srcdir)/tests/lab/lab-bench
 
+# Issue 13's soak at full length: 10000 cycles of a region's life.
+soak: all lab-images
+	@$(LAB_ENV) $(SHELL) $(top_srcdir)/tests/lab/lab-run soak-full.lab
+
 clean-lab:
 	rm -rf $(LAB_OUT) tests/lab/logs
 
-PHONY_TARGETS += lab-fetch lab-images lab-demo lab-shell bench clean-lab
+PHONY_TARGETS += lab-fetch lab-images lab-demo lab-shell bench soak clean-lab
 
 # The part of the lab that judges a run is unit-tested in `make check`.
 TESTS += tests/lab/test-console-tap.sh
