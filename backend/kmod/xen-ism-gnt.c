@@ -11,6 +11,12 @@
  * deferred release (gnttab_end_foreign_access), which drops their page
  * reference once the grantee unmaps or dies: a page is never freed or
  * reused while another domain may still see it.
+ *
+ * Locking: f->lock guards a file's tables and is never held while user
+ * memory is touched (requests are copied in before and results out after),
+ * so that mmap, which takes it under mmap_lock, cannot invert the order.
+ * The limits hold for all open files together (atomic counters); pages
+ * are charged to the caller's memory cgroup.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -19,6 +25,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <linux/xarray.h>
 
 #include <xen/grant_table.h>
@@ -29,11 +36,27 @@
 
 static unsigned int max_pages = 65536;
 module_param(max_pages, uint, 0644);
-MODULE_PARM_DESC(max_pages, "Pages one open file may hold (default 65536)");
+MODULE_PARM_DESC(max_pages, "Pages all open files may hold (default 65536)");
 
 static unsigned int max_grants = 32768;
 module_param(max_grants, uint, 0644);
-MODULE_PARM_DESC(max_grants, "Grants one open file may hold (default 32768)");
+MODULE_PARM_DESC(max_grants, "Grants all open files may hold (default 32768)");
+
+/* What all open files hold, against max_pages and max_grants. */
+static atomic_t ism_gnt_nr_pages = ATOMIC_INIT(0);
+static atomic_t ism_gnt_nr_grants = ATOMIC_INIT(0);
+
+/* Count @n more in @count if that stays within @limit: true, else false. */
+static bool ism_gnt_charge(atomic_t *count, unsigned int n, unsigned int limit)
+{
+	int old = atomic_read(count);
+
+	do {
+		if (n > limit - min_t(unsigned int, limit, old))
+			return false;
+	} while (!atomic_try_cmpxchg(count, &old, old + n));
+	return true;
+}
 
 struct ism_gnt_page {
 	struct page *page;
@@ -73,6 +96,7 @@ static int ism_gnt_grant_end(struct ism_gnt_file *f, unsigned long ref,
 		return -EBUSY;
 	g->pg->grants--;
 	f->nr_grants--;
+	atomic_dec(&ism_gnt_nr_grants);
 	xa_erase(&f->grants, ref);
 	kfree(g);
 	return 0;
@@ -87,56 +111,68 @@ static void ism_gnt_page_free(struct ism_gnt_file *f, u64 index)
 	put_page(pg->page);
 	kfree(pg);
 	f->nr_pages--;
+	atomic_dec(&ism_gnt_nr_pages);
 }
 
 static long ism_gnt_alloc(struct ism_gnt_file *f, void __user *arg)
 {
 	struct xen_ism_gnt_alloc req;
 	struct ism_gnt_page *pg;
-	u64 first = f->next_index;
+	u64 first;
 	u32 i;
-	int rc;
+	int rc = 0;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (req.flags || !req.count || req.count > XEN_ISM_GNT_MAX_PAGES)
 		return -EINVAL;
-	if (req.count > max_pages - min(max_pages, f->nr_pages))
+	if (!ism_gnt_charge(&ism_gnt_nr_pages, req.count, max_pages))
 		return -EDQUOT;
 
+	mutex_lock(&f->lock);
+	first = f->next_index;
 	for (i = 0; i < req.count; i++) {
 		cond_resched();
-		pg = kzalloc(sizeof(*pg), GFP_KERNEL);
+		pg = kzalloc(sizeof(*pg), GFP_KERNEL_ACCOUNT);
 		if (!pg) {
 			rc = -ENOMEM;
-			goto err_free_pages;
+			break;
 		}
-		pg->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		pg->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 		if (!pg->page) {
 			kfree(pg);
 			rc = -ENOMEM;
-			goto err_free_pages;
+			break;
 		}
 		rc = xa_err(xa_store(&f->pages, first + i, pg, GFP_KERNEL));
 		if (rc) {
 			put_page(pg->page);
 			kfree(pg);
-			goto err_free_pages;
+			break;
 		}
 		f->nr_pages++;
 	}
-	req.index = first;
-	if (copy_to_user(arg, &req, sizeof(req))) {
-		rc = -EFAULT;
-		goto err_free_pages;
+	if (rc) {
+		/* The pages not stored were never counted as the file's. */
+		atomic_sub(req.count - i, &ism_gnt_nr_pages);
+		while (i-- > 0)
+			ism_gnt_page_free(f, first + i);
+	} else {
+		f->next_index = first + req.count;
 	}
-	f->next_index = first + req.count;
-	return 0;
+	mutex_unlock(&f->lock);
+	if (rc)
+		return rc;
+	/* On a fault the pages stay the file's, freed when it closes. */
+	req.index = first;
+	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
+}
 
-err_free_pages:
-	while (i-- > 0)
-		ism_gnt_page_free(f, first + i);
-	return rc;
+/* Ends the first @n grants of @refs (a GRANT undone). */
+static void ism_gnt_grants_undo(struct ism_gnt_file *f, const u32 *refs, u32 n)
+{
+	while (n-- > 0)
+		ism_gnt_grant_end(f, refs[n], true);
 }
 
 static long ism_gnt_grant(struct ism_gnt_file *f, void __user *arg)
@@ -144,8 +180,8 @@ static long ism_gnt_grant(struct ism_gnt_file *f, void __user *arg)
 	struct xen_ism_gnt_grant req;
 	struct ism_gnt_grant *g;
 	struct ism_gnt_page *pg;
-	u32 *refs, i;
-	int rc, ref;
+	u32 *refs, i = 0;
+	int rc = 0, ref;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
@@ -153,21 +189,26 @@ static long ism_gnt_grant(struct ism_gnt_file *f, void __user *arg)
 	    req.count > XEN_ISM_GNT_MAX_BATCH ||
 	    req.domid >= DOMID_FIRST_RESERVED)
 		return -EINVAL;
-	if (req.count > max_grants - min(max_grants, f->nr_grants))
-		return -EDQUOT;
-	for (i = 0; i < req.count; i++)
-		if (!xa_load(&f->pages, req.index + i))
-			return -ENOENT;
 	refs = kcalloc(req.count, sizeof(*refs), GFP_KERNEL);
 	if (!refs)
 		return -ENOMEM;
+	if (!ism_gnt_charge(&ism_gnt_nr_grants, req.count, max_grants)) {
+		kfree(refs);
+		return -EDQUOT;
+	}
 
-	for (i = 0; i < req.count; i++) {
+	mutex_lock(&f->lock);
+	for (i = 0; i < req.count; i++)
+		if (!xa_load(&f->pages, req.index + i)) {
+			rc = -ENOENT;
+			break;
+		}
+	for (i = 0; !rc && i < req.count; i++) {
 		pg = xa_load(&f->pages, req.index + i);
-		g = kzalloc(sizeof(*g), GFP_KERNEL);
+		g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 		if (!g) {
 			rc = -ENOMEM;
-			goto err_end_grants;
+			break;
 		}
 		ref = gnttab_grant_foreign_access(
 			req.domid, xen_page_to_gfn(pg->page),
@@ -175,7 +216,7 @@ static long ism_gnt_grant(struct ism_gnt_file *f, void __user *arg)
 		if (ref < 0) {
 			kfree(g);
 			rc = ref;
-			goto err_end_grants;
+			break;
 		}
 		g->pg = pg;
 		rc = xa_err(xa_store(&f->grants, ref, g, GFP_KERNEL));
@@ -183,24 +224,26 @@ static long ism_gnt_grant(struct ism_gnt_file *f, void __user *arg)
 			/* Not yet handed out: no one can map it. */
 			gnttab_end_foreign_access(ref, NULL);
 			kfree(g);
-			goto err_end_grants;
+			break;
 		}
 		get_page(pg->page);
 		pg->grants++;
 		f->nr_grants++;
 		refs[i] = ref;
 	}
-	if (copy_to_user(u64_to_user_ptr(req.refs), refs,
-			 req.count * sizeof(*refs))) {
-		rc = -EFAULT;
-		goto err_end_grants;
+	if (rc) {
+		/* Grants not made were never counted as the file's. */
+		atomic_sub(req.count - i, &ism_gnt_nr_grants);
+		ism_gnt_grants_undo(f, refs, i);
 	}
-	kfree(refs);
-	return 0;
-
-err_end_grants:
-	while (i-- > 0)
-		ism_gnt_grant_end(f, refs[i], true);
+	mutex_unlock(&f->lock);
+	if (!rc && copy_to_user(u64_to_user_ptr(req.refs), refs,
+				req.count * sizeof(*refs))) {
+		mutex_lock(&f->lock);
+		ism_gnt_grants_undo(f, refs, req.count);
+		mutex_unlock(&f->lock);
+		rc = -EFAULT;
+	}
 	kfree(refs);
 	return rc;
 }
@@ -223,11 +266,13 @@ static long ism_gnt_end(struct ism_gnt_file *f, void __user *arg)
 	if (IS_ERR(refs))
 		return PTR_ERR(refs);
 
+	mutex_lock(&f->lock);
 	for (i = 0; i < req.count; i++) {
 		refs[i].status = ism_gnt_grant_end(f, refs[i].ref, false);
 		busy |= refs[i].status == -EBUSY;
 		missing |= refs[i].status == -ENOENT;
 	}
+	mutex_unlock(&f->lock);
 	rc = missing ? -ENOENT : busy ? -EBUSY : 0;
 	if (copy_to_user(u64_to_user_ptr(req.refs), refs, size))
 		rc = -EFAULT;
@@ -238,34 +283,38 @@ static long ism_gnt_end(struct ism_gnt_file *f, void __user *arg)
 static long ism_gnt_free(struct ism_gnt_file *f, void __user *arg)
 {
 	struct xen_ism_gnt_free req;
-	struct ism_gnt_page *pg;
+	struct ism_gnt_page *pg = NULL;
+	long rc;
 	u32 i;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (req.pad || !req.count || req.count > XEN_ISM_GNT_MAX_PAGES)
 		return -EINVAL;
+	mutex_lock(&f->lock);
 	for (i = 0; i < req.count; i++) {
 		pg = xa_load(&f->pages, req.index + i);
-		if (!pg)
-			return -ENOENT;
-		if (pg->grants)
-			return -EBUSY;
+		if (!pg || pg->grants)
+			break;
 	}
-	for (i = 0; i < req.count; i++)
+	rc = i < req.count ? (pg ? -EBUSY : -ENOENT) : 0;
+	for (i = 0; !rc && i < req.count; i++)
 		ism_gnt_page_free(f, req.index + i);
-	return 0;
+	mutex_unlock(&f->lock);
+	return rc;
 }
 
 static long ism_gnt_info(struct ism_gnt_file *f, void __user *arg)
 {
 	struct xen_ism_gnt_info info = {
-		.pages = f->nr_pages,
-		.grants = f->nr_grants,
 		.max_pages = max_pages,
 		.max_grants = max_grants,
 	};
 
+	mutex_lock(&f->lock);
+	info.pages = f->nr_pages;
+	info.grants = f->nr_grants;
+	mutex_unlock(&f->lock);
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -276,7 +325,6 @@ static long ism_gnt_ioctl(struct file *file, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 	long rc;
 
-	mutex_lock(&f->lock);
 	switch (cmd) {
 	case XEN_ISM_GNT_IOC_ALLOC:
 		rc = ism_gnt_alloc(f, uarg);
@@ -297,7 +345,6 @@ static long ism_gnt_ioctl(struct file *file, unsigned int cmd,
 		rc = -ENOTTY;
 		break;
 	}
-	mutex_unlock(&f->lock);
 	return rc;
 }
 
@@ -311,7 +358,11 @@ static int ism_gnt_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
+#else
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
+#endif
 
 	mutex_lock(&f->lock);
 	for (i = 0; i < count && !rc; i++) {
@@ -360,6 +411,7 @@ static const struct file_operations ism_gnt_fops = {
 	.open = ism_gnt_open,
 	.release = ism_gnt_release,
 	.unlocked_ioctl = ism_gnt_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = ism_gnt_mmap,
 };
 
@@ -386,7 +438,7 @@ module_init(ism_gnt_init);
 module_exit(ism_gnt_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION("0.2.0");
 MODULE_AUTHOR("The xen-ism developers");
 MODULE_DESCRIPTION(
 	"xen-ism grant helper: grant the same pages to several Xen domains");

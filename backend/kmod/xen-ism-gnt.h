@@ -23,8 +23,9 @@
  * Errors: EINVAL malformed request (reserved field not zero, count 0 or too
  * large, bad flags, reserved domid), ENOENT no such page or grant in this
  * file, EBUSY a grant is still mapped by its grantee or a page still has
- * grants, EDQUOT the file would exceed max_pages or max_grants, ENOMEM,
- * ENOSPC the grant table is full, EFAULT bad user pointer.
+ * grants, EDQUOT all open files together would exceed max_pages or
+ * max_grants, ENOMEM, ENOSPC the grant table is full, EFAULT bad user
+ * pointer (a GRANT is then undone; pages an ALLOC made stay the file's).
  */
 #ifndef XEN_ISM_GNT_H
 #define XEN_ISM_GNT_H

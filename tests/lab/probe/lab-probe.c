@@ -511,6 +511,57 @@ static int gnt_end(int fd, const uint32_t *refs, int n)
 	return busy;
 }
 
+/* Write @value into the module parameter @name; 0 or -1. */
+static int helper_param(const char *name, const char *value)
+{
+	char path[96];
+	int pfd, rc;
+
+	snprintf(path, sizeof(path), "/sys/module/xen_ism_gnt/parameters/%s",
+		 name);
+	pfd = open(path, O_WRONLY | O_CLOEXEC);
+	if (pfd < 0)
+		return -1;
+	rc = write(pfd, value, strlen(value)) == (ssize_t)strlen(value) ? 0 :
+									  -1;
+	close(pfd);
+	return rc;
+}
+
+/*
+ * max_pages holds for every open file together: with it at 64, a second
+ * file gets EDQUOT past what the first holds.  @fd holds no page.
+ */
+static void helper_limits_shared(int fd)
+{
+	struct xen_ism_gnt_alloc a = { .count = 40 }, b = { .count = 40 };
+	struct xen_ism_gnt_alloc c = { .count = 24 };
+	struct xen_ism_gnt_free fa = { .count = 40 }, fc = { .count = 24 };
+	int fd2 = open(XEN_ISM_GNT_DEVICE, O_RDWR | O_CLOEXEC);
+	bool ok;
+
+	if (fd2 < 0 || helper_param("max_pages", "64")) {
+		check(false, "a second open file and max_pages 64 (%s)",
+		      strerror(errno));
+		if (fd2 >= 0)
+			close(fd2);
+		return;
+	}
+	ok = ioctl(fd, XEN_ISM_GNT_IOC_ALLOC, &a) == 0;
+	check(ok && ioctl(fd2, XEN_ISM_GNT_IOC_ALLOC, &b) && errno == EDQUOT,
+	      "max_pages 64: 40 pages in one file, 40 more in another: "
+	      "EDQUOT");
+	check(ioctl(fd2, XEN_ISM_GNT_IOC_ALLOC, &c) == 0,
+	      "  the 24 left fit in the other file");
+	fa.index = a.index;
+	fc.index = c.index;
+	check(ok && ioctl(fd, XEN_ISM_GNT_IOC_FREE, &fa) == 0 &&
+		      ioctl(fd2, XEN_ISM_GNT_IOC_FREE, &fc) == 0,
+	      "  both freed");
+	helper_param("max_pages", "65536");
+	close(fd2);
+}
+
 static int dom0_shared(int argc, char **argv)
 {
 	struct xs_handle *xs = xs_open(0);
@@ -632,6 +683,7 @@ static int dom0_shared(int argc, char **argv)
 			      info.pages == 0,
 		      "one FREE of them, and the helper holds nothing");
 	}
+	helper_limits_shared(fd);
 out:
 	if (p != MAP_FAILED)
 		munmap(p, 2 * PAGE);
