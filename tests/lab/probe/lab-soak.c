@@ -73,7 +73,8 @@ static int owner_cycle(ism_dev *dev, uint16_t peer, unsigned int c,
 	}
 	if (!rc) {
 		*what = "notify";
-		rc = ism_region_notify(r, ISM_NOTIFY_FORCE) < 0 ? -EIO : 0;
+		rc = ism_region_notify(r, ISM_NOTIFY_FORCE);
+		rc = rc < 0 ? rc : 0;
 	}
 	if (!rc) {
 		*what = "PEER_DETACHED";
