@@ -248,6 +248,8 @@ void ism__evt_kick_rsp(struct ism_device *dev);
 void ism__evt_flush(struct ism_backend *be);
 /* Forget @dev's pending signals (it is going away). */
 void ism__evt_forget(struct ism_device *dev);
+/* Clear @slot's SBA bit: the slot was released, before it is given again. */
+void ism__evt_unsignal(struct ism_device *dev, uint32_t slot);
 /* Drop @dev from the watch events still to serve (it is going). */
 void ism__backend_watch_forget(struct ism_device *dev);
 

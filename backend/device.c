@@ -162,6 +162,8 @@ void ism__device_slot_clear(struct ism_device *dev, uint32_t slot)
 {
 	dev->slots[slot] = NULL;
 	dev->slots_used--;
+	/* An update of the region that left must not show for the next. */
+	ism__evt_unsignal(dev, slot);
 }
 
 static void ism_device_busy_forget(struct ism_device *dev)

@@ -39,6 +39,16 @@ void ism__evt_signal(struct ism_device *dev, uint32_t slot)
 	ism_evt_mark(dev);
 }
 
+void ism__evt_unsignal(struct ism_device *dev, uint32_t slot)
+{
+	struct ism_event_page *ep = dev->evtp;
+
+	if (!ep || slot >= ISM_SBA_WORDS * 64)
+		return;
+	__atomic_fetch_and(&ep->sba[slot / 64], ~(1ull << (slot % 64)),
+			   __ATOMIC_RELEASE);
+}
+
 void ism__evt_queue(struct ism_ref *ref, uint8_t type, int32_t status,
 		    uint32_t port)
 {

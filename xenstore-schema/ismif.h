@@ -1050,7 +1050,11 @@ DEFINE_RING_TYPES(ism, struct ism_req, struct ism_rsp);
  * `sba`, then (release order) the bit `s / 64` in `sba_summary`, then see
  * below.  Frontend: atomically exchange each `sba_summary` word with 0,
  * then atomically exchange each word it named with 0, and handle the set
- * bits.  A bit found in a slot that is no longer in use is ignored.
+ * bits.  A bit found in a slot that is no longer in use is ignored.  When
+ * the backend releases a slot (DETACH, FREE, a release), it clears the
+ * slot's bit (atomic and) before it can give the slot again, so that an
+ * update of one region never shows as an update of the next region in
+ * that slot.
  *
  * Backend, to queue an event: if `evt_prod - evt_cons` is 64 (full), set
  * `ISM_EVTPAGE_F_OVERFLOW` in `flags` and drop the event; else write the

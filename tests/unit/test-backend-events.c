@@ -220,13 +220,44 @@ static void test_fastpath(void)
 	fw_close(&p.w);
 }
 
+/*
+ * The peer detaches while an update of its region is still signalled: the
+ * next region the peer gets in that slot must not look updated.
+ */
+static void test_slot_reuse(void)
+{
+	struct ism_region_desc d2, p2;
+	struct pair p;
+	uint32_t slot, i;
+
+	pair_open(&p, false, true);
+	slot = p.db.slot;
+	tap_is_int(fe_notify(&p.a, &p.da), 0, "slot_reuse: A notifies");
+	fe_detach(&p.b, &p.db); /* its SBA bit not taken */
+	fe_free(&p.a, &p.da);
+	/* Regions come and go until B is given that slot again. */
+	for (i = 0; i < 2 * ISM_MAX_REGIONS_DEFAULT; i++) {
+		fe_alloc(&p.a, ISM_PAGE_SIZE, &d2);
+		fe_attach(&p.b, d2.token, 0, &p2);
+		if (p2.slot == slot)
+			break;
+		fe_detach(&p.b, &p2);
+		fe_free(&p.a, &d2);
+	}
+	tap_is_int(p2.slot, slot, "  B is given the same slot again");
+	tap_ok(!fe_sba_take(&p.b, slot),
+	       "  and its SBA bit is clear: the old update does not show");
+	fw_close(&p.w);
+}
+
 int main(void)
 {
-	tap_plan(44);
+	tap_plan(47);
 	test_coalescing();
 	test_lifecycle();
 	test_desc_flags();
 	test_overflow();
 	test_fastpath();
+	test_slot_reuse();
 	return tap_done();
 }
