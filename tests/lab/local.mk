@@ -74,8 +74,8 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/bench-guest.sh \
 LAB_SCENARIOS += tests/lab/scenarios/scale.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/scale-guest.sh \
 	tests/lab/scenarios/scale-full.lab
-# Issue 13's soak (make soak; not yet in check-lab: about one cycle in
-# 2000 still fails, see the README's Reliability).
+# Issue 13's soak (make soak; not yet in check-lab: see the README's
+# Reliability).
 LAB_SCENARIO_SRC += tests/lab/scenarios/soak.lab \
 	tests/lab/scenarios/soak-guest.sh tests/lab/scenarios/soak-full.lab
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
