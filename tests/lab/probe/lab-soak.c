@@ -9,6 +9,13 @@
  * frees.  At the end the owner waits for an INFO, so that the backend has
  * served its last FREE.  Prints "ok - ..." or "not ok - cycle N: ...";
  * every wait lasts at most WAIT_MS.
+ *
+ * The owner's notify may find the peer gone (-ENOTCONN), rarely (3 times
+ * in 10000 cycles): the doorbell's sequence number moves before the NOTIFY
+ * is sent, and the peer can see it first, woken by its fast-path port
+ * (Xen marks a port pending when it is bound), check the region and
+ * detach.  The peer saw the update, so that is no failure; the wait for
+ * PEER_DETACHED that follows still proves it left.  The owner counts them.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -45,6 +52,9 @@ static int event_wait(ism_dev *dev, ism_region *r, unsigned int type)
 	}
 }
 
+/* Notifies that found the peer already gone (see above). */
+static unsigned int notify_gone;
+
 static int owner_cycle(ism_dev *dev, uint16_t peer, unsigned int c,
 		       uint64_t size, const char **what)
 {
@@ -74,7 +84,8 @@ static int owner_cycle(ism_dev *dev, uint16_t peer, unsigned int c,
 	if (!rc) {
 		*what = "notify";
 		rc = ism_region_notify(r, ISM_NOTIFY_FORCE);
-		rc = rc < 0 ? rc : 0;
+		notify_gone += rc == -ENOTCONN;
+		rc = rc < 0 && rc != -ENOTCONN ? rc : 0;
 	}
 	if (!rc) {
 		*what = "PEER_DETACHED";
@@ -172,6 +183,10 @@ int main(int argc, char **argv)
 		printf("ok - %s: %u cycles of %llu octets, every octet "
 		       "checked\n",
 		       argv[1], cycles, (unsigned long long)size);
+	if (owner)
+		printf("# owner: %u notifies found the peer gone, having seen "
+		       "the update\n",
+		       notify_gone);
 	fflush(stdout);
 	if (dev)
 		ism_dev_close(dev);
