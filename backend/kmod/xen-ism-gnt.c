@@ -77,6 +77,15 @@ struct ism_gnt_file {
 };
 
 /*
+ * KEEP and ADOPT: the file that asked to be kept (at most one open file),
+ * and what it held when it closed, waiting for a file to adopt it (at
+ * most one).  ism_gnt_kept_lock is taken before any file's lock.
+ */
+static DEFINE_MUTEX(ism_gnt_kept_lock);
+static struct ism_gnt_file *ism_gnt_keeper;
+static struct ism_gnt_file *ism_gnt_kept;
+
+/*
  * Ends one grant.  Unless @force, a grant still mapped by its grantee is
  * left alone and -EBUSY returned; with @force it is handed to the kernel's
  * deferred release, which drops the page reference when the grantee lets go.
@@ -309,13 +318,98 @@ static long ism_gnt_info(struct ism_gnt_file *f, void __user *arg)
 	struct xen_ism_gnt_info info = {
 		.max_pages = max_pages,
 		.max_grants = max_grants,
+		.table_grants = gnttab_max_grant_frames() *
+				(XEN_PAGE_SIZE / sizeof(struct grant_entry_v1)),
 	};
 
+	mutex_lock(&ism_gnt_kept_lock);
+	if (ism_gnt_kept)
+		info.flags |= XEN_ISM_GNT_INFO_KEPT;
+	if (ism_gnt_keeper == f)
+		info.flags |= XEN_ISM_GNT_INFO_KEEP;
+	mutex_unlock(&ism_gnt_kept_lock);
 	mutex_lock(&f->lock);
 	info.pages = f->nr_pages;
 	info.grants = f->nr_grants;
 	mutex_unlock(&f->lock);
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long ism_gnt_keep(struct ism_gnt_file *f, void __user *arg)
+{
+	long rc = 0;
+	u32 on;
+
+	if (get_user(on, (u32 __user *)arg))
+		return -EFAULT;
+	if (on > 1)
+		return -EINVAL;
+	mutex_lock(&ism_gnt_kept_lock);
+	if (on && ism_gnt_keeper && ism_gnt_keeper != f)
+		rc = -EBUSY;
+	else if (on && ism_gnt_kept)
+		rc = -EEXIST;
+	else if (on)
+		ism_gnt_keeper = f;
+	else if (ism_gnt_keeper == f)
+		ism_gnt_keeper = NULL;
+	mutex_unlock(&ism_gnt_kept_lock);
+	return rc;
+}
+
+/*
+ * Moves every page and grant of @from to @to, which holds none, or
+ * nothing on failure (-ENOMEM).  The entries move as they are: a grant
+ * still points to its page.
+ */
+static int ism_gnt_move(struct ism_gnt_file *to, struct ism_gnt_file *from)
+{
+	unsigned long index;
+	void *entry;
+	int rc;
+
+	xa_for_each(&from->pages, index, entry) {
+		rc = xa_err(xa_store(&to->pages, index, entry, GFP_KERNEL));
+		if (rc)
+			goto undo;
+	}
+	xa_for_each(&from->grants, index, entry) {
+		rc = xa_err(xa_store(&to->grants, index, entry, GFP_KERNEL));
+		if (rc)
+			goto undo;
+	}
+	to->next_index = from->next_index;
+	to->nr_pages = from->nr_pages;
+	to->nr_grants = from->nr_grants;
+	xa_destroy(&from->pages);
+	xa_destroy(&from->grants);
+	kfree(from);
+	return 0;
+
+undo:
+	/* @to held nothing: forget the entries, @from still owns them. */
+	xa_destroy(&to->grants);
+	xa_destroy(&to->pages);
+	return rc;
+}
+
+static long ism_gnt_adopt(struct ism_gnt_file *f)
+{
+	long rc;
+
+	mutex_lock(&ism_gnt_kept_lock);
+	mutex_lock(&f->lock);
+	if (!ism_gnt_kept)
+		rc = -ENOENT;
+	else if (f->next_index || f->nr_pages || f->nr_grants)
+		rc = -EBUSY;
+	else
+		rc = ism_gnt_move(f, ism_gnt_kept);
+	if (!rc)
+		ism_gnt_kept = NULL;
+	mutex_unlock(&f->lock);
+	mutex_unlock(&ism_gnt_kept_lock);
+	return rc;
 }
 
 static long ism_gnt_ioctl(struct file *file, unsigned int cmd,
@@ -340,6 +434,12 @@ static long ism_gnt_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case XEN_ISM_GNT_IOC_INFO:
 		rc = ism_gnt_info(f, uarg);
+		break;
+	case XEN_ISM_GNT_IOC_KEEP:
+		rc = ism_gnt_keep(f, uarg);
+		break;
+	case XEN_ISM_GNT_IOC_ADOPT:
+		rc = ism_gnt_adopt(f);
 		break;
 	default:
 		rc = -ENOTTY;
@@ -390,9 +490,9 @@ static int ism_gnt_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static int ism_gnt_release(struct inode *inode, struct file *file)
+/* Ends every grant of @f (mapped ones deferred), frees its pages and @f. */
+static void ism_gnt_file_free(struct ism_gnt_file *f)
 {
-	struct ism_gnt_file *f = file->private_data;
 	unsigned long index;
 	void *entry;
 
@@ -403,6 +503,23 @@ static int ism_gnt_release(struct inode *inode, struct file *file)
 	xa_destroy(&f->grants);
 	xa_destroy(&f->pages);
 	kfree(f);
+}
+
+/* The keeper's pages and grants wait for ADOPT; any other file is freed. */
+static int ism_gnt_release(struct inode *inode, struct file *file)
+{
+	struct ism_gnt_file *f = file->private_data;
+	bool keep;
+
+	mutex_lock(&ism_gnt_kept_lock);
+	keep = f == ism_gnt_keeper;
+	if (keep) {
+		ism_gnt_keeper = NULL;
+		ism_gnt_kept = f;
+	}
+	mutex_unlock(&ism_gnt_kept_lock);
+	if (!keep)
+		ism_gnt_file_free(f);
 	return 0;
 }
 
@@ -429,16 +546,19 @@ static int __init ism_gnt_init(void)
 	return misc_register(&ism_gnt_miscdev);
 }
 
+/* No file is open: what waits for ADOPT is released as on a close. */
 static void __exit ism_gnt_exit(void)
 {
 	misc_deregister(&ism_gnt_miscdev);
+	if (ism_gnt_kept)
+		ism_gnt_file_free(ism_gnt_kept);
 }
 
 module_init(ism_gnt_init);
 module_exit(ism_gnt_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.2.0");
+MODULE_VERSION("0.3.0");
 MODULE_AUTHOR("The xen-ism developers");
 MODULE_DESCRIPTION(
 	"xen-ism grant helper: grant the same pages to several Xen domains");

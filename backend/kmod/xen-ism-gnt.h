@@ -11,7 +11,8 @@
  * The device is /dev/xen/ism-gnt (root only).  Each open file is one
  * owner: its pages and grants are counted against the module's limits
  * (parameters max_pages and max_grants), and closing it ends every grant
- * and frees every page.  A grant that a foreign domain still maps cannot
+ * and frees every page, unless it asked to be kept for a restarted daemon
+ * (KEEP, ADOPT).  A grant that a foreign domain still maps cannot
  * be revoked: on close such pages are handed to the kernel's deferred
  * grant release and freed only once the last mapping is gone.
  *
@@ -96,13 +97,39 @@ struct xen_ism_gnt_free {
 	__u32 pad; /* must be 0 */
 };
 
-/* INFO: what this file holds, and the module's limits. */
+/*
+ * KEEP (a __u32, 1 or 0): keep, or no longer keep, this file's pages and
+ * grants when it closes, however it closes (the daemon's exit, a crash,
+ * kill -9): they then wait, untouched, granted and mapped by guests as
+ * before, for one file to ADOPT them.  One open file at most may be kept
+ * (EBUSY), and not while a kept set waits (EEXIST: adopt it first).
+ *
+ * ADOPT: this file, which must hold nothing yet (EBUSY), takes the kept
+ * pages and grants (ENOENT if none wait): the same page indexes and grant
+ * refs, for mmap, GRANT, END and FREE as before.  A file that adopted and
+ * closes without KEEP releases them as any file does.  Unloading the
+ * module releases a kept set too.
+ */
+
+/*
+ * INFO: what this file holds, the module's limits, and the size of this
+ * domain's grant table: the entries it can grow to (gnttab_max_frames of
+ * Xen's command line for dom0, max_grant_frames of xl.cfg for a driver
+ * domain), counted as version 1 entries (512 per frame), which Linux uses
+ * unless told otherwise.  Every grant of the domain's drivers shares it.
+ */
 struct xen_ism_gnt_info {
 	__u32 pages;
 	__u32 grants;
 	__u32 max_pages;
 	__u32 max_grants;
+	__u32 table_grants;
+	__u32 flags; /* XEN_ISM_GNT_INFO_* */
 };
+
+/* INFO flags: a kept set waits for ADOPT; this file is kept on close. */
+#define XEN_ISM_GNT_INFO_KEPT 0x1
+#define XEN_ISM_GNT_INFO_KEEP 0x2
 
 #define XEN_ISM_GNT_IOC 0xE7
 #define XEN_ISM_GNT_IOC_ALLOC \
@@ -111,5 +138,7 @@ struct xen_ism_gnt_info {
 #define XEN_ISM_GNT_IOC_END _IOW(XEN_ISM_GNT_IOC, 3, struct xen_ism_gnt_end)
 #define XEN_ISM_GNT_IOC_FREE _IOW(XEN_ISM_GNT_IOC, 4, struct xen_ism_gnt_free)
 #define XEN_ISM_GNT_IOC_INFO _IOR(XEN_ISM_GNT_IOC, 5, struct xen_ism_gnt_info)
+#define XEN_ISM_GNT_IOC_KEEP _IOW(XEN_ISM_GNT_IOC, 6, __u32)
+#define XEN_ISM_GNT_IOC_ADOPT _IO(XEN_ISM_GNT_IOC, 7)
 
 #endif /* XEN_ISM_GNT_H */

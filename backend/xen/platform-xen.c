@@ -955,6 +955,20 @@ err_close:
 	return rc;
 }
 
+int ism_platform_xen_grant_table(struct ism_platform *p, uint32_t *table_out,
+				 uint32_t *helper_out)
+{
+	struct xen_ism_gnt_info info;
+
+	if (!p || p->gnt_fd < 0)
+		return -ENODEV;
+	if (ioctl(p->gnt_fd, XEN_ISM_GNT_IOC_INFO, &info))
+		return ism_xen_errno();
+	*table_out = info.table_grants;
+	*helper_out = info.max_grants;
+	return 0;
+}
+
 unsigned int ism_platform_xen_parts(const struct ism_platform *p)
 {
 	return p ? p->parts : 0;

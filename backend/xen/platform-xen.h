@@ -68,7 +68,7 @@ extern const struct ism_platform_ops ism_platform_xen_ops;
  * part that failed: -ENOENT when its device (/dev/xen/xenbus,
  * /dev/xen/gntdev, /dev/xen/evtchn, the grant helper) or xenstored's socket
  * is absent, -EACCES when not root, -ENOTTY when @cfg->gnt_device is not
- * the grant helper; -ENOMEM.
+ * the grant helper of this release (an older module too); -ENOMEM.
  */
 int ism_platform_xen_open(const struct ism_platform_xen_config *cfg,
 			  struct ism_platform **p_out);
@@ -86,6 +86,19 @@ void ism_platform_xen_close(struct ism_platform *p);
  * bits.  The control bit is clear when libxenctrl could not be opened.
  */
 unsigned int ism_platform_xen_parts(const struct ism_platform *p);
+
+/**
+ * ism_platform_xen_grant_table() - what the grant helper says of the
+ * grants this domain can give.
+ * @table_out: entries its grant table can grow to (Xen's gnttab_max_frames
+ *	for dom0, xl.cfg's max_grant_frames for a driver domain), which
+ *	every driver of the domain shares.
+ * @helper_out: grants the helper lets its users hold (its max_grants).
+ *
+ * Return: 0; -ENODEV without the grant helper part; its ioctl's errno.
+ */
+int ism_platform_xen_grant_table(struct ism_platform *p, uint32_t *table_out,
+				 uint32_t *helper_out);
 
 /* ism_platform_xen_part_name() - "xenstore", "grant helper", ...; or NULL. */
 const char *ism_platform_xen_part_name(unsigned int part);

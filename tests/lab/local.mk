@@ -44,6 +44,19 @@ tests_lab_lab_soak_LDADD = $(tests_lab_lab_region_LDADD)
 tests_lab_lab_soak_LDFLAGS = -pthread
 LAB_PROGS = tests/lab/lab-probe tests/lab/lab-region tests/lab/lab-soak
 
+# lab-compat32: the grant helper's ioctls from a 32-bit process (the
+# grant-helper scenario skips it when configure found no -m32).
+EXTRA_DIST += tests/lab/probe/lab-compat32.c
+if ISM_M32
+tests/lab/lab-compat32: $(top_srcdir)/tests/lab/probe/lab-compat32.c \
+		$(top_srcdir)/backend/kmod/xen-ism-gnt.h
+	$(AM_V_CC)$(MKDIR_P) tests/lab && $(CC) $(ISM_M32_CFLAGS) -O2 -Wall \
+		-Wextra -Werror -I$(top_srcdir)/backend/kmod -o $@ \
+		$(top_srcdir)/tests/lab/probe/lab-compat32.c
+LAB_PROGS += tests/lab/lab-compat32
+CLEANFILES += tests/lab/lab-compat32
+endif
+
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/guest-lib.sh \
 	tests/lab/wait-lib.sh tests/lab/lab-bench \

@@ -11,9 +11,11 @@
  *                                  port, check xenstore permissions, pong
  *   lab-probe dom0-shared DOMA DOMB  (dom0) with the grant helper module,
  *                                  grant the same two pages to A and B
- *                                  (the second read-only for B), check
- *                                  that grants in use cannot be ended,
- *                                  and that everything is released after
+ *                                  (the second read-only for B), keep
+ *                                  them through a close and adopt them
+ *                                  in a new file, check that grants in
+ *                                  use cannot be ended, and that
+ *                                  everything is released after
  *   lab-probe shared-accept a|b    (guest) map the helper's pages, see
  *                                  the other guest's writes
  *
@@ -562,6 +564,80 @@ static void helper_limits_shared(int fd)
 	close(fd2);
 }
 
+/* The helper's INFO flags of @fd, or -1. */
+static int helper_flags(int fd)
+{
+	struct xen_ism_gnt_info info;
+
+	return ioctl(fd, XEN_ISM_GNT_IOC_INFO, &info) ? -1 : (int)info.flags;
+}
+
+/* KEEP @on for @fd: 0 or -errno. */
+static int helper_keep(int fd, uint32_t on)
+{
+	return ioctl(fd, XEN_ISM_GNT_IOC_KEEP, &on) ? -errno : 0;
+}
+
+/*
+ * A restart of the daemon, as the grant helper sees it: the file that
+ * holds the two pages granted to the guests is kept and closes while the
+ * guests map them; a new file adopts them, maps them again and finds the
+ * guests' marks.  Then KEEP's and ADOPT's refusals.  *@fd and *@p become
+ * the new file and mapping (MAP_FAILED if the mapping failed).
+ */
+static void helper_restart(int *fd, struct shared_page **p, uint64_t index)
+{
+	struct xen_ism_gnt_alloc one = { .count = 1 };
+	struct xen_ism_gnt_info info = { 0 };
+	int fd2, fd3;
+	bool ok;
+
+	check(!helper_keep(*fd, 1) &&
+		      helper_flags(*fd) == XEN_ISM_GNT_INFO_KEEP,
+	      "KEEP: the file's pages and grants are to be kept");
+	munmap(*p, 2 * PAGE);
+	close(*fd);
+	*p = MAP_FAILED;
+	*fd = fd2 = open(XEN_ISM_GNT_DEVICE, O_RDWR | O_CLOEXEC);
+	check(helper_flags(fd2) == XEN_ISM_GNT_INFO_KEPT,
+	      "closed while the guests map them, they wait for ADOPT");
+	ok = !ioctl(fd2, XEN_ISM_GNT_IOC_ADOPT) &&
+	     !ioctl(fd2, XEN_ISM_GNT_IOC_INFO, &info);
+	check(ok && info.pages == 2 && info.grants == 4 && !info.flags,
+	      "ADOPT: a new file holds the 2 pages and 4 grants (%u, %u)",
+	      info.pages, info.grants);
+	*p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd2,
+		  (off_t)index * PAGE);
+	ok = *p != MAP_FAILED;
+	for (unsigned int i = 0; ok && i < sizeof((*p)->mark[0]); i++)
+		ok = (*p)->mark[0][i] == pattern(i, 0) &&
+		     (*p)->mark[1][i] == pattern(i, 1);
+	check(ok, "the same page indexes map the guests' marks again");
+
+	fd3 = open(XEN_ISM_GNT_DEVICE, O_RDWR | O_CLOEXEC);
+	check(ioctl(fd3, XEN_ISM_GNT_IOC_ADOPT) && errno == ENOENT,
+	      "ADOPT with nothing kept: ENOENT");
+	check(!helper_keep(fd2, 1) && helper_keep(fd3, 1) == -EBUSY &&
+		      !helper_keep(fd2, 0),
+	      "KEEP of a second file while one is kept: EBUSY");
+	check(!helper_keep(fd3, 1) && !ioctl(fd3, XEN_ISM_GNT_IOC_ALLOC, &one),
+	      "a third file, kept, holds a page");
+	close(fd3);
+	fd3 = open(XEN_ISM_GNT_DEVICE, O_RDWR | O_CLOEXEC);
+	check(helper_keep(fd3, 1) == -EEXIST &&
+		      !ioctl(fd3, XEN_ISM_GNT_IOC_ALLOC, &one) &&
+		      ioctl(fd3, XEN_ISM_GNT_IOC_ADOPT) && errno == EBUSY,
+	      "while it waits: KEEP is EEXIST, ADOPT into a file with pages "
+	      "EBUSY");
+	close(fd3);
+	fd3 = open(XEN_ISM_GNT_DEVICE, O_RDWR | O_CLOEXEC);
+	check(!ioctl(fd3, XEN_ISM_GNT_IOC_ADOPT) &&
+		      !ioctl(fd3, XEN_ISM_GNT_IOC_INFO, &info) &&
+		      info.pages == 1 && !info.flags,
+	      "adopted by an empty file, released when it closes");
+	close(fd3);
+}
+
 static int dom0_shared(int argc, char **argv)
 {
 	struct xs_handle *xs = xs_open(0);
@@ -629,6 +705,9 @@ static int dom0_shared(int argc, char **argv)
 	check(wait_flag(&p->seen[0], 1, TIMEOUT_MS) &&
 		      wait_flag(&p->seen[1], 1, TIMEOUT_MS),
 	      "each guest saw the other's writes to the same page");
+	helper_restart(&fd, &p, alloc.index);
+	if (p == MAP_FAILED)
+		goto out;
 
 	busy = gnt_end(fd, refs, 4);
 	check(busy == 4, "grants in use cannot be ended (%d of 4 busy)", busy);
