@@ -743,6 +743,9 @@ int ism_backend_get_stats(const struct ism_backend *be,
 	if (!be || !stats_out)
 		return -EINVAL;
 	*stats_out = be->st;
+	stats_out->grant_pool = be->lim.max_grants;
+	stats_out->grant_share = ism__quota_grant_share(be);
+	stats_out->grant_domain_max = be->lim.max_domain_grants;
 	return 0;
 }
 

@@ -159,7 +159,9 @@ struct ism_domain *ism__domain_find(const struct ism_backend *be,
 /* -EDQUOT if @dom cannot be charged @size more octets. */
 int ism__quota_bytes(const struct ism_backend *be, const struct ism_domain *dom,
 		     uint64_t size);
-/* -ENOBUFS if @n more grants for @dom exceed a budget. */
+/* Each domain's share of the grant pool now. */
+uint32_t ism__quota_grant_share(const struct ism_backend *be);
+/* -ENOBUFS if @n more grants for @dom exceed a budget or its fair share. */
 int ism__quota_grants(const struct ism_backend *be,
 		      const struct ism_domain *dom, uint32_t n);
 /* -EUSERS if @dom may not gain @devid as a peer. */

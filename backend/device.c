@@ -669,6 +669,8 @@ int ism__device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,
 	if (be->dev_head)
 		be->dev_head->prev = dev;
 	be->dev_head = dev;
+	if (!dev->dom->devices)
+		be->st.domains++;
 	dev->dom_next = dev->dom->devices;
 	dev->dom->devices = dev;
 	be->st.devices++;
@@ -707,6 +709,8 @@ void ism__device_destroy(struct ism_device *dev)
 	for (pp = &dev->dom->devices; *pp != dev; pp = &(*pp)->dom_next)
 		;
 	*pp = dev->dom_next;
+	if (!dev->dom->devices)
+		be->st.domains--;
 	be->st.devices--;
 	ism__domain_put(be, dev->dom);
 	free(dev);

@@ -44,10 +44,21 @@ struct ism_backend;
  * @max_perm_entries: permission entries per region, 0 .. 64.
  * @fast_path: offer FASTPATH_OFFER/ACCEPT (feature-fast-path).
  * @max_devices: devices the backend serves at once (all domains).
- * @max_grants: grant entries the backend may use for regions, all domains
- *              together (its grant table minus the reserve for other PV
- *              drivers); ALLOC and ATTACH fail with -ENOBUFS beyond it.
- * @max_domain_grants: grant entries for the regions of one domain.
+ * @max_grants: the grant pool: grant entries the backend may use for
+ *              regions, all domains together (its grant table minus a
+ *              reserve for other PV drivers).
+ * @max_domain_grants: grant entries for the regions of one domain, at
+ *              most.
+ *
+ * The pool is shared fairly.  With N domains that have a device, a domain
+ * may hold at most max_grants / (N + 1), its share: the one share left
+ * over waits for the next domain to arrive, so that domain finds at least
+ * its share free, whatever the others did.  Shares shrink as domains
+ * arrive, but grants are never taken back (a guest may map them): a domain
+ * above its new share keeps what it holds and cannot grow until it is
+ * under it, and a second newcomer finds what the first left free plus
+ * what the others free.  ALLOC and ATTACH fail with -ENOBUFS beyond the
+ * pool, max_domain_grants or the share.
  */
 struct ism_backend_limits {
 	uint64_t gid;
@@ -186,6 +197,10 @@ int ism_backend_tick(struct ism_backend *be, uint64_t now_ms);
  * @held: page sets and mappings waiting to be freed or unmapped.
  * @requests: requests answered since the start.
  * @protocol_errors: devices closed for a protocol violation.
+ * @domains: domains that have a device.
+ * @grant_pool: the limit max_grants.
+ * @grant_share: each domain's share of the pool now.
+ * @grant_domain_max: the limit max_domain_grants.
  */
 struct ism_backend_stats {
 	unsigned int devices;
@@ -197,6 +212,10 @@ struct ism_backend_stats {
 	unsigned int held;
 	uint64_t requests;
 	uint64_t protocol_errors;
+	unsigned int domains;
+	unsigned int grant_pool;
+	unsigned int grant_share;
+	unsigned int grant_domain_max;
 };
 
 int ism_backend_get_stats(const struct ism_backend *be,

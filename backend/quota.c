@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * quota.c - per-domain accounting: region octets (max-bytes, quarantined
- * pages included), backend grant entries, and the distinct peer devices a
- * domain shares regions with (max-peers).
+ * pages included), backend grant entries and the pool's fair shares, and
+ * the distinct peer devices a domain shares regions with (max-peers).
  *
  * A domain object lives while the domain has a device or a quarantined
  * ref; its peer table holds at most max-peers entries, so a guest cannot
@@ -63,11 +63,20 @@ int ism__quota_bytes(const struct ism_backend *be, const struct ism_domain *dom,
 		       0;
 }
 
+uint32_t ism__quota_grant_share(const struct ism_backend *be)
+{
+	return be->lim.max_grants / (be->st.domains + 1);
+}
+
+/* The pool's fair shares: ism-backend.h, struct ism_backend_limits. */
 int ism__quota_grants(const struct ism_backend *be,
 		      const struct ism_domain *dom, uint32_t n)
 {
+	uint64_t want = dom->grants + (uint64_t)n;
+
 	if (be->st.grants + (uint64_t)n > be->lim.max_grants ||
-	    dom->grants + (uint64_t)n > be->lim.max_domain_grants)
+	    want > be->lim.max_domain_grants ||
+	    want > ism__quota_grant_share(be))
 		return -ENOBUFS;
 	return 0;
 }

@@ -711,7 +711,7 @@ struct ism_rsp_info {
  * not zero), `-EFBIG` (size above `region-size`), `-ENOSPC` (no free
  * slot), `-EDQUOT` (the domain's `max-bytes` would be exceeded),
  * `-ENOMEM` (the backend cannot allocate memory), `-ENOBUFS` (the
- * backend's grant table is full).
+ * backend's grant table is full, or this domain holds its share of it).
  *
  * @DEFINES ^ISM_ALLOC_F_@
  *
@@ -1343,7 +1343,7 @@ struct ism_bell {
 #define ISM_EPROTO 71 /* device closed for a protocol violation */
 #define ISM_EUSERS 87 /* max-peers reached, on either side */
 #define ISM_EOPNOTSUPP 95 /* unknown opcode or feature not offered */
-#define ISM_ENOBUFS 105 /* backend grant table full */
+#define ISM_ENOBUFS 105 /* backend grant table full, or the share used */
 #define ISM_ENOTCONN 107 /* no other referrer attached */
 #define ISM_EALREADY 114 /* fast path offered or up already */
 #define ISM_ESTALE 116 /* token does not match the slot */
@@ -1361,7 +1361,7 @@ struct ism_bell {
  * | region memory | `max-bytes` | per domain, all devices; each referrer is charged the full region, quarantined pages too | 64 MiB | EDQUOT |
  * | peers | `max-peers` | per domain: distinct devices it shares regions with | 16 | EUSERS |
  * | permission entries | `max-perm-entries` | per region, besides the default | 8 (at most 64) | EMLINK |
- * | backend grant entries | none | the backend domain's grant table | Xen: 32768 | ENOBUFS |
+ * | backend grant entries | none | the backend domain's grant table, shared fairly among the domains | Xen: 32768 | ENOBUFS |
  * | backend memory | none | the backend domain | | ENOMEM |
  *
  * The defaults and upper bounds as macros:
@@ -1407,7 +1407,11 @@ struct ism_bell {
  *   dom0: `gnttab_max_frames=` on Xen's command line, a driver domain:
  *   `max_grant_frames=` in its xl.cfg).  Until then ALLOC and ATTACH fail
  *   with `-ENOBUFS`.  A backend SHOULD keep 1024 entries of its grant
- *   table in reserve, so that its other PV drivers never starve;
+ *   table in reserve, so that its other PV drivers never starve, and
+ *   SHOULD share the rest so that a domain that arrives finds entries
+ *   free however many the others took (xen-ismd: each of `N` domains
+ *   holds at most 1 / (`N` + 1) of it, the share left over waits for the
+ *   next one);
  * - a driver-domain backend is an unprivileged xenstore client: 13 nodes
  *   and 1 watch per device cap it at about 75 devices (nodes) and 126
  *   devices (watches) unless its quotas are raised, and it cannot watch

@@ -6,7 +6,9 @@
 noinst_LTLIBRARIES += backend/daemon/libismd.la
 backend_daemon_libismd_la_SOURCES = backend/daemon/options.c \
 	backend/daemon/options.h backend/daemon/log.c backend/daemon/log.h \
-	backend/daemon/pidfile.c backend/daemon/pidfile.h
+	backend/daemon/pidfile.c backend/daemon/pidfile.h \
+	backend/daemon/limits.c backend/daemon/limits.h
+backend_daemon_libismd_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 
 check_PROGRAMS += backend/daemon/tests/test-options
 backend_daemon_tests_test_options_SOURCES = backend/daemon/tests/test-options.c
@@ -14,6 +16,15 @@ backend_daemon_tests_test_options_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/backend/daemon -I$(top_srcdir)/tests
 backend_daemon_tests_test_options_LDADD = backend/daemon/libismd.la
 TESTS += backend/daemon/tests/test-options
+
+check_PROGRAMS += backend/daemon/tests/test-limits
+backend_daemon_tests_test_limits_SOURCES = backend/daemon/tests/test-limits.c
+backend_daemon_tests_test_limits_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/backend/daemon -I$(top_srcdir)/backend \
+	-I$(top_srcdir)/tests
+backend_daemon_tests_test_limits_LDADD = backend/daemon/libismd.la \
+	backend/libismbackend.la
+TESTS += backend/daemon/tests/test-limits
 
 sbin_PROGRAMS += backend/daemon/xen-ismd
 backend_daemon_xen_ismd_SOURCES = backend/daemon/main.c \

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "ism-backend.h"
+#include "limits.h"
 #include "log.h"
 #include "options.h"
 #include "pidfile.h"
@@ -192,6 +193,7 @@ int main(int argc, char **argv)
 	struct ismd_options opts;
 	struct ism_backend *be = NULL;
 	struct ism_platform *p = NULL;
+	uint32_t table, helper_max;
 	unsigned int failed = 0;
 	int pidfd = -1, sigfd = -1, statsfd = -1, rc;
 	char err[256];
@@ -235,11 +237,6 @@ int main(int argc, char **argv)
 	}
 
 	ism_backend_limits_default(&limits);
-	limits.region_size = (uint32_t)opts.region_size;
-	limits.max_regions = opts.max_regions;
-	limits.max_bytes = opts.max_bytes;
-	limits.max_peers = opts.max_peers;
-	limits.max_perm_entries = opts.max_perm_entries;
 	rc = ismd_gid_load(opts.gid_file, &limits.gid);
 	if (rc && !limits.gid) {
 		ismd_log(LOG_ERR, "cannot make a gid: %s", strerror(-rc));
@@ -259,11 +256,20 @@ int main(int argc, char **argv)
 	}
 	rc = ism_platform_xen_open(&cfg, &p);
 	if (rc) {
-		ismd_log(LOG_ERR, "cannot open the %s: %s",
+		ismd_log(LOG_ERR, "cannot open the %s: %s%s",
 			 ism_platform_xen_part_name(failed) ?: "Xen platform",
-			 strerror(-rc));
+			 strerror(-rc),
+			 failed == ISM_PLATFORM_XEN_PAGES && rc == -ENOTTY ?
+				 " (not the grant helper of this release: "
+				 "reload xen-ism-gnt)" :
+				 "");
 		goto out;
 	}
+	if (ism_platform_xen_grant_table(p, &table, &helper_max))
+		table = helper_max = 0;
+	ismd_limits_set(&opts, table, helper_max, &limits, err, sizeof(err));
+	if (err[0])
+		ismd_log(LOG_WARNING, "%s", err);
 	if (!(ism_platform_xen_parts(p) & ISM_PLATFORM_XEN_CTRL))
 		ismd_log(LOG_INFO,
 			 "no hypervisor domain queries here (driver "
@@ -286,9 +292,11 @@ int main(int argc, char **argv)
 	ism_backend_set_log(be, ismd_core_log, NULL);
 	ismd_log(LOG_NOTICE,
 		 "serving ISM devices: gid %016llx, region size %u, %u slots "
-		 "per device, %llu bytes per domain",
+		 "per device, %llu bytes per domain, a pool of %u grants "
+		 "(grant table %u), %u per domain at most",
 		 (unsigned long long)limits.gid, limits.region_size,
-		 limits.max_regions, (unsigned long long)limits.max_bytes);
+		 limits.max_regions, (unsigned long long)limits.max_bytes,
+		 limits.max_grants, table, limits.max_domain_grants);
 
 	rc = ismd_loop(be, &ism_platform_xen_ops, p, sigfd, statsfd, &self);
 	if (rc)

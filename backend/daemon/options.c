@@ -29,6 +29,10 @@ const char ismd_usage[] =
 	"      --max-bytes=SIZE      region memory per domain (default 64M)\n"
 	"      --max-peers=N         peer devices per domain (default 16)\n"
 	"      --max-perm-entries=N  permission entries per region (default 8, at most 64)\n"
+	"      --max-grants=N        the grant pool for regions, all domains (default:\n"
+	"                            this domain's grant table less 1024)\n"
+	"      --max-domain-grants=N grants for one domain's regions (default: its\n"
+	"                            max-bytes in pages + 2 * max-regions + 2)\n"
 	"  -h, --help                show this help\n"
 	"  -V, --version             show the version\n"
 	"\n"
@@ -42,6 +46,8 @@ enum {
 	OPT_MAX_BYTES,
 	OPT_MAX_PEERS,
 	OPT_MAX_PERM_ENTRIES,
+	OPT_MAX_GRANTS,
+	OPT_MAX_DOMAIN_GRANTS,
 };
 
 static const struct option ismd_longopts[] = {
@@ -55,6 +61,8 @@ static const struct option ismd_longopts[] = {
 	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
 	{ "max-peers", required_argument, NULL, OPT_MAX_PEERS },
 	{ "max-perm-entries", required_argument, NULL, OPT_MAX_PERM_ENTRIES },
+	{ "max-grants", required_argument, NULL, OPT_MAX_GRANTS },
+	{ "max-domain-grants", required_argument, NULL, OPT_MAX_DOMAIN_GRANTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -191,6 +199,16 @@ int ismd_options_parse(int argc, char **argv, struct ismd_options *opts,
 					ISM_MAX_PERM_ENTRIES_LIMIT, &v, err,
 					errlen);
 			opts->max_perm_entries = (uint32_t)v;
+			break;
+		case OPT_MAX_GRANTS:
+			rc = ismd_value("max-grants", optarg, false, 1,
+					UINT32_MAX, &v, err, errlen);
+			opts->max_grants = (uint32_t)v;
+			break;
+		case OPT_MAX_DOMAIN_GRANTS:
+			rc = ismd_value("max-domain-grants", optarg, false, 1,
+					UINT32_MAX, &v, err, errlen);
+			opts->max_domain_grants = (uint32_t)v;
 			break;
 		case ':':
 			snprintf(err, errlen, "option '%s' needs a value",

@@ -26,6 +26,8 @@ struct ismd_options {
 	uint64_t max_bytes;
 	uint32_t max_peers;
 	uint32_t max_perm_entries;
+	uint32_t max_grants; /* 0: from the grant table (limits.c) */
+	uint32_t max_domain_grants; /* 0: from max_bytes and max_regions */
 };
 
 /*

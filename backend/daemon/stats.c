@@ -85,6 +85,8 @@ int ismd_stats_serve(int fd, const struct ism_backend *be,
 	if (self)
 		fprintf(out, "daemon %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 			self->wakeups, self->cpu_us, self->uptime_ms);
+	fprintf(out, "grants %u %u %u %u\n", st.grant_pool, st.grant_share,
+		st.grant_domain_max, st.domains);
 	for (i = 0; i < n; i++)
 		fprintf(out, "device %u %u %d %u %u %u %" PRIu64 "\n",
 			devs[i].domid, devs[i].devid, devs[i].state,

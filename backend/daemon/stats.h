@@ -6,6 +6,7 @@
  *	xen-ismd 1
  *	total DEVICES CONNECTED REGIONS RELEASED GRANTS QUARANTINED HELD REQUESTS PROTOCOL_ERRORS
  *	daemon WAKEUPS CPU_US UPTIME_MS
+ *	grants POOL SHARE DOMAIN_MAX DOMAINS
  *	device DOMID DEVID STATE SLOTS PEERS GRANTS BYTES
  *	...
  *	end
@@ -23,6 +24,10 @@
  * daemon's own cost, struct ismd_stats_daemon, sampled once per answer before any
  * of it is written.  WAKEUPS counts this answer's own wake-up: a reader
  * that measures a daemon's idle wake-ups subtracts one per query.
+ *
+ * The `grants' line came the same way: the grant pool and its fair shares
+ * (ism-backend.h, struct ism_backend_limits): the pool, each domain's
+ * share now, the most one domain may hold, and the domains with a device.
  */
 #ifndef ISMD_STATS_H
 #define ISMD_STATS_H

@@ -194,6 +194,8 @@ int ism_ctl_list_run(struct ism_ctl *ctl, const char *socket_path, bool json,
 /**
  * struct ism_ctl_report - what xen-ismd reports on its stats socket.
  * @total: its totals.
+ * @grants_found: the report has the grant pool (its fields in @total;
+ *	older daemons do not send it).
  * @daemon_found: the report has the daemon's own cost (older daemons
  *	do not send it).
  * @daemon: that cost, if @daemon_found: wake-ups, CPU time, uptime.
@@ -202,6 +204,7 @@ int ism_ctl_list_run(struct ism_ctl *ctl, const char *socket_path, bool json,
  */
 struct ism_ctl_report {
 	struct ism_backend_stats total;
+	bool grants_found;
 	bool daemon_found;
 	struct ismd_stats_daemon daemon;
 	struct ism_device_stat *devs;
@@ -212,7 +215,7 @@ struct ism_ctl_report {
  * ism_ctl_report_parse() - parse the @len bytes of a report at @buf.
  *
  * Strict: the first line is "xen-ismd 1"; one `total' line, at most one
- * `daemon' line and any number of `device' lines, each with every field a
+ * `daemon' line, at most one `grants' line and any number of `device' lines, each with every field a
  * number in range (extra fields at the end are skipped), no device twice;
  * then `end', the last line.
  * Lines of other kinds are skipped.  Every line ends in a newline and is at

@@ -2,8 +2,8 @@
 /*
  * list.c - how `ismctl list` prints devices: a table of columns, each with
  * a title for the text table, a key for JSON and a function that gives the
- * value; then the daemon's totals and its own cost, tables of their own.  A
- * new column, total or cost is one entry (and a line of ismctl(8)).
+ * value; then the daemon's totals, grant pool and own cost, tables of their
+ * own.  A new column, total or cost is one entry (and a line of ismctl(8)).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -203,7 +203,16 @@ static const struct ism_ctl_total ism_ctl_costs[] = {
 	{ "ms up", "uptime_ms" },
 };
 
+/* The grant pool, on the line "Grants: ..."; in JSON, "grant_pool". */
+static const struct ism_ctl_total ism_ctl_pool[] = {
+	{ "in the pool", "pool" },
+	{ "per domain now", "share" },
+	{ "per domain at most", "domain_max" },
+	{ "domains", "domains" },
+};
+
 #define ISM_CTL_NTOTALS (sizeof(ism_ctl_totals) / sizeof(ism_ctl_totals[0]))
+#define ISM_CTL_NPOOL (sizeof(ism_ctl_pool) / sizeof(ism_ctl_pool[0]))
 #define ISM_CTL_NCOSTS (sizeof(ism_ctl_costs) / sizeof(ism_ctl_costs[0]))
 
 /* The values of @t in the order of ism_ctl_totals[]. */
@@ -218,6 +227,18 @@ static void ism_ctl_total_values(const struct ism_backend_stats *t,
 
 	_Static_assert(sizeof(v) / sizeof(v[0]) == ISM_CTL_NTOTALS,
 		       "one value per total");
+	memcpy(vals, v, sizeof(v));
+}
+
+/* The values of @t in the order of ism_ctl_pool[]. */
+static void ism_ctl_pool_values(const struct ism_backend_stats *t,
+				uint64_t vals[ISM_CTL_NPOOL])
+{
+	const uint64_t v[] = { t->grant_pool, t->grant_share,
+			       t->grant_domain_max, t->domains };
+
+	_Static_assert(sizeof(v) / sizeof(v[0]) == ISM_CTL_NPOOL,
+		       "one value per pool number");
 	memcpy(vals, v, sizeof(v));
 }
 
@@ -287,6 +308,7 @@ static void ism_ctl_print_json(FILE *out, const struct ism_ctl_device *devs,
 			       const struct ism_ctl_report *report)
 {
 	uint64_t vals[ISM_CTL_NTOTALS], costs[ISM_CTL_NCOSTS];
+	uint64_t pool[ISM_CTL_NPOOL];
 	struct ism_ctl_value v;
 	unsigned int i, c;
 
@@ -320,6 +342,16 @@ static void ism_ctl_print_json(FILE *out, const struct ism_ctl_device *devs,
 	} else {
 		fputs("null", out);
 	}
+	fputs(",\n  \"grant_pool\": ", out);
+	if (report && report->grants_found) {
+		ism_ctl_pool_values(&report->total, pool);
+		fputc('{', out);
+		ism_ctl_json_totals(out, ism_ctl_pool, pool, ISM_CTL_NPOOL,
+				    true);
+		fputc('}', out);
+	} else {
+		fputs("null", out);
+	}
 	fputs("\n}\n", out);
 }
 
@@ -339,6 +371,7 @@ void ism_ctl_list_print(FILE *out, const struct ism_ctl_device *devs,
 			bool json)
 {
 	uint64_t vals[ISM_CTL_NTOTALS], costs[ISM_CTL_NCOSTS];
+	uint64_t pool[ISM_CTL_NPOOL];
 	struct ism_ctl_value v;
 	char buf[32];
 	unsigned int i, c;
@@ -379,6 +412,11 @@ void ism_ctl_list_print(FILE *out, const struct ism_ctl_device *devs,
 	ism_ctl_total_values(&report->total, vals);
 	ism_ctl_text_totals(out, "Totals:", ism_ctl_totals, vals,
 			    ISM_CTL_NTOTALS);
+	if (report->grants_found) {
+		ism_ctl_pool_values(&report->total, pool);
+		ism_ctl_text_totals(out, "Grants:", ism_ctl_pool, pool,
+				    ISM_CTL_NPOOL);
+	}
 	if (!report->daemon_found)
 		return;
 	ism_ctl_cost_values(&report->daemon, costs);

@@ -43,6 +43,13 @@ static const struct ism_ctl_field ism_ctl_daemon_fields[] = {
 	{ "UPTIME_MS", UINT64_MAX },
 };
 
+static const struct ism_ctl_field ism_ctl_grants_fields[] = {
+	{ "POOL", UINT32_MAX },
+	{ "SHARE", UINT32_MAX },
+	{ "DOMAIN_MAX", UINT32_MAX },
+	{ "DOMAINS", UINT32_MAX },
+};
+
 static const struct ism_ctl_field ism_ctl_device_fields[] = {
 	{ "DOMID", ISM_DOMID_MAX },
 	{ "DEVID", ISM_DEVID_MAX },
@@ -226,6 +233,24 @@ static int ism_ctl_daemon(struct ism_ctl_parse *ps, char *line)
 	return 0;
 }
 
+static int ism_ctl_grants(struct ism_ctl_parse *ps, char *line)
+{
+	uint64_t v[ISM_CTL_NFIELDS(ism_ctl_grants_fields)];
+	struct ism_ctl_report *r = ps->r;
+	int rc;
+
+	rc = ism_ctl_once(ps, line, "grants", &r->grants_found,
+			  ism_ctl_grants_fields,
+			  ISM_CTL_NFIELDS(ism_ctl_grants_fields), v);
+	if (rc)
+		return rc;
+	r->total.grant_pool = (unsigned int)v[0];
+	r->total.grant_share = (unsigned int)v[1];
+	r->total.grant_domain_max = (unsigned int)v[2];
+	r->total.domains = (unsigned int)v[3];
+	return 0;
+}
+
 static int ism_ctl_device(struct ism_ctl_parse *ps, char *line)
 {
 	uint64_t v[ISM_CTL_NFIELDS(ism_ctl_device_fields)];
@@ -276,6 +301,8 @@ static int ism_ctl_line(struct ism_ctl_parse *ps, char *line)
 		return ism_ctl_device(ps, line);
 	if (kind == 6 && !strncmp(line, "daemon", 6))
 		return ism_ctl_daemon(ps, line);
+	if (kind == 6 && !strncmp(line, "grants", 6))
+		return ism_ctl_grants(ps, line);
 	if (kind == strlen(ISMD_STATS_MAGIC) &&
 	    !strncmp(line, ISMD_STATS_MAGIC, kind))
 		return ism_ctl_bad(ps, "a second `" ISMD_STATS_MAGIC "' line");

@@ -145,6 +145,28 @@ static void test_perm_entries(void)
 	fw_close(&t.w);
 }
 
+/* Guest @domid arrives with device @devid, connected. */
+static void grant_newcomer(struct fw *w, uint16_t domid, uint32_t devid,
+			   struct fe *f)
+{
+	if (fw_guest(w, domid) || fe_create(w, domid, devid, f) ||
+	    fe_connect(f)) {
+		printf("Bail out! guest %u cannot connect\n", domid);
+		exit(1);
+	}
+}
+
+/* 8-page regions @f allocates until the backend says -ENOBUFS. */
+static int grant_greedy(struct fe *f)
+{
+	struct ism_region_desc d;
+	int n = 0, rc;
+
+	while (!(rc = fe_alloc(f, 8 * ISM_PAGE_SIZE, &d)))
+		n++;
+	return rc == -ISM_ENOBUFS ? n : -1;
+}
+
 static void test_grants(void)
 {
 	struct ism_backend_limits lim;
@@ -163,15 +185,26 @@ static void test_grants(void)
 		   "  4 more fit in 15");
 	fw_close(&t.w);
 
+	/*
+	 * The pool: a lone domain may hold half of it (its share, 20 of 40),
+	 * then b and c arrive (shares 10) and take the rest.
+	 */
 	limits(&lim);
-	lim.max_grants = 25;
-	trio_open(&t, &lim);
-	fe_alloc(&t.a, 8 * ISM_PAGE_SIZE, &d);
-	fe_attach(&t.b, d.token, 0, &p);
-	tap_is_int(fe_attach(&t.c, d.token, 0, &p), -ISM_EBUSY,
-		   "  (the pair is A and B)");
-	tap_is_int(fe_alloc(&t.c, 8 * ISM_PAGE_SIZE, &p), -ISM_ENOBUFS,
-		   "quota_grants: the backend's budget is -ENOBUFS");
+	lim.max_grants = 40;
+	fw_open_guests(&t.w, &lim, &t.a, 1);
+	tap_ok(!fe_alloc(&t.a, 8 * ISM_PAGE_SIZE, &d) &&
+		       !fe_alloc(&t.a, 8 * ISM_PAGE_SIZE, &d),
+	       "a lone domain holds 20 grants of 40");
+	tap_is_int(fe_alloc(&t.a, 8 * ISM_PAGE_SIZE, &p), -ISM_ENOBUFS,
+		   "quota_grants: beyond half the pool is -ENOBUFS (a share "
+		   "waits for a newcomer)");
+	grant_newcomer(&t.w, 7, 4098, &t.b);
+	grant_newcomer(&t.w, 9, 4099, &t.c);
+	tap_ok(!fe_alloc(&t.b, 8 * ISM_PAGE_SIZE, &p) &&
+		       !fe_alloc(&t.c, 8 * ISM_PAGE_SIZE, &p),
+	       "two newcomers take their shares, 10 each");
+	tap_is_int(fe_alloc(&t.c, ISM_PAGE_SIZE, &p), -ISM_ENOBUFS,
+		   "quota_grants: the backend's pool is -ENOBUFS");
 	fw_close(&t.w);
 
 	/* The grant table itself: the helper says -ENOSPC. */
@@ -192,13 +225,56 @@ static void test_grants(void)
 	fw_close(&t.w);
 }
 
+/*
+ * Issue 13: two greedy domains cannot starve a newcomer.  Shares of a
+ * 100-grant pool: 33 each of a and b (one share waits), then 25 each when
+ * c arrives; an 8-page region takes 10 grants.
+ */
+static void test_grant_shares(void)
+{
+	struct ism_backend_limits lim;
+	struct ism_backend_stats st;
+	struct fe fes[2], c;
+	struct fw w;
+
+	limits(&lim);
+	lim.max_grants = 100;
+	fw_open_guests(&w, &lim, fes, 2);
+	tap_is_int(grant_greedy(&fes[0]), 3,
+		   "shares: greedy a holds 3 regions");
+	tap_is_int(grant_greedy(&fes[1]), 3,
+		   "shares: greedy b holds 3 regions");
+	ism_backend_get_stats(w.be, &st);
+	tap_ok(st.grants == 60 && st.grant_share == 33 && st.domains == 2 &&
+		       st.grant_pool == 100,
+	       "shares: 60 grants used, shares of 33 for 2 domains");
+	grant_newcomer(&w, 9, 4099, &c);
+	tap_is_int(grant_greedy(&c), 2,
+		   "shares: newcomer c still gets 2 regions, its share of 25");
+	ism_backend_get_stats(w.be, &st);
+	tap_ok(st.grant_share == 25 && st.domains == 3,
+	       "shares: shrink to 25 for 3 domains");
+	tap_is_int(fe_alloc(&fes[0], ISM_PAGE_SIZE,
+			    &(struct ism_region_desc){}),
+		   -ISM_ENOBUFS, "shares: a, above its new share, cannot grow");
+	fw_kill(&w, 9);
+	ism_backend_get_stats(w.be, &st);
+	tap_ok(st.domains == 2 && st.grant_share == 33 && st.grants == 60,
+	       "shares: grow back to 33 when c's domain dies");
+	tap_is_int(fe_alloc(&fes[0], ISM_PAGE_SIZE,
+			    &(struct ism_region_desc){}),
+		   0, "shares: a grows again within its share");
+	fw_close(&w);
+}
+
 int main(void)
 {
-	tap_plan(28);
+	tap_plan(38);
 	test_bytes();
 	test_slots();
 	test_peers();
 	test_perm_entries();
 	test_grants();
+	test_grant_shares();
 	return tap_done();
 }

@@ -327,14 +327,17 @@ static void test_list(void)
 				    "\"devid\": 1, \"backend\": 0, ") &&
 		       strstr(text, "\"frontend_state\": 1") &&
 		       strstr(text, "\"error\": null}") &&
-		       strstr(text, "\"totals\": null\n}\n"),
+		       strstr(text, "\"totals\": null,\n"
+				    "  \"grant_pool\": null\n}\n"),
 	       "JSON: one object per device, numbers as numbers, null");
 	free(text);
 
 	f = open_memstream(&text, &len);
 	ism_ctl_list_print(f, devs, 0, NULL, true);
 	fclose(f);
-	tap_is_str(text, "{\n  \"devices\": [],\n  \"totals\": null\n}\n",
+	tap_is_str(text,
+		   "{\n  \"devices\": [],\n  \"totals\": null,\n"
+		   "  \"grant_pool\": null\n}\n",
 		   "JSON of no device has an empty list");
 	free(text);
 	free(devs);

@@ -149,6 +149,7 @@ static void setup(void)
 static const char report[] = "xen-ismd 1\n"
 			     "total 2 1 1 0 257 0 1 42 0\n"
 			     "daemon 17 123456 60000\n"
+			     "grants 31744 10581 16898 2\n"
 			     "device 1 1 4 1 1 257 1048576\n"
 			     "a-future-line with fields\n"
 			     "device 9 77 5 0 0 0 0\n"
@@ -175,6 +176,8 @@ static const char totals[] =
 	"Totals: 2 devices, 1 connected, 1 regions, "
 	"0 released, 257 grants, 0 quarantined, 1 held, "
 	"42 requests, 0 protocol errors\n"
+	"Grants: 31744 in the pool, 10581 per domain now, "
+	"16898 per domain at most, 2 domains\n"
 	"Daemon: 17 wake-ups, 123456 us CPU, 60000 ms up\n";
 
 static const char json[] =
@@ -197,7 +200,9 @@ static const char json[] =
 	"  \"totals\": {\"devices\": 2, \"connected\": 1, \"regions\": 1, "
 	"\"released\": 0, \"grants\": 257, \"quarantined\": 0, \"held\": 1, "
 	"\"requests\": 42, \"protocol_errors\": 0, \"wakeups\": 17, "
-	"\"cpu_us\": 123456, \"uptime_ms\": 60000}\n"
+	"\"cpu_us\": 123456, \"uptime_ms\": 60000},\n"
+	"  \"grant_pool\": {\"pool\": 31744, \"share\": 10581, "
+	"\"domain_max\": 16898, \"domains\": 2}\n"
 	"}\n";
 
 /* The JSON of the xenstore devices alone (daemon columns null). */
@@ -215,7 +220,8 @@ static const char json_alone[] =
 	"\"peers\": null, \"grants\": null, \"bytes\": null, "
 	"\"error\": null}\n"
 	"  ],\n"
-	"  \"totals\": null\n"
+	"  \"totals\": null,\n"
+	"  \"grant_pool\": null\n"
 	"}\n";
 
 static void test_running(void)
@@ -254,17 +260,18 @@ static void test_running(void)
 				     "\"quarantined\": 0, \"held\": 0, "
 				     "\"requests\": 99, \"protocol_errors\": "
 				     "0, \"wakeups\": null, \"cpu_us\": null, "
-				     "\"uptime_ms\": null}\n}\n"),
-	       "a daemon with no devices and no cost: null columns, totals "
-	       "at zero, cost null");
+				     "\"uptime_ms\": null},\n"
+				     "  \"grant_pool\": null\n}\n"),
+	       "a daemon with no devices, cost or pool: null columns, totals "
+	       "at zero, cost and pool null");
 	run_free(&r);
 
 	pid = serve("xen-ismd 1\ntotal 0 0 0 0 0 0 0 99 0\nend\n");
 	list(false, &r);
 	tap_ok(served(pid, false) && !r.rc &&
 		       strstr(r.out, "99 requests, 0 protocol errors\n") &&
-		       !strstr(r.out, "Daemon:"),
-	       "... in the table: the totals, no line of cost");
+		       !strstr(r.out, "Daemon:") && !strstr(r.out, "Grants:"),
+	       "... in the table: the totals, no line of cost or pool");
 	run_free(&r);
 }
 

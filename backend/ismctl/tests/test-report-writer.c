@@ -79,7 +79,11 @@ static bool same_as_core(const struct ism_backend *be)
 	       st.released == r.total.released && st.grants == r.total.grants &&
 	       st.quarantined == r.total.quarantined &&
 	       st.held == r.total.held && st.requests == r.total.requests &&
-	       st.protocol_errors == r.total.protocol_errors && n == r.num;
+	       st.protocol_errors == r.total.protocol_errors &&
+	       r.grants_found && st.domains == r.total.domains &&
+	       st.grant_pool == r.total.grant_pool &&
+	       st.grant_share == r.total.grant_share &&
+	       st.grant_domain_max == r.total.grant_domain_max && n == r.num;
 	for (unsigned int i = 0; same && i < n; i++)
 		same = devs[i].domid == r.devs[i].domid &&
 		       devs[i].devid == r.devs[i].devid &&

@@ -63,6 +63,17 @@ static void test_good(void)
 	tap_ok(!r.daemon_found && !r.daemon.wakeups && !r.daemon.cpu_us &&
 		       !r.daemon.uptime_ms,
 	       "... without a daemon line (an older daemon): no cost");
+	tap_ok(!r.grants_found && !r.total.grant_pool && !r.total.domains,
+	       "... without a grants line (an older daemon): no pool");
+	ism_ctl_report_free(&r);
+
+	tap_is_int(parse(HDR TOTAL "grants 31744 10581 16898 2\nend\n"), 0,
+		   "a report with the grant pool is read");
+	tap_ok(r.grants_found && r.total.grant_pool == 31744 &&
+		       r.total.grant_share == 10581 &&
+		       r.total.grant_domain_max == 16898 &&
+		       r.total.domains == 2 && r.total.requests == 1234,
+	       "... pool, share, most per domain and domains in their places");
 	ism_ctl_report_free(&r);
 
 	tap_is_int(parse(HDR TOTAL DAEMON "device 5 4097 4 1 1 2 4096\nend\n"),
@@ -135,6 +146,13 @@ static const struct {
 	  "UPTIME_MS `18446744073709551616'", "an uptime past 64 bits" },
 	{ HDR TOTAL "daemon x 123456 60000\nend\n", "WAKEUPS `x'",
 	  "wake-ups that are not a number" },
+	{ HDR TOTAL "grants 1 1 1 1\ngrants 1 1 1 1\nend\n",
+	  "line 4: a second `grants'", "two grants lines" },
+	{ HDR TOTAL "grants 31744 10581 16898\nend\n",
+	  "line 3: grants: 3 fields, want 4",
+	  "a grants line with a field missing" },
+	{ HDR TOTAL "grants 4294967296 1 1 1\nend\n", "POOL `4294967296'",
+	  "a pool past 32 bits" },
 };
 
 static void test_malformed(void)
@@ -270,7 +288,7 @@ static void test_too_long(void)
 
 int main(void)
 {
-	tap_plan(52);
+	tap_plan(58);
 	test_good();
 	test_malformed();
 	test_truncated();
