@@ -164,9 +164,10 @@ int ism_backend_tick(struct ism_backend *be, uint64_t now_ms)
 		be->reclaim_at = now_ms + ISM_RECLAIM_MS;
 	if (now_ms >= be->reclaim_at) {
 		ism_backend_reclaim(be);
-		be->reclaim_at = 0;
-		if (!ism_backend_holds(be))
+		if (!ism_backend_holds(be)) {
+			be->reclaim_at = 0;
 			return -1;
+		}
 		be->reclaim_at = now_ms + ISM_RECLAIM_MS;
 	}
 	left = be->reclaim_at - now_ms;
@@ -689,7 +690,7 @@ int ism_backend_handle_watches(struct ism_backend *be)
 {
 	char *path, *token;
 	unsigned int i;
-	int rc = 0, r;
+	int rc = 0;
 
 	for (i = 0; i < ISM_WATCH_BATCH; i++) {
 		rc = be->ops->xs_read_watch(be->plat, &path, &token);
@@ -699,9 +700,8 @@ int ism_backend_handle_watches(struct ism_backend *be)
 		free(path);
 		free(token);
 	}
-	/* A failed update is retried (dev->retry); keep going. */
-	r = ism_backend_watch_serve(be);
-	(void)r;
+	/* A failed update is retried (dev->retry): its error is not ours. */
+	ism_backend_watch_serve(be);
 	return rc == -EAGAIN ? 0 : rc;
 }
 
