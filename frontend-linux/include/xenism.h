@@ -49,14 +49,20 @@ typedef struct ism_dev ism_dev;
 /* A region this device holds (allocated or attached). */
 typedef struct ism_region ism_region;
 
-/* Default time to wait for the backend (handshake and each request). */
+/*
+ * Default time to wait for the backend (handshake and each request), unless
+ * the environment variable ISM_TIMEOUT_ENV says otherwise: milliseconds
+ * from 1 to 86400000, or -1 (forever); other values are ignored.
+ */
 #define ISM_TIMEOUT_DEFAULT_MS 10000
+#define ISM_TIMEOUT_ENV "ISM_TIMEOUT_MS"
 
 /**
  * ism_dev_open() - open an ism device and connect it.
  * @devid: the device (the index under ~/device/ism), or 0 for the first.
  * @timeout_ms: how long to wait for the backend to connect, -1 forever,
- *	0 for ISM_TIMEOUT_DEFAULT_MS.  Also used for every later request.
+ *	0 for the default ($ISM_TIMEOUT_MS, else ISM_TIMEOUT_DEFAULT_MS).
+ *	Also used for every later request.
  * @dev_out: the handle; close it with ism_dev_close().
  *
  * Performs the xenbus handshake: grants the control ring and the event

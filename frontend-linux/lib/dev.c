@@ -8,6 +8,25 @@
 
 #include "private.h"
 
+/*
+ * The timeout of a handle opened with 0: $ISM_TIMEOUT_MS if it is -1 or a
+ * number of milliseconds from 1 to a day, else ISM_TIMEOUT_DEFAULT_MS.
+ */
+static int ism_dev_timeout_default(void)
+{
+	const char *s = secure_getenv(ISM_TIMEOUT_ENV);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return ISM_TIMEOUT_DEFAULT_MS;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || (v != -1 && (v < 1 || v > 86400000)))
+		return ISM_TIMEOUT_DEFAULT_MS;
+	return (int)v;
+}
+
 int ism__dev_open_on(const struct ism_fe_ops *ops, struct ism_fe_platform *p,
 		     uint32_t devid, int timeout_ms, ism_dev **dev_out)
 {
@@ -23,7 +42,7 @@ int ism__dev_open_on(const struct ism_fe_ops *ops, struct ism_fe_platform *p,
 	}
 	dev->ops = ops;
 	dev->p = p;
-	dev->timeout_ms = timeout_ms ? timeout_ms : ISM_TIMEOUT_DEFAULT_MS;
+	dev->timeout_ms = timeout_ms ? timeout_ms : ism_dev_timeout_default();
 	rc = ism__xenbus_connect(dev, devid,
 				 ism__deadline(dev, dev->timeout_ms));
 	if (rc)

@@ -212,6 +212,26 @@ static void test_refusals(void)
 	tap_is_int(clock, 3000, "after exactly 3 s");
 	sb_fini(&sb);
 
+	/* Opened with 0: $ISM_TIMEOUT_MS, when valid, else 10 s. */
+	static const struct {
+		const char *env;
+		uint64_t ms;
+	} envs[] = { { "60000", 60000 }, { "0", 10000 }, { "12x", 10000 } };
+	for (unsigned int i = 0; i < sizeof(envs) / sizeof(envs[0]); i++) {
+		if (setup(&sb, &ops, &p))
+			return;
+		sb.no_initwait = true;
+		clock = 0;
+		ism_fake_platform_set_clock(p, &clock);
+		setenv(ISM_TIMEOUT_ENV, envs[i].env, 1);
+		tap_ok(ism__dev_open_on(ops, p, DEVID, 0, &dev) == -ETIMEDOUT &&
+			       clock == envs[i].ms,
+		       "ISM_TIMEOUT_MS=%s: the default timeout is %llu ms",
+		       envs[i].env, (unsigned long long)envs[i].ms);
+		sb_fini(&sb);
+	}
+	unsetenv(ISM_TIMEOUT_ENV);
+
 	if (setup(&sb, &ops, &p))
 		return;
 	sb.versions = "2,3";
@@ -337,7 +357,7 @@ static void test_faults(void)
 
 int main(void)
 {
-	tap_plan(50);
+	tap_plan(53);
 	test_connect();
 	test_refusals();
 	test_faults();

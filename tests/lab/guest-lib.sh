@@ -6,6 +6,11 @@
 # wait_until, bounded by the clock.
 . /lab/wait-lib.sh
 
+# The lab must pass on a busy host, where xen-ismd may take longer than
+# libxenism's 10 s to connect a device: every ism program here waits a
+# minute (ism_dev_open(3), ISM_TIMEOUT_MS).
+export ISM_TIMEOUT_MS=60000
+
 # get PATH: wait (up to 3 minutes) until the xenstore node exists; print
 # it.  A node of another guest goes with that guest: wait only for one
 # whose guest stays until it is told (`get lab/end` after writing it).
