@@ -14,7 +14,7 @@ LAB_ENV = LAB_CACHE='$(LAB_CACHE)' LAB_IMAGES='$(abs_top_builddir)/$(LAB_OUT)' \
 
 # Programs the lab's dom0 and guests carry besides the project's install.
 noinst_PROGRAMS += tests/lab/lab-probe
-tests_lab_lab_probe_SOURCES = tests/lab/probe/lab-probe.c
+tests_lab_lab_probe_SOURCES = tests/lab/probe/lab-probe.c tests/lab/probe/lab-check.h
 tests_lab_lab_probe_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend/kmod
 tests_lab_lab_probe_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) \
 	$(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS)
@@ -56,6 +56,16 @@ tests/lab/lab-compat32: $(top_srcdir)/tests/lab/probe/lab-compat32.c \
 LAB_PROGS += tests/lab/lab-compat32
 CLEANFILES += tests/lab/lab-compat32
 endif
+# lab-hostile: issue 13's hostile frontend, over the raw Xen libraries.
+noinst_PROGRAMS += tests/lab/lab-hostile
+tests_lab_lab_hostile_SOURCES = tests/lab/probe/lab-hostile.c \
+	tests/lab/probe/lab-check.h
+tests_lab_lab_hostile_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) \
+	$(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS)
+tests_lab_lab_hostile_LDADD = $(XENSTORE_LIBS) $(XENGNTTAB_LIBS) \
+	$(XENEVTCHN_LIBS)
+tests_lab_lab_hostile_LDFLAGS =
+LAB_PROGS += tests/lab/lab-hostile
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/guest-lib.sh \
@@ -87,6 +97,9 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/bench-guest.sh \
 LAB_SCENARIOS += tests/lab/scenarios/scale.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/scale-guest.sh \
 	tests/lab/scenarios/scale-full.lab
+# Issue 13: a hostile guest attacks the backend (hostile.lab).
+LAB_SCENARIOS += tests/lab/scenarios/hostile.lab
+LAB_SCENARIO_SRC += tests/lab/scenarios/hostile-guest.sh
 # Issue 13's soak: 1000 cycles here, 10000 with `make soak SOAK=full`.
 LAB_SCENARIOS += tests/lab/scenarios/soak.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/soak-guest.sh \

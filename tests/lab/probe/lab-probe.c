@@ -44,6 +44,7 @@
 #include <xengnttab.h>
 #include <xenstore.h>
 
+#include "lab-check.h"
 #include "xen-ism-gnt.h"
 
 #define PAGE 4096
@@ -61,23 +62,6 @@ struct probe_page {
 };
 
 _Static_assert(sizeof(struct probe_page) == PAGE, "probe page size");
-
-static int failures;
-
-static __attribute__((format(printf, 2, 3))) void check(bool cond,
-							const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!cond)
-		failures++;
-	printf("%s - ", cond ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 static long long now_ms(void)
 {
