@@ -28,8 +28,15 @@ void ism_backend_limits_default(struct ism_backend_limits *l)
 	l->fast_path = true;
 	l->max_devices = 4096;
 	l->max_grants = 32768 - 1024;
-	l->max_domain_grants = ISM_MAX_BYTES_DEFAULT / ISM_PAGE_SIZE +
-			       2 * ISM_MAX_REGIONS_DEFAULT + 2;
+	l->max_domain_grants = ism_backend_domain_grants(
+		ISM_MAX_BYTES_DEFAULT, ISM_MAX_REGIONS_DEFAULT);
+}
+
+uint32_t ism_backend_domain_grants(uint64_t max_bytes, uint32_t max_regions)
+{
+	uint64_t need = max_bytes / ISM_PAGE_SIZE + 2ull * max_regions + 2;
+
+	return need > UINT32_MAX ? UINT32_MAX : (uint32_t)need;
 }
 
 static bool ism_backend_limits_ok(const struct ism_backend_limits *l)

@@ -81,6 +81,13 @@ struct ism_backend_limits {
  */
 void ism_backend_limits_default(struct ism_backend_limits *limits);
 
+/*
+ * ism_backend_domain_grants() - the grant entries a domain needs to use
+ * @max_bytes of regions in @max_regions slots: a page each, and a doorbell
+ * and a directory page per slot (capped at UINT32_MAX).
+ */
+uint32_t ism_backend_domain_grants(uint64_t max_bytes, uint32_t max_regions);
+
 /* Log levels, as syslog's. */
 #define ISM_LOG_ERR 3
 #define ISM_LOG_WARNING 4

@@ -14,7 +14,6 @@ void ismd_limits_set(const struct ismd_options *opts, uint32_t table,
 	uint32_t reserve = size / 8 < ISMD_GRANT_RESERVE ? size / 8 :
 							   ISMD_GRANT_RESERVE;
 	uint32_t avail = size - reserve;
-	uint64_t need;
 
 	if (helper_max && helper_max < avail)
 		avail = helper_max;
@@ -24,11 +23,11 @@ void ismd_limits_set(const struct ismd_options *opts, uint32_t table,
 	limits->max_peers = opts->max_peers;
 	limits->max_perm_entries = opts->max_perm_entries;
 	limits->max_grants = opts->max_grants ? opts->max_grants : avail;
-	need = opts->max_bytes / 4096 + 2ull * opts->max_regions + 2;
-	limits->max_domain_grants = opts->max_domain_grants ?
-					    opts->max_domain_grants :
-				    need > UINT32_MAX ? UINT32_MAX :
-							(uint32_t)need;
+	limits->max_domain_grants =
+		opts->max_domain_grants ?
+			opts->max_domain_grants :
+			ism_backend_domain_grants(opts->max_bytes,
+						  opts->max_regions);
 	warn[0] = '\0';
 	if (opts->max_grants > avail)
 		snprintf(warn, warnlen,
