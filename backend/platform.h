@@ -91,6 +91,37 @@ struct ism_domain_info {
 	bool dying;
 };
 
+/* A run of page handles, @handle .. @handle + @count - 1 (pages_list). */
+struct ism_pages_run {
+	uint32_t handle;
+	uint32_t count;
+};
+
+/**
+ * struct ism_pages_grant - one grant not ended (pages_list).
+ * @gref: its reference.
+ * @page: the page handle of the page it grants.
+ * @domid: the grantee.
+ * @readonly: granted read-only.
+ */
+struct ism_pages_grant {
+	uint32_t gref;
+	uint32_t page;
+	uint16_t domid;
+	bool readonly;
+};
+
+/**
+ * struct ism_pages_list - what a platform holds (pages_list): @nruns runs
+ * then @ngrants grants, in the same block as the struct.
+ */
+struct ism_pages_list {
+	uint32_t nruns;
+	uint32_t ngrants;
+	struct ism_pages_run *runs;
+	struct ism_pages_grant *grants;
+};
+
 /* Opaque; each implementation defines it. */
 struct ism_platform;
 
@@ -208,6 +239,27 @@ struct ism_platform;
  *	while any grant of them remains (end every grant first), -ENOENT for an
  *	unknown @handle.
  *
+ * Page handles name pages: the set @pages_alloc made with handle H has
+ * pages H .. H + count - 1, and sets never overlap (a handle is never 0
+ * and a page handle never reused while the platform's pages live).
+ *
+ * A restarted backend (ism_backend_restore()) takes back what the one
+ * before it left, which its platform kept (on Xen, the grant helper's KEEP
+ * and ADOPT; in the fake, fake_xen_platform_crash() and _adopt()):
+ *
+ * @pages_list: what this platform holds: *@list_out, one malloc'd block
+ *	(free() it once), lists every page it holds, as sorted disjoint runs of
+ *	page handles, and every grant of them not ended, in no order.  A set
+ *	may span several runs and a run several sets.
+ *
+ * @pages_adopt: take the pages @handle .. @handle + @count - 1 that
+ *	@pages_list lists (kept by a platform before this one) as one set, as
+ *	if @pages_alloc had just made it (for @pages_grant, @pages_free, and a
+ *	mapping in *@addr_out unless @addr_out is NULL), but keeping their
+ *	contents and grants: @pages_end_grants ends those that @pages_list
+ *	lists.  -EINVAL if @count is 0 or too large, -ENOENT if a page of the
+ *	range is not held, -EEXIST if one is in a set already taken.
+ *
  * Frontend-granted pages
  * ----------------------
  * @gnt_map: map, read-write, the page that @domid granted with @gref (a
@@ -295,6 +347,10 @@ struct ism_platform_ops {
 	int (*pages_end_grants)(struct ism_platform *p, const uint32_t *grefs,
 				unsigned int count, int *status_out);
 	int (*pages_free)(struct ism_platform *p, uint32_t handle);
+	int (*pages_list)(struct ism_platform *p,
+			  struct ism_pages_list **list_out);
+	int (*pages_adopt)(struct ism_platform *p, uint32_t handle,
+			   unsigned int count, void **addr_out);
 
 	int (*gnt_map)(struct ism_platform *p, uint16_t domid, uint32_t gref,
 		       void **addr_out);
@@ -330,10 +386,11 @@ ism_platform_ops_is_complete(const struct ism_platform_ops *ops)
 	       ops->xs_transaction_start && ops->xs_transaction_end &&
 	       ops->xs_watch && ops->xs_unwatch && ops->xs_read_watch &&
 	       ops->xs_fd && ops->pages_alloc && ops->pages_grant &&
-	       ops->pages_end_grants && ops->pages_free && ops->gnt_map &&
-	       ops->gnt_unmap && ops->evtchn_bind && ops->evtchn_unbind &&
-	       ops->evtchn_notify && ops->evtchn_fd && ops->evtchn_pending &&
-	       ops->domain_info && ops->random && ops->clock_ms;
+	       ops->pages_end_grants && ops->pages_free && ops->pages_list &&
+	       ops->pages_adopt && ops->gnt_map && ops->gnt_unmap &&
+	       ops->evtchn_bind && ops->evtchn_unbind && ops->evtchn_notify &&
+	       ops->evtchn_fd && ops->evtchn_pending && ops->domain_info &&
+	       ops->random && ops->clock_ms;
 }
 
 #endif /* ISM_BACKEND_PLATFORM_H */

@@ -21,7 +21,8 @@ ISM_FAKE_TESTS = \
 	tests/unit/test-fake-grant \
 	tests/unit/test-fake-evtchn \
 	tests/unit/test-fake-domain \
-	tests/unit/test-fake-fault
+	tests/unit/test-fake-fault \
+	tests/unit/test-fake-keep
 
 # Each test is built from tests/unit/<name>.c (automake's default source).
 check_PROGRAMS += $(ISM_FAKE_TESTS)
@@ -45,6 +46,9 @@ tests_unit_test_fake_domain_LDADD = $(ISM_UNIT_LDADD)
 
 tests_unit_test_fake_fault_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
 tests_unit_test_fake_fault_LDADD = $(ISM_UNIT_LDADD)
+
+tests_unit_test_fake_keep_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_fake_keep_LDADD = $(ISM_UNIT_LDADD)
 
 # The backend core's tests: scenarios played by guests over the fake, with
 # the frontend driver (tests/unit/frontend.c) acting as each guest.

@@ -60,11 +60,15 @@ static bool ism_gnt_charge(atomic_t *count, unsigned int n, unsigned int limit)
 
 struct ism_gnt_page {
 	struct page *page;
+	u64 index; /* its key in the file's pages */
 	unsigned int grants; /* live grants of this page */
 };
 
+/* What LIST reports of a grant besides its ref. */
 struct ism_gnt_grant {
 	struct ism_gnt_page *pg;
+	domid_t domid;
+	u16 flags; /* XEN_ISM_GNT_READONLY */
 };
 
 struct ism_gnt_file {
@@ -153,6 +157,7 @@ static long ism_gnt_alloc(struct ism_gnt_file *f, void __user *arg)
 			rc = -ENOMEM;
 			break;
 		}
+		pg->index = first + i;
 		rc = xa_err(xa_store(&f->pages, first + i, pg, GFP_KERNEL));
 		if (rc) {
 			put_page(pg->page);
@@ -228,6 +233,8 @@ static long ism_gnt_grant(struct ism_gnt_file *f, void __user *arg)
 			break;
 		}
 		g->pg = pg;
+		g->domid = req.domid;
+		g->flags = req.flags;
 		rc = xa_err(xa_store(&f->grants, ref, g, GFP_KERNEL));
 		if (rc) {
 			/* Not yet handed out: no one can map it. */
@@ -412,6 +419,90 @@ static long ism_gnt_adopt(struct ism_gnt_file *f)
 	return rc;
 }
 
+/*
+ * Under f->lock: the first @np page indexes of @f into @pages, its first
+ * @ng grants into @held, and its totals into @req.
+ */
+static void ism_gnt_snapshot(struct ism_gnt_file *f, u64 *pages, u32 np,
+			     struct xen_ism_gnt_held *held, u32 ng,
+			     struct xen_ism_gnt_list *req)
+{
+	struct ism_gnt_grant *g;
+	struct ism_gnt_page *pg;
+	unsigned long index;
+	u32 i = 0;
+
+	lockdep_assert_held(&f->lock);
+	xa_for_each(&f->pages, index, pg) {
+		if (i == np)
+			break;
+		pages[i++] = index;
+		cond_resched();
+	}
+	i = 0;
+	xa_for_each(&f->grants, index, g) {
+		if (i == ng)
+			break;
+		held[i++] = (struct xen_ism_gnt_held){
+			.index = g->pg->index,
+			.ref = index,
+			.domid = g->domid,
+			.flags = g->flags,
+		};
+		cond_resched();
+	}
+	req->nr_pages = f->nr_pages;
+	req->nr_grants = f->nr_grants;
+}
+
+/*
+ * LIST: a snapshot taken under f->lock into kernel buffers, copied out
+ * after.  The buffers are no larger than what the file holds, which
+ * max_pages and max_grants bounded when it was charged.
+ */
+static long ism_gnt_list(struct ism_gnt_file *f, void __user *arg)
+{
+	struct xen_ism_gnt_held *held = NULL;
+	struct xen_ism_gnt_list req;
+	u64 *pages = NULL;
+	long rc = 0;
+	u32 np, ng;
+
+	BUILD_BUG_ON(sizeof(struct xen_ism_gnt_held) != 16);
+	BUILD_BUG_ON(sizeof(struct xen_ism_gnt_list) != 32);
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+
+	mutex_lock(&f->lock);
+	np = min(req.pages_cap, f->nr_pages);
+	ng = min(req.grants_cap, f->nr_grants);
+	if (np)
+		pages = kvmalloc_array(np, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (ng)
+		held = kvmalloc_array(ng, sizeof(*held), GFP_KERNEL_ACCOUNT);
+	if ((np && !pages) || (ng && !held))
+		rc = -ENOMEM;
+	else
+		ism_gnt_snapshot(f, pages, np, held, ng, &req);
+	mutex_unlock(&f->lock);
+	if (rc)
+		goto out_free;
+
+	if (req.nr_pages > req.pages_cap || req.nr_grants > req.grants_cap)
+		rc = -EOVERFLOW;
+	if ((np && copy_to_user(u64_to_user_ptr(req.pages), pages,
+				np * sizeof(*pages))) ||
+	    (ng && copy_to_user(u64_to_user_ptr(req.grants), held,
+				ng * sizeof(*held))) ||
+	    copy_to_user(arg, &req, sizeof(req)))
+		rc = -EFAULT;
+out_free:
+	kvfree(held);
+	kvfree(pages);
+	return rc;
+}
+
 static long ism_gnt_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -440,6 +531,9 @@ static long ism_gnt_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case XEN_ISM_GNT_IOC_ADOPT:
 		rc = ism_gnt_adopt(f);
+		break;
+	case XEN_ISM_GNT_IOC_LIST:
+		rc = ism_gnt_list(f, uarg);
 		break;
 	default:
 		rc = -ENOTTY;
@@ -558,7 +652,7 @@ module_init(ism_gnt_init);
 module_exit(ism_gnt_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.3.0");
+MODULE_VERSION("0.4.0");
 MODULE_AUTHOR("The xen-ism developers");
 MODULE_DESCRIPTION(
 	"xen-ism grant helper: grant the same pages to several Xen domains");

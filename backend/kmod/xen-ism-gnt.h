@@ -26,7 +26,8 @@
  * file, EBUSY a grant is still mapped by its grantee or a page still has
  * grants, EDQUOT all open files together would exceed max_pages or
  * max_grants, ENOMEM, ENOSPC the grant table is full, EFAULT bad user
- * pointer (a GRANT is then undone; pages an ALLOC made stay the file's).
+ * pointer (a GRANT is then undone; pages an ALLOC made stay the file's),
+ * EOVERFLOW the arrays given to LIST are too small (it wrote the totals).
  */
 #ifndef XEN_ISM_GNT_H
 #define XEN_ISM_GNT_H
@@ -108,8 +109,37 @@ struct xen_ism_gnt_free {
  * pages and grants (ENOENT if none wait): the same page indexes and grant
  * refs, for mmap, GRANT, END and FREE as before.  A file that adopted and
  * closes without KEEP releases them as any file does.  Unloading the
- * module releases a kept set too.
+ * module releases a kept set too.  LIST then tells the adopter what it
+ * holds.
  */
+
+/*
+ * LIST: what this file holds, as one snapshot: the index of every page,
+ * ascending, into the __u64 array at @pages, and every grant not ended,
+ * by ascending ref, into the struct xen_ism_gnt_held array at @grants.
+ * In: @pages_cap and @grants_cap, the entries each array has room for (0
+ * with a null pointer asks for the totals only).  Out: @nr_pages and
+ * @nr_grants, the totals the file holds.  When a total exceeds its
+ * array's room, the first entries that fit are written, the totals too,
+ * and the ioctl fails with EOVERFLOW: grow the arrays to the totals and
+ * call again (they may have grown meanwhile if another thread uses the
+ * file).  Otherwise it returns 0 with every entry written.
+ */
+struct xen_ism_gnt_held {
+	__u64 index; /* the page granted */
+	__u32 ref;
+	__u16 domid;
+	__u16 flags; /* XEN_ISM_GNT_READONLY */
+};
+
+struct xen_ism_gnt_list {
+	__u64 pages; /* user pointer to __u64[pages_cap], out */
+	__u64 grants; /* user pointer to struct xen_ism_gnt_held[grants_cap] */
+	__u32 pages_cap;
+	__u32 grants_cap;
+	__u32 nr_pages; /* out */
+	__u32 nr_grants; /* out */
+};
 
 /*
  * INFO: what this file holds, the module's limits, and the size of this
@@ -140,5 +170,6 @@ struct xen_ism_gnt_info {
 #define XEN_ISM_GNT_IOC_INFO _IOR(XEN_ISM_GNT_IOC, 5, struct xen_ism_gnt_info)
 #define XEN_ISM_GNT_IOC_KEEP _IOW(XEN_ISM_GNT_IOC, 6, __u32)
 #define XEN_ISM_GNT_IOC_ADOPT _IO(XEN_ISM_GNT_IOC, 7)
+#define XEN_ISM_GNT_IOC_LIST _IOWR(XEN_ISM_GNT_IOC, 8, struct xen_ism_gnt_list)
 
 #endif /* XEN_ISM_GNT_H */

@@ -27,5 +27,6 @@ TESTS += backend/xen/tests/test-platform-xen
 backend_xen_tests_test_platform_xen_SOURCES = \
 	backend/xen/tests/test-platform-xen.c
 backend_xen_tests_test_platform_xen_CPPFLAGS = $(AM_CPPFLAGS) \
-	$(ISM_PLATFORM_XEN_CPPFLAGS) -I$(top_srcdir)/tests
+	$(ISM_PLATFORM_XEN_CPPFLAGS) -I$(top_srcdir)/backend/kmod \
+	-I$(top_srcdir)/tests
 backend_xen_tests_test_platform_xen_LDADD = $(ISM_PLATFORM_XEN_LIBS)

@@ -6,11 +6,11 @@
  * Each op checks its arguments, calls one library function or ioctl, and
  * turns "-1 or NULL with errno" into a negative errno.  The little state
  * kept here exists to give the answers platform.h promises where the
- * kernel would answer differently: the page sets (handle -> helper index
- * and mapping), the grant mappings (so that unmapping an unknown address
- * is -EINVAL, not whatever munmap says) and the bound ports (the evtchn
- * driver says -ENOTCONN for a port it does not know; the seam says
- * -EINVAL).
+ * kernel would answer differently: the page sets (first page handle, which
+ * is the helper's index + 1, size and mapping), the grant mappings (so that
+ * unmapping an unknown address is -EINVAL, not whatever munmap says) and
+ * the bound ports (the evtchn driver says -ENOTCONN for a port it does not
+ * know; the seam says -EINVAL).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,9 +44,13 @@ _Static_assert(XEN_ISM_GNT_MAX_PAGES >= ISM_REGION_SIZE_LIMIT / ISM_PAGE_SIZE,
 /* Bytes of the bitmap of bound ports: one bit per port 0 .. max. */
 #define ISM_XEN_PORT_BYTES ((ISM_EVTCHN_MAX + 1u + 7u) / 8u)
 
+/* At most this many LIST calls while the helper's totals keep growing. */
+#define ISM_XEN_LIST_TRIES 8u
+
 /*
- * One pages_alloc: @count pages of the helper from @index, mapped at @addr
- * (NULL if the caller did not want them mapped).
+ * One pages_alloc or pages_adopt: @count pages of the helper from @index,
+ * with the page handles @handle (@index + 1) .. @handle + @count - 1,
+ * mapped at @addr (NULL if the caller did not want them mapped).
  */
 struct ism_xen_pages {
 	struct ism_xen_pages *next;
@@ -79,7 +83,6 @@ struct ism_platform {
 
 	int gnt_fd; /* the grant helper, or -1 */
 	struct ism_xen_pages *pages;
-	uint32_t next_handle;
 
 	xengnttab_handle *gt;
 	struct ism_xen_map *maps;
@@ -455,8 +458,9 @@ static int ism_xen_pages_alloc(struct ism_platform *p, unsigned int count,
 		rc = ism_xen_errno();
 		goto err_free_set;
 	}
-	if (alloc.index > (uint64_t)INT64_MAX / ISM_PAGE_SIZE) {
-		rc = -EOVERFLOW;
+	/* The handles index + 1 .. index + count must be uint32_t. */
+	if (alloc.index > UINT32_MAX - count) {
+		rc = -ENOSPC;
 		goto err_free_pages;
 	}
 	/* Mapping costs a page table update per page: only when asked. */
@@ -469,9 +473,7 @@ static int ism_xen_pages_alloc(struct ism_platform *p, unsigned int count,
 			goto err_free_pages;
 		}
 	}
-	while (ism_xen_pages_find(p, p->next_handle))
-		p->next_handle++;
-	s->handle = p->next_handle++;
+	s->handle = (uint32_t)alloc.index + 1;
 	s->index = alloc.index;
 	s->count = count;
 	s->next = p->pages;
@@ -565,6 +567,219 @@ static int ism_xen_pages_free(struct ism_platform *p, uint32_t handle)
 	*pp = s->next;
 	free(s);
 	return 0;
+}
+
+/*
+ * The helper's LIST: every page index its file holds, ascending, into
+ * *@pages_out (malloc'd, NULL if none) of *@np_out entries and, unless
+ * @grants_out is NULL, every grant into *@grants_out of *@ng_out.  Asks
+ * for the totals first, then again with arrays that size, and again if
+ * they grew meanwhile (another user of the file), up to
+ * ISM_XEN_LIST_TRIES times (-EAGAIN).
+ */
+static int ism_xen_helper_list(struct ism_platform *p, uint64_t **pages_out,
+			       uint32_t *np_out,
+			       struct xen_ism_gnt_held **grants_out,
+			       uint32_t *ng_out)
+{
+	struct xen_ism_gnt_list req = { 0 };
+	struct xen_ism_gnt_held *grants = NULL;
+	uint64_t *pages = NULL;
+	unsigned int tries;
+	int rc = -EAGAIN;
+
+	for (tries = 0; tries < ISM_XEN_LIST_TRIES; tries++) {
+		/* EOVERFLOW: the totals outgrew the arrays, which are full. */
+		if (ioctl(p->gnt_fd, XEN_ISM_GNT_IOC_LIST, &req) &&
+		    errno != EOVERFLOW) {
+			rc = ism_xen_errno();
+			break;
+		}
+		if (req.nr_pages <= req.pages_cap &&
+		    (!grants_out || req.nr_grants <= req.grants_cap)) {
+			rc = 0;
+			break;
+		}
+		free(pages);
+		free(grants);
+		pages = NULL;
+		grants = NULL;
+		req.pages_cap = req.nr_pages;
+		req.grants_cap = grants_out ? req.nr_grants : 0;
+		if (req.pages_cap)
+			pages = calloc(req.pages_cap, sizeof(*pages));
+		if (req.grants_cap)
+			grants = calloc(req.grants_cap, sizeof(*grants));
+		if ((req.pages_cap && !pages) || (req.grants_cap && !grants)) {
+			rc = -ENOMEM;
+			break;
+		}
+		req.pages = (uintptr_t)pages;
+		req.grants = (uintptr_t)grants;
+	}
+	if (rc)
+		goto err_free;
+	*pages_out = pages;
+	*np_out = req.nr_pages;
+	if (grants_out) {
+		*grants_out = grants;
+		*ng_out = req.nr_grants;
+	}
+	return 0;
+
+err_free:
+	free(pages);
+	free(grants);
+	return rc;
+}
+
+static int ism_xen_pages_list(struct ism_platform *p,
+			      struct ism_pages_list **list_out)
+{
+	struct xen_ism_gnt_held *held = NULL;
+	struct ism_pages_list *list;
+	struct ism_pages_run *run;
+	uint64_t *pages = NULL;
+	uint32_t np = 0, ng = 0, i;
+	int rc;
+
+	ISM_XEN_ENTER(p, ISM_PLATFORM_XEN_PAGES);
+	if (!list_out)
+		return -EINVAL;
+	rc = ism_xen_helper_list(p, &pages, &np, &held, &ng);
+	if (rc)
+		return rc;
+	/* Only pages our handles can name: index + 1 <= UINT32_MAX. */
+	for (i = 0; i < np; i++) {
+		if (pages[i] >= UINT32_MAX)
+			rc = -EOVERFLOW;
+	}
+	for (i = 0; i < ng; i++) {
+		if (held[i].index >= UINT32_MAX)
+			rc = -EOVERFLOW;
+	}
+	if (rc)
+		goto out_free;
+	/* One block: the struct, at most one run per page, the grants. */
+	list = malloc(sizeof(*list) + (size_t)np * sizeof(*list->runs) +
+		      (size_t)ng * sizeof(*list->grants));
+	if (!list) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	list->runs = (struct ism_pages_run *)(list + 1);
+	list->nruns = 0;
+	for (i = 0; i < np; i++) {
+		uint32_t handle = (uint32_t)pages[i] + 1;
+
+		run = list->nruns ? &list->runs[list->nruns - 1] : NULL;
+		if (run && (uint64_t)run->handle + run->count == handle) {
+			run->count++;
+			continue;
+		}
+		list->runs[list->nruns++] =
+			(struct ism_pages_run){ .handle = handle, .count = 1 };
+	}
+	list->grants = (struct ism_pages_grant *)(list->runs + list->nruns);
+	list->ngrants = ng;
+	for (i = 0; i < ng; i++) {
+		list->grants[i] = (struct ism_pages_grant){
+			.gref = held[i].ref,
+			.page = (uint32_t)held[i].index + 1,
+			.domid = held[i].domid,
+			.readonly = !!(held[i].flags & XEN_ISM_GNT_READONLY),
+		};
+	}
+	*list_out = list;
+out_free:
+	free(held);
+	free(pages);
+	return rc;
+}
+
+/* Whether pages @handle .. @handle + @count - 1 meet a set of @p's. */
+static bool ism_xen_pages_overlap(const struct ism_platform *p, uint32_t handle,
+				  unsigned int count)
+{
+	const struct ism_xen_pages *s;
+
+	for (s = p->pages; s; s = s->next) {
+		if ((uint64_t)handle < (uint64_t)s->handle + s->count &&
+		    (uint64_t)s->handle < (uint64_t)handle + count)
+			return true;
+	}
+	return false;
+}
+
+/* 0 if the helper holds pages @index .. @index + @count - 1, or -ENOENT. */
+static int ism_xen_pages_held(struct ism_platform *p, uint64_t index,
+			      unsigned int count)
+{
+	uint32_t np = 0, lo = 0, hi;
+	uint64_t *pages = NULL;
+	int rc;
+
+	rc = ism_xen_helper_list(p, &pages, &np, NULL, NULL);
+	if (rc)
+		return rc;
+	/* The first listed index >= @index; the list is sorted, no repeats. */
+	hi = np;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (pages[mid] < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (np - lo < count || pages[lo] != index ||
+	    pages[lo + count - 1] != index + count - 1)
+		rc = -ENOENT;
+	free(pages);
+	return rc;
+}
+
+static int ism_xen_pages_adopt(struct ism_platform *p, uint32_t handle,
+			       unsigned int count, void **addr_out)
+{
+	struct ism_xen_pages *s;
+	int rc;
+
+	ISM_XEN_ENTER(p, ISM_PLATFORM_XEN_PAGES);
+	if (!count || count > XEN_ISM_GNT_MAX_PAGES ||
+	    count - 1 > UINT32_MAX - handle)
+		return -EINVAL;
+	/* No page has the handle 0. */
+	if (!handle)
+		return -ENOENT;
+	if (ism_xen_pages_overlap(p, handle, count))
+		return -EEXIST;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->handle = handle;
+	s->index = (uint64_t)handle - 1;
+	s->count = count;
+	/* The helper's mmap says ENOENT for a page it does not hold. */
+	if (addr_out) {
+		s->addr = mmap(NULL, (size_t)count * ISM_PAGE_SIZE,
+			       PROT_READ | PROT_WRITE, MAP_SHARED, p->gnt_fd,
+			       (off_t)(s->index * ISM_PAGE_SIZE));
+		rc = s->addr == MAP_FAILED ? ism_xen_errno() : 0;
+	} else {
+		rc = ism_xen_pages_held(p, s->index, count);
+	}
+	if (rc)
+		goto err_free_set;
+	s->next = p->pages;
+	p->pages = s;
+	if (addr_out)
+		*addr_out = s->addr;
+	return 0;
+
+err_free_set:
+	free(s);
+	return rc;
 }
 
 /* ---- Domains ------------------------------------------------------------- */
@@ -799,6 +1014,8 @@ const struct ism_platform_ops ism_platform_xen_ops = {
 	.pages_grant = ism_xen_pages_grant,
 	.pages_end_grants = ism_xen_pages_end_grants,
 	.pages_free = ism_xen_pages_free,
+	.pages_list = ism_xen_pages_list,
+	.pages_adopt = ism_xen_pages_adopt,
 	.gnt_map = ism_xen_gnt_map,
 	.gnt_unmap = ism_xen_gnt_unmap,
 	.evtchn_bind = ism_xen_evtchn_bind,
@@ -815,14 +1032,21 @@ const struct ism_platform_ops ism_platform_xen_ops = {
 
 static int ism_xen_open_pages(struct ism_platform *p, const char *device)
 {
+	struct xen_ism_gnt_list list = { 0 };
 	struct xen_ism_gnt_info info;
 	int rc;
 
 	p->gnt_fd = open(device, O_RDWR | O_CLOEXEC);
 	if (p->gnt_fd < 0)
 		return ism_xen_errno();
-	/* Anything else answers ENOTTY (or worse) to the helper's INFO. */
-	if (ioctl(p->gnt_fd, XEN_ISM_GNT_IOC_INFO, &info)) {
+	/*
+	 * Anything else answers ENOTTY (or worse) to the helper's INFO, and
+	 * a helper older than LIST (0.4.0) to LIST, which asks for the
+	 * totals only here (EOVERFLOW if the file holds something).
+	 */
+	if (ioctl(p->gnt_fd, XEN_ISM_GNT_IOC_INFO, &info) ||
+	    (ioctl(p->gnt_fd, XEN_ISM_GNT_IOC_LIST, &list) &&
+	     errno != EOVERFLOW)) {
 		rc = ism_xen_errno();
 		close(p->gnt_fd);
 		p->gnt_fd = -1;
@@ -889,7 +1113,10 @@ void ism_platform_xen_close(struct ism_platform *p)
 			munmap(s->addr, (size_t)s->count * ISM_PAGE_SIZE);
 		free(s);
 	}
-	/* Closing the helper ends every grant and frees every page. */
+	/*
+	 * Closing the helper ends every grant and frees every page, unless
+	 * ism_platform_xen_keep() kept them for a successor to adopt.
+	 */
 	if (p->gnt_fd >= 0)
 		close(p->gnt_fd);
 	if (p->gt)
@@ -966,6 +1193,24 @@ int ism_platform_xen_grant_table(struct ism_platform *p, uint32_t *table_out,
 		return ism_xen_errno();
 	*table_out = info.table_grants;
 	*helper_out = info.max_grants;
+	return 0;
+}
+
+int ism_platform_xen_keep(struct ism_platform *p, bool keep)
+{
+	uint32_t on = keep;
+
+	ISM_XEN_ENTER(p, ISM_PLATFORM_XEN_PAGES);
+	if (ioctl(p->gnt_fd, XEN_ISM_GNT_IOC_KEEP, &on))
+		return ism_xen_errno();
+	return 0;
+}
+
+int ism_platform_xen_adopt(struct ism_platform *p)
+{
+	ISM_XEN_ENTER(p, ISM_PLATFORM_XEN_PAGES);
+	if (ioctl(p->gnt_fd, XEN_ISM_GNT_IOC_ADOPT))
+		return ism_xen_errno();
 	return 0;
 }
 

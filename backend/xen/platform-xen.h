@@ -76,8 +76,9 @@ int ism_platform_xen_open(const struct ism_platform_xen_config *cfg,
 /**
  * ism_platform_xen_close() - close @p: watches, transactions, mappings and
  * ports go, region pages and their grants are released as closing the
- * grant helper does (pages a peer still maps are freed once it unmaps).
- * NULL is a no-op.
+ * grant helper does (pages a peer still maps are freed once it unmaps),
+ * unless ism_platform_xen_keep() kept them for the next platform.  NULL is
+ * a no-op.
  */
 void ism_platform_xen_close(struct ism_platform *p);
 
@@ -99,6 +100,34 @@ unsigned int ism_platform_xen_parts(const struct ism_platform *p);
  */
 int ism_platform_xen_grant_table(struct ism_platform *p, uint32_t *table_out,
 				 uint32_t *helper_out);
+
+/**
+ * ism_platform_xen_keep() - keep, or no longer keep, @p's region pages and
+ * grants when its grant helper file closes, however it closes (close(), the
+ * daemon's exit, a crash, kill -9): they then wait, still granted and
+ * mapped by the guests, for the next platform's ism_platform_xen_adopt().
+ * @keep: true to keep them, false to undo it.
+ *
+ * Return: 0; -EINVAL for a NULL @p; -ENODEV without the grant helper part;
+ * -EBUSY if another open file of the helper is kept; -EEXIST if a kept set
+ * still waits to be adopted (adopt it first); the ioctl's errno.
+ */
+int ism_platform_xen_keep(struct ism_platform *p, bool keep);
+
+/**
+ * ism_platform_xen_adopt() - take the region pages and grants that a
+ * platform before this one kept (ism_platform_xen_keep()) and closed with:
+ * the pages_list op then lists them and pages_adopt takes them in sets,
+ * with the page handles and grant references they had (a page handle is
+ * the helper's page index + 1, whichever platform made it).  @p must hold
+ * no pages yet: call it right after ism_platform_xen_open().
+ *
+ * Return: 0 when a kept set was adopted; -ENOENT when none waits; -EBUSY if
+ * @p already holds, or ever held, region pages (its helper file must be
+ * fresh); -EINVAL for a NULL @p; -ENODEV without the grant helper part;
+ * -ENOMEM; the ioctl's errno.
+ */
+int ism_platform_xen_adopt(struct ism_platform *p);
 
 /* ism_platform_xen_part_name() - "xenstore", "grant helper", ...; or NULL. */
 const char *ism_platform_xen_part_name(unsigned int part);

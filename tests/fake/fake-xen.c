@@ -55,15 +55,36 @@ struct fake_mem {
 
 struct fake_dom;
 
-/* Pages allocated with pages_alloc. */
+/* Pages @index .. @index + @count - 1 of @mem. */
+struct fake_piece {
+	struct fake_mem *mem; /* one reference held */
+	unsigned int index;
+	unsigned int count;
+};
+
+enum fake_set_state {
+	FAKE_SET_TAKEN, /* made by pages_alloc or pages_adopt: has a handle */
+	FAKE_SET_HELD, /* adopted from a crash, not yet taken by pages_adopt */
+	FAKE_SET_KEPT, /* its platform crashed: waits for adoption */
+	FAKE_SET_ORPHAN, /* its platform closed: goes with its last grant */
+};
+
+/*
+ * Region pages of a backend domain: page handles @handle .. @handle +
+ * @count - 1, backed by one piece of memory after pages_alloc and by
+ * several after pages_adopt joins pieces of different sets.
+ */
 struct fake_pages {
 	struct fake_pages *next, *prev;
-	uint32_t id;
+	uint32_t handle;
+	unsigned int count;
+	enum fake_set_state state;
 	struct fake_dom *dom;
-	struct ism_platform *owner; /* NULL once its platform closed */
-	struct fake_mem *mem;
-	void *addr; /* the owner's view; NULL if not mapped or orphaned */
+	struct ism_platform *owner; /* TAKEN or HELD, else NULL */
+	void *addr; /* the owner's view (TAKEN); NULL if not mapped */
 	unsigned int ngrants;
+	unsigned int npieces;
+	struct fake_piece pieces[];
 };
 
 struct fake_grant {
@@ -75,6 +96,7 @@ struct fake_grant {
 	struct fake_mem *mem; /* one reference held */
 	unsigned int index;
 	struct fake_pages *set; /* made by pages_grant, else NULL */
+	uint32_t page; /* of @set: the page handle it grants */
 	void *guest_addr; /* made by fake_xen_guest_grant: the guest's view */
 };
 
@@ -210,9 +232,10 @@ struct fake_xen {
 	struct xs_node *root;
 	uint64_t xs_gen;
 	uint32_t next_tx;
-	uint32_t next_set;
-	struct fake_pages **set_by_id; /* index: id; NULL once freed */
-	uint32_t set_cap;
+	uint32_t last_page; /* page handles given so far: 1 .. last_page */
+	struct fake_pages **set_index; /* every set, sorted by handle */
+	unsigned int nsets;
+	unsigned int set_index_cap;
 	uint64_t rng;
 	uint64_t clock_ms; /* moved only by fake_xen_clock_advance() */
 	unsigned long calls[FAKE_XEN_OP_COUNT];
@@ -240,6 +263,8 @@ static const char *const fake_op_names[FAKE_XEN_OP_COUNT] = {
 	[FAKE_XEN_OP_PAGES_GRANT] = "pages_grant",
 	[FAKE_XEN_OP_PAGES_END_GRANTS] = "pages_end_grants",
 	[FAKE_XEN_OP_PAGES_FREE] = "pages_free",
+	[FAKE_XEN_OP_PAGES_LIST] = "pages_list",
+	[FAKE_XEN_OP_PAGES_ADOPT] = "pages_adopt",
 	[FAKE_XEN_OP_GNT_MAP] = "gnt_map",
 	[FAKE_XEN_OP_GNT_UNMAP] = "gnt_unmap",
 	[FAKE_XEN_OP_EVTCHN_BIND] = "evtchn_bind",
@@ -1401,20 +1426,169 @@ static int grant_new(struct fake_dom *d, uint16_t grantee, bool readonly,
 	return 0;
 }
 
-static void set_free(struct fake_xen *fx, struct fake_pages *s)
+/* A set of @npieces pieces, all zero, linked nowhere. */
+static struct fake_pages *set_new(unsigned int npieces)
 {
+	struct fake_pages *s;
+
+	s = calloc(1, sizeof(*s) + npieces * sizeof(s->pieces[0]));
+	if (s)
+		s->npieces = npieces;
+	return s;
+}
+
+/* Free @s, linked nowhere: its local mapping and its pieces' references. */
+static void set_discard(struct fake_pages *s)
+{
+	unsigned int i;
+
+	if (!s)
+		return;
+	if (s->addr)
+		munmap(s->addr, (size_t)s->count * ISM_PAGE_SIZE);
+	for (i = 0; i < s->npieces; i++)
+		mem_put(s->pieces[i].mem);
+	free(s);
+}
+
+/* The memory behind page @i of @s, and the page's index in it. */
+static struct fake_mem *set_page(const struct fake_pages *s, unsigned int i,
+				 unsigned int *index_out)
+{
+	const struct fake_piece *pc = s->pieces;
+
+	while (i >= pc->count) {
+		i -= pc->count;
+		pc++;
+	}
+	*index_out = pc->index + i;
+	return pc->mem;
+}
+
+/* Map every page of @s, contiguous and read-write, at *@addr_out. */
+static int set_map(const struct fake_pages *s, void **addr_out)
+{
+	size_t len = (size_t)s->count * ISM_PAGE_SIZE, off = 0, n;
+	const struct fake_piece *pc;
+	unsigned int i;
+	void *base;
+	int rc;
+
+	/* Reserve the range, then put each piece in place. */
+	base = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+	for (i = 0; i < s->npieces; i++) {
+		pc = &s->pieces[i];
+		n = (size_t)pc->count * ISM_PAGE_SIZE;
+		if (mmap((char *)base + off, n, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, pc->mem->fd,
+			 (off_t)pc->index * ISM_PAGE_SIZE) == MAP_FAILED) {
+			rc = -errno;
+			goto err_unmap;
+		}
+		off += n;
+	}
+	*addr_out = base;
+	return 0;
+
+err_unmap:
+	munmap(base, len);
+	return rc;
+}
+
+/*
+ * Where page @page falls in fx->set_index: the position of the last set
+ * that starts at or below it (0 if none; the caller checks), or with
+ * @above, of the first set that starts above it.
+ */
+static unsigned int set_index_pos(const struct fake_xen *fx, uint32_t page,
+				  bool above)
+{
+	unsigned int lo = 0, hi = fx->nsets, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (fx->set_index[mid]->handle <= page)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return above || !lo ? lo : lo - 1;
+}
+
+/* The set holding page @page, or NULL. */
+static struct fake_pages *set_at(const struct fake_xen *fx, uint32_t page,
+				 unsigned int *pos_out)
+{
+	unsigned int pos = set_index_pos(fx, page, false);
+	struct fake_pages *s = pos < fx->nsets ? fx->set_index[pos] : NULL;
+
+	if (!s || page < s->handle || page - s->handle >= s->count)
+		return NULL;
+	if (pos_out)
+		*pos_out = pos;
+	return s;
+}
+
+/* Make room in the index for @n more sets. */
+static int set_index_reserve(struct fake_xen *fx, unsigned int n)
+{
+	struct fake_pages **index;
+	unsigned int cap;
+
+	if (fx->nsets + n <= fx->set_index_cap)
+		return 0;
+	cap = fx->set_index_cap ? 2 * fx->set_index_cap : 64;
+	if (cap < fx->nsets + n)
+		cap = fx->nsets + n;
+	index = realloc(fx->set_index, cap * sizeof(*index));
+	if (!index)
+		return -ENOMEM;
+	fx->set_index = index;
+	fx->set_index_cap = cap;
+	return 0;
+}
+
+/* Link @s into the list and the index (room reserved). */
+static void set_link(struct fake_xen *fx, struct fake_pages *s)
+{
+	unsigned int pos = set_index_pos(fx, s->handle, true);
+
+	memmove(fx->set_index + pos + 1, fx->set_index + pos,
+		(fx->nsets - pos) * sizeof(*fx->set_index));
+	fx->set_index[pos] = s;
+	fx->nsets++;
+	s->prev = NULL;
+	s->next = fx->sets;
+	if (fx->sets)
+		fx->sets->prev = s;
+	fx->sets = s;
+}
+
+/* Unlink @s and free it; the domain's page count is the caller's. */
+static void set_destroy(struct fake_xen *fx, struct fake_pages *s)
+{
+	unsigned int pos;
+
+	if (set_at(fx, s->handle, &pos) == s) {
+		memmove(fx->set_index + pos, fx->set_index + pos + 1,
+			(fx->nsets - pos - 1) * sizeof(*fx->set_index));
+		fx->nsets--;
+	}
 	if (s->prev)
 		s->prev->next = s->next;
 	else
 		fx->sets = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
-	fx->set_by_id[s->id] = NULL;
-	s->dom->pages_used -= s->mem->npages;
-	if (s->addr)
-		munmap(s->addr, (size_t)s->mem->npages * ISM_PAGE_SIZE);
-	mem_put(s->mem);
-	free(s);
+	set_discard(s);
+}
+
+static void set_free(struct fake_xen *fx, struct fake_pages *s)
+{
+	s->dom->pages_used -= s->count;
+	set_destroy(fx, s);
 }
 
 /* End grant @gref of @d for good; its page set may go with it. */
@@ -1430,16 +1604,20 @@ static void grant_release(struct fake_xen *fx, struct fake_dom *d,
 	memset(g, 0, sizeof(*g));
 	if (gref < d->grant_hint)
 		d->grant_hint = gref;
-	if (s && !--s->ngrants && !s->owner)
+	if (s && !--s->ngrants && s->state == FAKE_SET_ORPHAN)
 		set_free(fx, s);
 }
 
+/* The set @p took with handle @handle, or NULL. */
 static struct fake_pages *set_find(struct fake_xen *fx, struct ism_platform *p,
-				   uint32_t id)
+				   uint32_t handle)
 {
-	struct fake_pages *s = id < fx->set_cap ? fx->set_by_id[id] : NULL;
+	struct fake_pages *s = set_at(fx, handle, NULL);
 
-	return s && s->owner == p ? s : NULL;
+	if (!s || s->handle != handle || s->owner != p ||
+	    s->state != FAKE_SET_TAKEN)
+		return NULL;
+	return s;
 }
 
 static unsigned int dom_count_maps(const struct fake_xen *fx,
@@ -1933,10 +2111,8 @@ static int op_xs_fd(struct ism_platform *p)
 static int op_pages_alloc(struct ism_platform *p, unsigned int count,
 			  uint32_t *handle_out, void **addr_out)
 {
-	struct fake_pages **by_id;
 	struct fake_xen *fx;
 	struct fake_pages *s;
-	uint32_t cap;
 	int rc;
 
 	FAKE_OP_ENTER(p, FAKE_XEN_OP_PAGES_ALLOC);
@@ -1945,45 +2121,38 @@ static int op_pages_alloc(struct ism_platform *p, unsigned int count,
 		return -EINVAL;
 	if (count > p->dom->limits.pages - p->dom->pages_used)
 		return -EDQUOT;
-	if (fx->next_set + 1 >= fx->set_cap) {
-		cap = fx->set_cap ? 2 * fx->set_cap : 64;
-		by_id = realloc(fx->set_by_id, cap * sizeof(*by_id));
-		if (!by_id)
-			return -ENOMEM;
-		memset(by_id + fx->set_cap, 0,
-		       (cap - fx->set_cap) * sizeof(*by_id));
-		fx->set_by_id = by_id;
-		fx->set_cap = cap;
-	}
-	s = calloc(1, sizeof(*s));
+	if (count > UINT32_MAX - fx->last_page)
+		return -ENOMEM; /* out of page handles: 16 TiB allocated */
+	rc = set_index_reserve(fx, 1);
+	if (rc)
+		return rc;
+	s = set_new(1);
 	if (!s)
 		return -ENOMEM;
-	rc = mem_new(count, &s->mem);
+	rc = mem_new(count, &s->pieces[0].mem);
 	if (rc)
 		goto err_free_set;
+	s->pieces[0].count = count;
+	s->count = count;
 	if (addr_out) {
-		rc = mem_map(s->mem, 0, count, true, &s->addr);
+		rc = set_map(s, &s->addr);
 		if (rc)
-			goto err_put_mem;
+			goto err_free_set;
 	}
-	s->id = ++fx->next_set;
-	fx->set_by_id[s->id] = s;
+	s->handle = fx->last_page + 1;
+	fx->last_page += count;
+	s->state = FAKE_SET_TAKEN;
 	s->dom = p->dom;
 	s->dom->pages_used += count;
 	s->owner = p;
-	s->next = fx->sets;
-	if (fx->sets)
-		fx->sets->prev = s;
-	fx->sets = s;
-	*handle_out = s->id;
+	set_link(fx, s);
+	*handle_out = s->handle;
 	if (addr_out)
 		*addr_out = s->addr;
 	return 0;
 
-err_put_mem:
-	mem_put(s->mem);
 err_free_set:
-	free(s);
+	set_discard(s);
 	return rc;
 }
 
@@ -1992,8 +2161,9 @@ static int op_pages_grant(struct ism_platform *p, uint32_t handle,
 			  uint16_t domid, bool readonly, uint32_t *grefs_out)
 {
 	uint32_t grefs[ISM_PAGES_BATCH_MAX];
+	unsigned int i, mem_index;
 	struct fake_pages *s;
-	unsigned int i;
+	struct fake_mem *mem;
 	int rc;
 
 	FAKE_OP_ENTER(p, FAKE_XEN_OP_PAGES_GRANT);
@@ -2002,13 +2172,15 @@ static int op_pages_grant(struct ism_platform *p, uint32_t handle,
 	s = set_find(p->fx, p, handle);
 	if (!s)
 		return -ENOENT;
-	if (index >= s->mem->npages || count > s->mem->npages - index)
+	if (index >= s->count || count > s->count - index)
 		return -EINVAL;
 	for (i = 0; i < count; i++) {
-		rc = grant_new(p->dom, domid, readonly, s->mem, index + i, s,
+		mem = set_page(s, index + i, &mem_index);
+		rc = grant_new(p->dom, domid, readonly, mem, mem_index, s,
 			       &grefs[i]);
 		if (rc)
 			goto err_release;
+		p->dom->grants[grefs[i]].page = s->handle + index + i;
 	}
 	memcpy(grefs_out, grefs, count * sizeof(*grefs));
 	return 0;
@@ -2059,6 +2231,244 @@ static int op_pages_free(struct ism_platform *p, uint32_t handle)
 		return -EBUSY;
 	set_free(p->fx, s);
 	return 0;
+}
+
+/* Whether grant @g is one of @p's: of a set it took or holds. */
+static bool grant_of(const struct fake_grant *g, const struct ism_platform *p)
+{
+	return g->used && g->set && g->set->owner == p;
+}
+
+static int op_pages_list(struct ism_platform *p,
+			 struct ism_pages_list **list_out)
+{
+	unsigned int i, nruns = 0, ngrants = 0, r = 0, n = 0;
+	const struct fake_pages *s;
+	const struct fake_grant *g;
+	struct ism_pages_list *l;
+	struct fake_xen *fx;
+	struct fake_dom *d;
+	uint64_t end = 0;
+	uint32_t gref;
+
+	FAKE_OP_ENTER(p, FAKE_XEN_OP_PAGES_LIST);
+	if (!list_out)
+		return -EINVAL;
+	fx = p->fx;
+	d = p->dom;
+	/* Runs: @p's sets in handle order, adjacent ones joined. */
+	for (i = 0; i < fx->nsets; i++) {
+		s = fx->set_index[i];
+		if (s->owner != p)
+			continue;
+		nruns += !nruns || s->handle != end;
+		end = (uint64_t)s->handle + s->count;
+	}
+	for (gref = FAKE_GREF_FIRST; gref < FAKE_GREF_FIRST + d->limits.grants;
+	     gref++)
+		ngrants += grant_of(&d->grants[gref], p);
+	l = malloc(sizeof(*l) + nruns * sizeof(l->runs[0]) +
+		   ngrants * sizeof(l->grants[0]));
+	if (!l)
+		return -ENOMEM;
+	l->nruns = nruns;
+	l->ngrants = ngrants;
+	l->runs = (struct ism_pages_run *)(l + 1);
+	l->grants = (struct ism_pages_grant *)(l->runs + nruns);
+	for (i = 0; i < fx->nsets; i++) {
+		s = fx->set_index[i];
+		if (s->owner != p)
+			continue;
+		if (r && s->handle == end) {
+			l->runs[r - 1].count += s->count;
+		} else {
+			l->runs[r].handle = s->handle;
+			l->runs[r++].count = s->count;
+		}
+		end = (uint64_t)s->handle + s->count;
+	}
+	for (gref = FAKE_GREF_FIRST; gref < FAKE_GREF_FIRST + d->limits.grants;
+	     gref++) {
+		g = &d->grants[gref];
+		if (!grant_of(g, p))
+			continue;
+		l->grants[n].gref = gref;
+		l->grants[n].page = g->page;
+		l->grants[n].domid = g->grantee;
+		l->grants[n++].readonly = g->readonly;
+	}
+	*list_out = l;
+	return 0;
+}
+
+/*
+ * Check that @p holds pages @handle .. @end - 1 in sets it has not taken:
+ * sets [*@first, *@last] of the index, contiguous.  -ENOENT if a page is
+ * not held (before -EEXIST), -EEXIST if one is in a taken set.
+ */
+static int adopt_range(struct ism_platform *p, uint32_t handle, uint64_t end,
+		       unsigned int *first, unsigned int *last)
+{
+	struct fake_xen *fx = p->fx;
+	uint64_t page = handle;
+	struct fake_pages *s;
+	bool taken = false;
+	unsigned int i;
+
+	if (!set_at(fx, handle, first))
+		return -ENOENT;
+	for (i = *first; page < end; i++) {
+		s = i < fx->nsets ? fx->set_index[i] : NULL;
+		if (!s || s->handle > page || s->owner != p)
+			return -ENOENT;
+		taken |= s->state != FAKE_SET_HELD;
+		page = (uint64_t)s->handle + s->count;
+	}
+	*last = i - 1;
+	return taken ? -EEXIST : 0;
+}
+
+/*
+ * The pieces of pages @lo .. @hi - 1 of sets [@first, @last] of the index,
+ * which hold them all, into @out (if not NULL, joining pieces that follow
+ * each other in one memory object, each with a reference); their number.
+ */
+static unsigned int slice_pieces(const struct fake_xen *fx, unsigned int first,
+				 unsigned int last, uint64_t lo, uint64_t hi,
+				 struct fake_piece *out)
+{
+	const struct fake_pages *from;
+	const struct fake_piece *pc;
+	uint64_t page, a, b;
+	unsigned int i, j, n = 0;
+	struct fake_piece *prev;
+
+	for (i = first; i <= last; i++) {
+		from = fx->set_index[i];
+		page = from->handle;
+		for (j = 0; j < from->npieces; j++, page += pc->count) {
+			pc = &from->pieces[j];
+			a = page > lo ? page : lo;
+			b = page + pc->count < hi ? page + pc->count : hi;
+			if (a >= b)
+				continue;
+			if (!out) {
+				n++;
+				continue;
+			}
+			prev = n ? &out[n - 1] : NULL;
+			if (prev && prev->mem == pc->mem &&
+			    prev->index + prev->count ==
+				    pc->index + (a - page)) {
+				prev->count += (unsigned int)(b - a);
+				continue;
+			}
+			out[n].mem = pc->mem;
+			out[n].mem->refs++;
+			out[n].index = pc->index + (unsigned int)(a - page);
+			out[n++].count = (unsigned int)(b - a);
+		}
+	}
+	return n;
+}
+
+/*
+ * A new set, linked nowhere, of pages @lo .. @hi - 1 of sets [@first,
+ * @last] of the index, for @p in @state; NULL if out of memory.
+ */
+static struct fake_pages *set_slice(struct ism_platform *p, unsigned int first,
+				    unsigned int last, uint64_t lo, uint64_t hi,
+				    enum fake_set_state state)
+{
+	struct fake_pages *s;
+
+	s = set_new(slice_pieces(p->fx, first, last, lo, hi, NULL));
+	if (!s)
+		return NULL;
+	s->npieces = slice_pieces(p->fx, first, last, lo, hi, s->pieces);
+	s->handle = (uint32_t)lo;
+	s->count = (unsigned int)(hi - lo);
+	s->state = state;
+	s->dom = p->dom;
+	s->owner = p;
+	return s;
+}
+
+static int op_pages_adopt(struct ism_platform *p, uint32_t handle,
+			  unsigned int count, void **addr_out)
+{
+	struct fake_pages *set = NULL, *before = NULL, *after = NULL, *t;
+	uint64_t end = (uint64_t)handle + count, lo, hi;
+	unsigned int first, last, i;
+	struct fake_grant *g;
+	struct fake_xen *fx;
+	struct fake_dom *d;
+	int rc;
+
+	FAKE_OP_ENTER(p, FAKE_XEN_OP_PAGES_ADOPT);
+	fx = p->fx;
+	d = p->dom;
+	if (!count || count > d->limits.pages)
+		return -EINVAL;
+	rc = adopt_range(p, handle, end, &first, &last);
+	if (rc)
+		return rc;
+	lo = fx->set_index[first]->handle;
+	t = fx->set_index[last];
+	hi = (uint64_t)t->handle + t->count;
+	/* Everything that can fail first: the new set and what is left. */
+	rc = set_index_reserve(fx, 3);
+	if (rc)
+		return rc;
+	rc = -ENOMEM;
+	set = set_slice(p, first, last, handle, end, FAKE_SET_TAKEN);
+	if (!set)
+		goto err_discard;
+	if (lo < handle) {
+		before = set_slice(p, first, first, lo, handle, FAKE_SET_HELD);
+		if (!before)
+			goto err_discard;
+	}
+	if (end < hi) {
+		after = set_slice(p, last, last, end, hi, FAKE_SET_HELD);
+		if (!after)
+			goto err_discard;
+	}
+	if (addr_out) {
+		rc = set_map(set, &set->addr);
+		if (rc)
+			goto err_discard;
+	}
+	/* Move the grants of the sets it replaces, then swap the sets. */
+	for (i = FAKE_GREF_FIRST; i < FAKE_GREF_FIRST + d->limits.grants; i++) {
+		g = &d->grants[i];
+		if (!grant_of(g, p) || g->set->handle < lo ||
+		    g->set->handle >= hi)
+			continue;
+		if (g->page < handle)
+			g->set = before;
+		else if (g->page >= end)
+			g->set = after;
+		else
+			g->set = set;
+		g->set->ngrants++;
+	}
+	for (i = first; i <= last; i++)
+		set_destroy(fx, fx->set_index[first]);
+	set_link(fx, set);
+	if (before)
+		set_link(fx, before);
+	if (after)
+		set_link(fx, after);
+	if (addr_out)
+		*addr_out = set->addr;
+	return 0;
+
+err_discard:
+	set_discard(set);
+	set_discard(before);
+	set_discard(after);
+	return rc;
 }
 
 static int op_gnt_map(struct ism_platform *p, uint16_t domid, uint32_t gref,
@@ -2229,6 +2639,8 @@ const struct ism_platform_ops fake_xen_ops = {
 	.pages_grant = op_pages_grant,
 	.pages_end_grants = op_pages_end_grants,
 	.pages_free = op_pages_free,
+	.pages_list = op_pages_list,
+	.pages_adopt = op_pages_adopt,
 	.gnt_map = op_gnt_map,
 	.gnt_unmap = op_gnt_unmap,
 	.evtchn_bind = op_evtchn_bind,
@@ -2281,7 +2693,6 @@ err_destroy:
 
 void fake_xen_destroy(struct fake_xen *fx)
 {
-	struct fake_pages *s;
 	struct fake_map *m;
 	struct fake_dom *d;
 	uint32_t gref;
@@ -2311,15 +2722,10 @@ void fake_xen_destroy(struct fake_xen *fx)
 		free(d->ports);
 		free(d);
 	}
-	while ((s = fx->sets)) {
-		fx->sets = s->next;
-		if (s->addr)
-			munmap(s->addr, (size_t)s->mem->npages * ISM_PAGE_SIZE);
-		mem_put(s->mem);
-		free(s);
-	}
+	while (fx->sets)
+		set_destroy(fx, fx->sets); /* kept ones too */
 	xs_node_free(fx->root);
-	free(fx->set_by_id);
+	free(fx->set_index);
 	free(fx);
 }
 
@@ -2374,6 +2780,7 @@ err_remove:
 int fake_xen_domain_kill(struct fake_xen *fx, uint16_t domid)
 {
 	struct fake_dom *d = fx ? dom_find(fx, domid) : NULL;
+	struct fake_pages *s, *next;
 	struct fake_grant *g;
 	uint32_t i;
 
@@ -2383,6 +2790,15 @@ int fake_xen_domain_kill(struct fake_xen *fx, uint16_t domid)
 		return -EPERM;
 	if (d->nplats)
 		return -EBUSY;
+	/* Pages kept for a backend that will not come: as at its exit. */
+	for (s = fx->sets; s; s = next) {
+		next = s->next;
+		if (s->dom != d || s->state != FAKE_SET_KEPT)
+			continue;
+		s->state = FAKE_SET_ORPHAN;
+		if (!s->ngrants)
+			set_free(fx, s);
+	}
 	/* The hypervisor tears down what the domain holds... */
 	maps_release_if(fx, map_of_mapper, d);
 	for (i = 1; i <= d->limits.ports; i++) {
@@ -2553,8 +2969,9 @@ static void platform_orphan_set(struct fake_xen *fx, struct fake_pages *s)
 	uint32_t gref;
 
 	s->owner = NULL;
+	s->state = FAKE_SET_ORPHAN;
 	if (s->addr)
-		munmap(s->addr, (size_t)s->mem->npages * ISM_PAGE_SIZE);
+		munmap(s->addr, (size_t)s->count * ISM_PAGE_SIZE);
 	s->addr = NULL;
 	if (!s->ngrants) {
 		set_free(fx, s);
@@ -2576,14 +2993,35 @@ static void platform_orphan_set(struct fake_xen *fx, struct fake_pages *s)
 	}
 }
 
-void fake_xen_platform_close(struct ism_platform *p)
+/* Whether a crashed platform's collection waits for adoption in @d. */
+static bool dom_has_kept(const struct fake_xen *fx, const struct fake_dom *d)
+{
+	const struct fake_pages *s;
+
+	for (s = fx->sets; s; s = s->next) {
+		if (s->dom == d && s->state == FAKE_SET_KEPT)
+			return true;
+	}
+	return false;
+}
+
+/* The grant helper's KEEP: @s stays, grants and all, without its owner. */
+static void platform_keep_set(struct fake_pages *s)
+{
+	s->owner = NULL;
+	s->state = FAKE_SET_KEPT;
+	if (s->addr)
+		munmap(s->addr, (size_t)s->count * ISM_PAGE_SIZE);
+	s->addr = NULL;
+}
+
+/* Process exit; @keep: the grant helper keeps the pages for the next. */
+static void platform_exit(struct ism_platform *p, bool keep)
 {
 	struct fake_pages *s, *next;
 	struct fake_xen *fx;
 	uint32_t port;
 
-	if (!p)
-		return;
 	fx = p->fx;
 	conn_clear(fx, &p->conn);
 	maps_release_if(fx, map_of_owner, p);
@@ -2594,7 +3032,11 @@ void fake_xen_platform_close(struct ism_platform *p)
 	}
 	for (s = fx->sets; s; s = next) {
 		next = s->next;
-		if (s->owner == p)
+		if (s->owner != p)
+			continue;
+		if (keep)
+			platform_keep_set(s);
+		else
 			platform_orphan_set(fx, s);
 	}
 	FAKE_LIST_UNLINK(fx->plats, p);
@@ -2603,6 +3045,39 @@ void fake_xen_platform_close(struct ism_platform *p)
 	close(p->evt_fd);
 	free(p->evq);
 	free(p);
+}
+
+void fake_xen_platform_close(struct ism_platform *p)
+{
+	if (p)
+		platform_exit(p, false);
+}
+
+void fake_xen_platform_crash(struct ism_platform *p)
+{
+	if (p)
+		platform_exit(p, !dom_has_kept(p->fx, p->dom));
+}
+
+int fake_xen_platform_adopt(struct ism_platform *p)
+{
+	struct fake_pages *s;
+
+	if (!p)
+		return -EINVAL;
+	for (s = p->fx->sets; s; s = s->next) {
+		if (s->owner == p)
+			return -EBUSY;
+	}
+	if (!dom_has_kept(p->fx, p->dom))
+		return -ENOENT;
+	for (s = p->fx->sets; s; s = s->next) {
+		if (s->dom == p->dom && s->state == FAKE_SET_KEPT) {
+			s->state = FAKE_SET_HELD;
+			s->owner = p;
+		}
+	}
+	return 0;
 }
 
 /* ---- Test side: xenstore ------------------------------------------------------ */
@@ -2936,7 +3411,9 @@ int fake_xen_usage(struct fake_xen *fx, uint16_t domid,
 	for (s = fx->sets; s; s = s->next) {
 		if (s->dom == d) {
 			u.page_sets++;
-			u.pages += s->mem->npages;
+			u.pages += s->count;
+			if (s->state == FAKE_SET_KEPT)
+				u.kept += s->count;
 		}
 	}
 	conn_usage(&d->conn, &u);

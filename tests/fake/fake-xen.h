@@ -32,6 +32,17 @@
  *    or interdomain.  A pending event coalesces further notifies; a port of
  *    a platform is masked while its event waits in the platform's queue and
  *    unmasked by evtchn_pending.  Closing one end leaves the other unbound.
+ *  - Region pages: pages_alloc gives each set of @count pages the page
+ *    handles H .. H + @count - 1, from a counter of the fake (so handles
+ *    are unique across all its domains and never reused).  The pages are
+ *    memfd pages, so they outlive the mappings of any one process.
+ *  - Backend restart (fake_xen_platform_crash and _adopt): as the grant
+ *    helper's KEEP and ADOPT, a crashed platform's page sets and grants
+ *    stay for the next platform of its domain, which lists them with
+ *    pages_list and takes them with pages_adopt, whole or in parts (a
+ *    range may also join pages of several sets).  pages_list gives
+ *    maximal runs, so adjacent sets share a run.  pages_adopt's "too
+ *    large" is more pages than the domain's limit (-EINVAL).
  *  - Death (fake_xen_domain_kill): the domain's mappings are unmapped, its
  *    ports closed, its watches and transactions dropped, its unmapped grants
  *    ended; "@releaseDomain" fires; its xenstore nodes are removed as the
@@ -91,6 +102,8 @@ enum fake_xen_op {
 	FAKE_XEN_OP_PAGES_GRANT,
 	FAKE_XEN_OP_PAGES_END_GRANTS,
 	FAKE_XEN_OP_PAGES_FREE,
+	FAKE_XEN_OP_PAGES_LIST,
+	FAKE_XEN_OP_PAGES_ADOPT,
 	FAKE_XEN_OP_GNT_MAP,
 	FAKE_XEN_OP_GNT_UNMAP,
 	FAKE_XEN_OP_EVTCHN_BIND,
@@ -219,11 +232,48 @@ int fake_xen_platform_open(struct fake_xen *fx, uint16_t domid,
 
 /**
  * fake_xen_platform_close() - close @p as process exit would: watches,
- * transactions, mappings and ports go; unmapped grants are ended and free
- * pages freed; grants still mapped by a peer are ended (and their pages
- * freed) as soon as the peer unmaps.  NULL is a no-op.
+ * transactions, mappings and ports go (a peer's end of an interdomain
+ * channel becomes unbound for this domain again); unmapped grants are
+ * ended and free pages freed; grants still mapped by a peer are ended (and
+ * their pages freed) as soon as the peer unmaps.  Pages @p held but had not
+ * taken with pages_adopt go the same way.  NULL is a no-op.
  */
 void fake_xen_platform_close(struct ism_platform *p);
+
+/**
+ * fake_xen_platform_crash() - the backend process of @p dies after asking
+ * the grant helper to KEEP its pages: @p is closed as by
+ * fake_xen_platform_close() (its gnt_map mappings and local page mappings
+ * are unmapped, its ports closed so that each guest's end goes back to
+ * unbound for this domain and can be bound again, its watches and
+ * transactions dropped), but every page set it held, taken or not, stays
+ * with all its grants and contents, still mapped by the guests that map
+ * it, waiting for fake_xen_platform_adopt() by a later platform of the
+ * same domain.  The pages still count in the domain's quota and in
+ * fake_xen_usage() (@page_sets, @pages, @kept, @grants).  A platform that
+ * held no pages keeps nothing.
+ *
+ * A domain has at most one kept collection.  While one waits, a second
+ * crash cannot keep (the helper's KEEP fails with EEXIST on Xen): @p's
+ * pages are released as by fake_xen_platform_close() and the waiting
+ * collection stays as it was.  If the domain dies before a platform adopts
+ * the collection, its pages and grants go as those of a closed platform.
+ * NULL is a no-op.
+ */
+void fake_xen_platform_crash(struct ism_platform *p);
+
+/**
+ * fake_xen_platform_adopt() - @p (opened after a crash, on the crashed
+ * platform's domain) takes the collection that waits: from now on its
+ * pages_list lists those pages and their grants, pages_adopt takes them,
+ * pages_end_grants ends their grants, and closing or crashing @p releases
+ * or keeps them like its own.  Pages not taken with pages_adopt have no
+ * handle for pages_grant or pages_free.
+ *
+ * -EBUSY if @p already holds pages (checked first), -ENOENT if no
+ * collection waits for @p's domain, -EINVAL for NULL.
+ */
+int fake_xen_platform_adopt(struct ism_platform *p);
 
 /* ---- Guests and toolstack: xenstore ------------------------------------ */
 
@@ -345,12 +395,16 @@ int fake_xen_op_lookup(const char *name, enum fake_xen_op *op_out);
  * struct fake_xen_usage - what a domain holds right now.
  * @grants: active entries in its grant table.
  * @maps: pages of other domains it maps.
- * @page_sets: pages_alloc handles not freed.
+ * @page_sets: page sets not freed: made by pages_alloc or pages_adopt, or
+ *             held or kept after a crash (those may split when pages_adopt
+ *             takes part of one).
  * @pages: pages in those sets.
  * @ports: ports not free.
  * @watches: xenstore watches of all its connections.
  * @transactions: open xenstore transactions.
  * @events: queued watch events.
+ * @kept: pages of those sets kept by a crashed platform, waiting for
+ *        fake_xen_platform_adopt().
  */
 struct fake_xen_usage {
 	unsigned int grants;
@@ -361,6 +415,7 @@ struct fake_xen_usage {
 	unsigned int watches;
 	unsigned int transactions;
 	unsigned int events;
+	unsigned int kept;
 };
 
 /* fake_xen_usage() - fill *@usage_out for @domid; -ESRCH if none. */

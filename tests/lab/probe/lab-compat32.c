@@ -5,11 +5,11 @@
  * Built with -m32 and freestanding (raw int $0x80 system calls, no C
  * library), so that neither its build nor the lab needs a 32-bit libc.
  * The helper's structures have one layout for 32-bit and 64-bit callers;
- * what differs is the user pointers in them (GRANT's and END's refs) and
- * KEEP's argument, 32-bit addresses that the module's compat_ioctl must
- * take as such.  Every ioctl runs once: INFO, ALLOC, mmap, GRANT to dom0
- * itself, END, FREE, KEEP.  Prints "ok - ..." or "not ok - ..." lines and
- * exits 1 if one failed.
+ * what differs is the user pointers in them (GRANT's and END's refs,
+ * LIST's arrays) and KEEP's argument, 32-bit addresses that the module's
+ * compat_ioctl must take as such.  Every ioctl runs once: INFO, ALLOC,
+ * mmap, GRANT to dom0 itself, LIST, END, FREE, KEEP.  Prints "ok - ..." or
+ * "not ok - ..." lines and exits 1 if one failed.
  */
 #include <asm/unistd.h>
 #include <linux/types.h>
@@ -20,6 +20,11 @@
 #define O_RDWR 2
 #define PROT_RW 3 /* PROT_READ | PROT_WRITE */
 #define MAP_SHARED 1
+#define EOVERFLOW 75
+
+/* The sizes a 64-bit caller sees: no padding that differs. */
+_Static_assert(sizeof(struct xen_ism_gnt_held) == 16, "LIST's grant entry");
+_Static_assert(sizeof(struct xen_ism_gnt_list) == 32, "LIST's request");
 
 static int failures;
 
@@ -88,6 +93,40 @@ static void *map(int fd, __u64 index)
 	return r < 0 && r > -4096 ? (void *)0 : (void *)r;
 }
 
+/*
+ * LIST of the 2 pages from @index and their grants @refs to dom0, into
+ * 32-bit arrays; then with room for 1 page and 1 grant: EOVERFLOW, the
+ * first of each and the totals.
+ */
+static void list(int fd, __u64 index, const __u32 *refs)
+{
+	struct xen_ism_gnt_held held[4];
+	struct xen_ism_gnt_list req = { .pages_cap = 4, .grants_cap = 4 };
+	__u32 lo = refs[0] < refs[1] ? 0 : 1;
+	__u64 pages[4];
+	int ok;
+
+	memset(held, 0xff, sizeof(held));
+	req.pages = (__u64)(unsigned long)pages;
+	req.grants = (__u64)(unsigned long)held;
+	ok = !ioc(fd, XEN_ISM_GNT_IOC_LIST, &req) && req.nr_pages == 2 &&
+	     req.nr_grants == 2 && pages[0] == index && pages[1] == index + 1 &&
+	     held[0].ref == refs[lo] && held[0].index == index + lo &&
+	     held[1].ref == refs[!lo] && held[1].index == index + !lo &&
+	     !held[0].domid && !held[1].domid && !held[0].flags &&
+	     !held[1].flags;
+	check(ok, "LIST writes the pages and grants through 32-bit pointers");
+	memset(held, 0xff, sizeof(held));
+	memset(pages, 0xff, sizeof(pages));
+	req.pages_cap = 1;
+	req.grants_cap = 1;
+	ok = ioc(fd, XEN_ISM_GNT_IOC_LIST, &req) == -EOVERFLOW &&
+	     req.nr_pages == 2 && req.nr_grants == 2 && pages[0] == index &&
+	     pages[1] == ~0ull && held[0].ref == refs[lo] && held[1].ref == ~0u;
+	check(ok, "LIST with room for 1 of each: EOVERFLOW, the first, the "
+		  "totals");
+}
+
 static int run(void)
 {
 	struct xen_ism_gnt_info info = { 0 };
@@ -125,6 +164,7 @@ static int run(void)
 		      refs[0] != refs[1] &&
 		      !ioc(fd, XEN_ISM_GNT_IOC_INFO, &info) && info.grants == 2,
 	      "GRANT writes 2 refs through a 32-bit pointer");
+	list(fd, alloc.index, refs);
 	for (i = 0; i < 2; i++)
 		ends[i] =
 			(struct xen_ism_gnt_ref){ .ref = refs[i], .status = 1 };

@@ -13,9 +13,10 @@
  *                                  grant the same two pages to A and B
  *                                  (the second read-only for B), keep
  *                                  them through a close and adopt them
- *                                  in a new file, check that grants in
- *                                  use cannot be ended, and that
- *                                  everything is released after
+ *                                  in a new file, which LISTs them,
+ *                                  check that grants in use cannot be
+ *                                  ended, and that everything is
+ *                                  released after
  *   lab-probe shared-accept a|b    (guest) map the helper's pages, see
  *                                  the other guest's writes
  *
@@ -51,6 +52,11 @@
 #define REPLY_MAGIC 0x52504c59u /* "RPLY" */
 #define PINGS 500
 #define TIMEOUT_MS 60000
+/*
+ * Waits that span a guest's boot (dom0-shared, shared-accept): under TCG,
+ * beside other labs, a guest took over 60 s to reach its program.
+ */
+#define BOOT_TIMEOUT_MS 420000
 
 /* Layout of the shared test page. */
 struct probe_page {
@@ -562,14 +568,82 @@ static int helper_keep(int fd, uint32_t on)
 	return ioctl(fd, XEN_ISM_GNT_IOC_KEEP, &on) ? -errno : 0;
 }
 
+/* dom0_shared()'s refs[i] grants page index + shared_page_of[i]. */
+static const uint64_t shared_page_of[4] = { 0, 1, 0, 1 };
+
+/*
+ * LIST of the file that adopted the shared pages: exactly the two pages
+ * and the four grants dom0_shared() made (grants by ascending ref, pages
+ * by ascending index); with room for one of each, the first ones, the
+ * totals and EOVERFLOW; the totals alone; EFAULT for a bad array.
+ */
+static void helper_list(int fd, uint64_t index, const uint32_t *refs,
+			const int *dom)
+{
+	struct xen_ism_gnt_held held[8], want[4];
+	struct xen_ism_gnt_list req = { .pages_cap = 8, .grants_cap = 8 };
+	uint64_t pages[8];
+	bool ok;
+	int i, j, n = 0;
+
+	/* The grants in the order LIST gives them: ascending refs. */
+	for (i = 0; i < 4; i++) {
+		for (j = n; j > 0 && want[j - 1].ref > refs[i]; j--)
+			want[j] = want[j - 1];
+		want[j] = (struct xen_ism_gnt_held){
+			.ref = refs[i],
+			.index = index + shared_page_of[i],
+			.domid = (uint16_t)dom[i / 2],
+			.flags = i == 3 ? XEN_ISM_GNT_READONLY : 0,
+		};
+		n++;
+	}
+	memset(held, 0xff, sizeof(held));
+	req.pages = (uintptr_t)pages;
+	req.grants = (uintptr_t)held;
+	ok = !ioctl(fd, XEN_ISM_GNT_IOC_LIST, &req) && req.nr_pages == 2 &&
+	     req.nr_grants == 4 && pages[0] == index && pages[1] == index + 1;
+	for (i = 0; ok && i < 4; i++)
+		ok = !memcmp(&held[i], &want[i], sizeof(want[i]));
+	check(ok,
+	      "LIST after ADOPT: pages %" PRIu64 " and %" PRIu64
+	      ", grants %u %u to %d, %u %u (read-only) to %d",
+	      index, index + 1, refs[0], refs[1], dom[0], refs[2], refs[3],
+	      dom[1]);
+
+	memset(held, 0xff, sizeof(held));
+	memset(pages, 0xff, sizeof(pages));
+	req = (struct xen_ism_gnt_list){ .pages = (uintptr_t)pages,
+					 .grants = (uintptr_t)held,
+					 .pages_cap = 1,
+					 .grants_cap = 1 };
+	ok = ioctl(fd, XEN_ISM_GNT_IOC_LIST, &req) && errno == EOVERFLOW;
+	check(ok && req.nr_pages == 2 && req.nr_grants == 4 &&
+		      pages[0] == index && pages[1] == UINT64_MAX &&
+		      !memcmp(&held[0], &want[0], sizeof(want[0])) &&
+		      held[1].ref == UINT32_MAX,
+	      "LIST with room for 1 page and 1 grant: EOVERFLOW, the first "
+	      "of each, totals %u and %u",
+	      req.nr_pages, req.nr_grants);
+	req = (struct xen_ism_gnt_list){ 0 };
+	check(ioctl(fd, XEN_ISM_GNT_IOC_LIST, &req) && errno == EOVERFLOW &&
+		      req.nr_pages == 2 && req.nr_grants == 4,
+	      "LIST with no room: EOVERFLOW and the totals");
+	req = (struct xen_ism_gnt_list){ .pages = 8, .pages_cap = 2 };
+	check(ioctl(fd, XEN_ISM_GNT_IOC_LIST, &req) && errno == EFAULT,
+	      "LIST into a bad pointer: EFAULT");
+}
+
 /*
  * A restart of the daemon, as the grant helper sees it: the file that
  * holds the two pages granted to the guests is kept and closes while the
- * guests map them; a new file adopts them, maps them again and finds the
- * guests' marks.  Then KEEP's and ADOPT's refusals.  *@fd and *@p become
- * the new file and mapping (MAP_FAILED if the mapping failed).
+ * guests map them; a new file adopts them, LISTs them, maps them again
+ * and finds the guests' marks.  Then KEEP's and ADOPT's refusals.  *@fd
+ * and *@p become the new file and mapping (MAP_FAILED if the mapping
+ * failed).  @refs and @dom are dom0_shared()'s.
  */
-static void helper_restart(int *fd, struct shared_page **p, uint64_t index)
+static void helper_restart(int *fd, struct shared_page **p, uint64_t index,
+			   const uint32_t *refs, const int *dom)
 {
 	struct xen_ism_gnt_alloc one = { .count = 1 };
 	struct xen_ism_gnt_info info = { 0 };
@@ -590,6 +664,7 @@ static void helper_restart(int *fd, struct shared_page **p, uint64_t index)
 	check(ok && info.pages == 2 && info.grants == 4 && !info.flags,
 	      "ADOPT: a new file holds the 2 pages and 4 grants (%u, %u)",
 	      info.pages, info.grants);
+	helper_list(fd2, index, refs, dom);
 	*p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd2,
 		  (off_t)index * PAGE);
 	ok = *p != MAP_FAILED;
@@ -683,13 +758,13 @@ static int dom0_shared(int argc, char **argv)
 			      xs_give(xs, path, dom[g], -1),
 		      "publish the refs for domain %d", dom[g]);
 	}
-	check(wait_flag(&p->mapped[0], 1, TIMEOUT_MS) &&
-		      wait_flag(&p->mapped[1], 1, TIMEOUT_MS),
+	check(wait_flag(&p->mapped[0], 1, BOOT_TIMEOUT_MS) &&
+		      wait_flag(&p->mapped[1], 1, BOOT_TIMEOUT_MS),
 	      "both guests mapped the pages");
 	check(wait_flag(&p->seen[0], 1, TIMEOUT_MS) &&
 		      wait_flag(&p->seen[1], 1, TIMEOUT_MS),
 	      "each guest saw the other's writes to the same page");
-	helper_restart(&fd, &p, alloc.index);
+	helper_restart(&fd, &p, alloc.index, refs, dom);
 	if (p == MAP_FAILED)
 		goto out;
 
@@ -773,7 +848,7 @@ static int shared_accept(const char *role)
 		check(false, "open xenstore and gntdev (%s)", strerror(errno));
 		goto out;
 	}
-	check(xs_wait_num(xs, "lab/shared", TIMEOUT_MS) != -ENOENT,
+	check(xs_wait_num(xs, "lab/shared", BOOT_TIMEOUT_MS) != -ENOENT,
 	      "watch saw the helper's grant refs");
 	v = xs_read(xs, XBT_NULL, "lab/shared", &len);
 	if (!v || sscanf(v, "%u %u", &r0, &r1) != 2) {
@@ -804,7 +879,7 @@ static int shared_accept(const char *role)
 	for (unsigned int i = 0; i < sizeof(p0->mark[0]); i++)
 		p0->mark[me][i] = pattern(i, (unsigned int)me);
 	store(&p0->mapped[me], 1);
-	ok = wait_flag(&p0->mapped[other], 1, TIMEOUT_MS);
+	ok = wait_flag(&p0->mapped[other], 1, BOOT_TIMEOUT_MS);
 	for (unsigned int i = 0; ok && i < sizeof(p0->mark[0]); i++)
 		ok = p0->mark[other][i] == pattern(i, (unsigned int)other);
 	check(ok, "see the other guest's mark in page 0");
