@@ -181,10 +181,10 @@ int ism_backend_tick(struct ism_backend *be, uint64_t now_ms)
 	return left > ISM_RECLAIM_MS ? ISM_RECLAIM_MS : (int)left;
 }
 
-int ism_backend_new(const struct ism_platform_ops *ops,
-		    struct ism_platform *platform,
-		    const struct ism_backend_limits *limits,
-		    struct ism_backend **be_out)
+int ism__backend_alloc(const struct ism_platform_ops *ops,
+		       struct ism_platform *platform,
+		       const struct ism_backend_limits *limits,
+		       struct ism_backend **be_out)
 {
 	struct ism_backend *be;
 	int rc;
@@ -199,38 +199,69 @@ int ism_backend_new(const struct ism_platform_ops *ops,
 	be->plat = platform;
 	be->lim = *limits;
 	rc = ism__htable_init(&be->tokens);
-	if (rc)
-		goto err_free;
-	rc = ism__htable_init(&be->devices);
+	rc = rc ?: ism__htable_init(&be->devices);
 	rc = rc ?: ism__htable_init(&be->devids);
 	rc = rc ?: ism__htable_init(&be->ports);
 	rc = rc ?: ism__htable_init(&be->domains);
 	rc = rc ?: ops->local_domid(platform, &be->domid);
 	if (rc)
-		goto err_fini;
-	rc = ops->xs_watch(platform, ISM_BE_DIR, ISM_WATCH_BE);
-	if (rc)
-		goto err_fini;
-	/* A driver domain may not watch domain death unless dom0 allows. */
-	rc = ops->xs_watch(platform, ISM_RELEASE_DOMAIN, ISM_WATCH_RELEASE);
-	if (rc && rc != -EACCES && rc != -EPERM)
-		goto err_unwatch_be;
-	be->watch_release = !rc;
-	ism__dirpool_init(be);
+		goto err_release;
 	*be_out = be;
 	return 0;
 
-err_unwatch_be:
-	ops->xs_unwatch(platform, ISM_BE_DIR, ISM_WATCH_BE);
-err_fini:
+err_release:
+	ism__backend_release(be);
+	return rc;
+}
+
+/* Free the tables and @be (every object in them is gone). */
+void ism__backend_release(struct ism_backend *be)
+{
 	ism__htable_fini(&be->domains);
 	ism__htable_fini(&be->ports);
 	ism__htable_fini(&be->devids);
 	ism__htable_fini(&be->devices);
 	ism__htable_fini(&be->tokens);
-err_free:
 	free(be);
-	return rc;
+}
+
+int ism__backend_start(struct ism_backend *be)
+{
+	int rc;
+
+	rc = be->ops->xs_watch(be->plat, ISM_BE_DIR, ISM_WATCH_BE);
+	if (rc)
+		return rc;
+	/* A driver domain may not watch domain death unless dom0 allows. */
+	rc = be->ops->xs_watch(be->plat, ISM_RELEASE_DOMAIN, ISM_WATCH_RELEASE);
+	if (rc && rc != -EACCES && rc != -EPERM) {
+		be->ops->xs_unwatch(be->plat, ISM_BE_DIR, ISM_WATCH_BE);
+		return rc;
+	}
+	be->watch_release = !rc;
+	if (!be->dir_pool)
+		ism__dirpool_init(be);
+	return 0;
+}
+
+int ism_backend_new(const struct ism_platform_ops *ops,
+		    struct ism_platform *platform,
+		    const struct ism_backend_limits *limits,
+		    struct ism_backend **be_out)
+{
+	struct ism_backend *be;
+	int rc;
+
+	rc = ism__backend_alloc(ops, platform, limits, &be);
+	if (rc)
+		return rc;
+	rc = ism__backend_start(be);
+	if (rc) {
+		ism__backend_release(be);
+		return rc;
+	}
+	*be_out = be;
+	return 0;
 }
 
 void ism_backend_set_log(struct ism_backend *be, ism_backend_log_fn *fn,
@@ -288,12 +319,44 @@ void ism_backend_free(struct ism_backend *be)
 	if (ism_backend_reclaim(be))
 		ism_backend_reclaim(be);
 	ism_backend_drop_held(be);
-	ism__htable_fini(&be->domains);
-	ism__htable_fini(&be->ports);
-	ism__htable_fini(&be->devids);
-	ism__htable_fini(&be->devices);
-	ism__htable_fini(&be->tokens);
-	free(be);
+	ism__backend_release(be);
+}
+
+/* Forget @ref (memory only) and its region once both its refs went. */
+static void ism_backend_forget_ref(struct ism_ref *ref)
+{
+	struct ism_region *r = ref->region;
+
+	if (ref->dirset && !ref->dirset->pool)
+		free(ref->dirset);
+	r->ref[ref->side] = NULL;
+	if (!r->ref[0] && !r->ref[1]) {
+		free(r->set);
+		ism__perms_fini(&r->perms);
+		free(r);
+	}
+	free(ref);
+}
+
+void ism_backend_abandon(struct ism_backend *be)
+{
+	struct ism_device *dev;
+	uint32_t s;
+
+	if (!be)
+		return;
+	while ((dev = be->dev_head)) {
+		be->dev_head = dev->next;
+		for (s = 0; s < dev->nslots; s++) {
+			if (dev->slots[s])
+				ism_backend_forget_ref(dev->slots[s]);
+		}
+		free(dev->slots);
+		ism__domain_put(be, dev->dom);
+		free(dev);
+	}
+	ism_backend_drop_held(be);
+	ism__backend_release(be);
 }
 
 /* Whether the backend directory of (@domid, @devid) exists: 1, 0, -errno. */

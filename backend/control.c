@@ -233,4 +233,11 @@ void ism__control_handle(struct ism_device *dev, const struct ism_req *req,
 		memset(&rsp->u, 0, sizeof(rsp->u));
 	rsp->status = rc;
 	dev->be->st.requests++;
+	/*
+	 * What the other opcodes change when they succeed must be saved; a
+	 * failure changed nothing (pages.c notes its own allocations).
+	 */
+	if (!rc && req->op != ISM_OP_INFO && req->op != ISM_OP_QUERY &&
+	    req->op != ISM_OP_NOTIFY)
+		ism__backend_dirty(dev->be);
 }

@@ -69,6 +69,7 @@ struct ism_pageset {
 	bool dead_listed;
 	bool pool; /* a chunk of be->dir_pool */
 	bool keep; /* the pool's first chunk: kept while the backend lives */
+	uint32_t save_id; /* state.c, during a save: its number + 1 */
 };
 
 /* Pages per chunk of the directory pool (bits of ism_pageset.lent). */
@@ -222,6 +223,7 @@ struct ism_region {
 	uint8_t fp_state; /* enum ism_fp_state */
 	uint8_t fp_side; /* who offered */
 	struct ism_perms perms;
+	uint32_t save_id; /* state.c, during a save: its number + 1 */
 };
 
 int ism__region_alloc(struct ism_device *dev, const struct ism_req_alloc *req,
@@ -252,6 +254,13 @@ void ism__evt_flush(struct ism_backend *be);
 void ism__evt_forget(struct ism_device *dev);
 /* Clear @slot's SBA bit: the slot was released, before it is given again. */
 void ism__evt_unsignal(struct ism_device *dev, uint32_t slot);
+/*
+ * The backend's state changed: save it (ism__state_persist) before the
+ * frontends learn of the change.
+ */
+#define ism__backend_dirty(be) ((be)->dirty = true)
+/* Save the state through the daemon's callback if it changed. */
+void ism__state_persist(struct ism_backend *be);
 /* Drop @dev from the watch events still to serve (it is going). */
 void ism__backend_watch_forget(struct ism_device *dev);
 
@@ -328,6 +337,7 @@ struct ism_device {
 	char fe_path[64];
 	struct ism_ctrl_page *ring;
 	struct ism_event_page *evtp;
+	uint32_t ring_ref, evt_ref, remote_port; /* as connected */
 	uint32_t port;
 	uint32_t req_cons;
 	uint32_t rsp_prod_pvt;
@@ -352,6 +362,15 @@ int ism__device_update(struct ism_device *dev);
 void ism__device_shutdown(struct ism_device *dev);
 /* The domain died: release everything and free the device. */
 void ism__device_gone(struct ism_device *dev);
+/*
+ * A restored device that was connected: map its pages and bind its port
+ * again (the values it connected with), take up its ring and event queue
+ * where the frontend sees them, and kick it.  0, or -EPROTO with @why
+ * filled when the frontend's pages or port are gone (the caller fails it).
+ */
+int ism__device_resume(struct ism_device *dev, char *why, size_t whylen);
+/* Close @dev for a protocol violation, saying @why in its error node. */
+void ism__device_fail(struct ism_device *dev, const char *why);
 /* Process @dev's ring (an event arrived); closes it if broken. */
 int ism__device_kick(struct ism_device *dev);
 struct ism_device *ism__device_find(const struct ism_backend *be,
@@ -399,8 +418,19 @@ struct ism_backend {
 	struct ism_device *w_head;
 	uint64_t reclaim_at; /* ms of the next timed pass; 0 while none is due */
 	bool watch_be, watch_release;
+	bool dirty; /* the state changed since it was last saved */
+	ism_backend_save_fn *save_fn;
+	void *save_arg;
 	struct ism_backend_stats st;
 };
+
+/* backend.c: the start and the end shared by new, restore and abandon. */
+int ism__backend_alloc(const struct ism_platform_ops *ops,
+		       struct ism_platform *platform,
+		       const struct ism_backend_limits *limits,
+		       struct ism_backend **be_out);
+int ism__backend_start(struct ism_backend *be);
+void ism__backend_release(struct ism_backend *be);
 
 /* Unmap @addr / unbind @port now, or remember to retry. */
 void ism__backend_unmap(struct ism_backend *be, void *addr);

@@ -118,6 +118,7 @@ static int ism_device_set_state(struct ism_device *dev, int state)
 	int rc;
 
 	dev->state = state;
+	ism__backend_dirty(dev->be);
 	rc = ism_device_put(dev, ISM_XS_NO_TX, ISM_FIELD_STATE, "%d", state);
 	dev->state_dirty = rc != 0;
 	if (rc)
@@ -184,6 +185,7 @@ static void ism_device_disconnect(struct ism_device *dev)
 	struct ism_backend *be = dev->be;
 	uint32_t s;
 
+	ism__backend_dirty(be);
 	for (s = 0; s < dev->nslots; s++) {
 		if (dev->slots[s])
 			ism__region_drop(dev->slots[s], ISM_EVT_PEER_GONE);
@@ -232,6 +234,11 @@ ism_device_fail(struct ism_device *dev, const char *fmt, ...)
 		ism_device_set_state(dev, ISM_XBS_CLOSING);
 		ism_device_set_state(dev, ISM_XBS_CLOSED);
 	}
+}
+
+void ism__device_fail(struct ism_device *dev, const char *why)
+{
+	ism_device_fail(dev, "%s", why);
 }
 
 /* Orderly close (the frontend closed, or online went 0). */
@@ -373,6 +380,7 @@ static int ism_device_setup(struct ism_device *dev)
 	dev->state = ISM_XBS_INITWAIT;
 	dev->state_dirty = false;
 	dev->errored = false;
+	ism__backend_dirty(dev->be);
 	ism_device_log(dev, ISM_LOG_INFO, "waiting for the frontend");
 	return 0;
 }
@@ -398,12 +406,55 @@ static int ism_device_fe_value(struct ism_device *dev, const char *field,
 	return rc;
 }
 
-/* Map the two pages and bind the port; -EPROTO with @why, or -errno. */
-static int ism_device_map(struct ism_device *dev, char *why, size_t whylen)
+/*
+ * Map the frontend's ring and event page and bind its port: the values it
+ * connects with, or those it connected with before a restart.  0, or
+ * -EPROTO with @why filled.
+ */
+static int ism_device_plug(struct ism_device *dev, uint32_t ring_ref,
+			   uint32_t evt_ref, uint32_t remote, char *why,
+			   size_t whylen)
 {
 	struct ism_backend *be = dev->be;
-	uint32_t version, ring_ref, evt_ref, remote;
 	void *ring, *evtp;
+	int rc;
+
+	rc = be->ops->gnt_map(be->plat, dev->domid, ring_ref, &ring);
+	if (rc) {
+		snprintf(why, whylen, "%s: cannot map grant %u of domain %u",
+			 ISM_FIELD_RING_REF, ring_ref, dev->domid);
+		return -EPROTO;
+	}
+	rc = be->ops->gnt_map(be->plat, dev->domid, evt_ref, &evtp);
+	if (rc) {
+		snprintf(why, whylen, "%s: cannot map grant %u of domain %u",
+			 ISM_FIELD_EVENT_PAGE_REF, evt_ref, dev->domid);
+		goto err_unmap_ring;
+	}
+	rc = be->ops->evtchn_bind(be->plat, dev->domid, remote, &dev->port);
+	if (rc) {
+		snprintf(why, whylen, "%s: cannot bind port %u of domain %u",
+			 ISM_FIELD_EVENT_CHANNEL, remote, dev->domid);
+		goto err_unmap_evtp;
+	}
+	dev->ring = ring;
+	dev->evtp = evtp;
+	dev->ring_ref = ring_ref;
+	dev->evt_ref = evt_ref;
+	dev->remote_port = remote;
+	return 0;
+
+err_unmap_evtp:
+	ism__backend_unmap(be, evtp);
+err_unmap_ring:
+	ism__backend_unmap(be, ring);
+	return -EPROTO;
+}
+
+/* Read the frontend's values and plug them; -EPROTO with @why, or -errno. */
+static int ism_device_map(struct ism_device *dev, char *why, size_t whylen)
+{
+	uint32_t version, ring_ref, evt_ref, remote;
 	int rc;
 
 	rc = ism_device_fe_value(dev, ISM_FIELD_VERSION, ism__xsval_version,
@@ -428,33 +479,7 @@ static int ism_device_map(struct ism_device *dev, char *why, size_t whylen)
 			 ring_ref);
 		return -EPROTO;
 	}
-	rc = be->ops->gnt_map(be->plat, dev->domid, ring_ref, &ring);
-	if (rc) {
-		snprintf(why, whylen, "%s: cannot map grant %u of domain %u",
-			 ISM_FIELD_RING_REF, ring_ref, dev->domid);
-		return -EPROTO;
-	}
-	rc = be->ops->gnt_map(be->plat, dev->domid, evt_ref, &evtp);
-	if (rc) {
-		snprintf(why, whylen, "%s: cannot map grant %u of domain %u",
-			 ISM_FIELD_EVENT_PAGE_REF, evt_ref, dev->domid);
-		goto err_unmap_ring;
-	}
-	rc = be->ops->evtchn_bind(be->plat, dev->domid, remote, &dev->port);
-	if (rc) {
-		snprintf(why, whylen, "%s: cannot bind port %u of domain %u",
-			 ISM_FIELD_EVENT_CHANNEL, remote, dev->domid);
-		goto err_unmap_evtp;
-	}
-	dev->ring = ring;
-	dev->evtp = evtp;
-	return 0;
-
-err_unmap_evtp:
-	ism__backend_unmap(be, evtp);
-err_unmap_ring:
-	ism__backend_unmap(be, ring);
-	return -EPROTO;
+	return ism_device_plug(dev, ring_ref, evt_ref, remote, why, whylen);
 }
 
 /* InitWait -> Connected. */
@@ -494,6 +519,62 @@ static int ism_device_connect(struct ism_device *dev)
 err_disconnect:
 	ism_device_disconnect(dev);
 	return rc;
+}
+
+/*
+ * Take up an index the frontend can see after a restart: @seen if it is
+ * ahead of @saved (work done after the last save that changed nothing
+ * saved) by less than half the index space, else @saved (done and saved,
+ * not published yet).  A frontend that rewrote @seen hurts only itself.
+ */
+static uint32_t ism_device_index(uint32_t saved, uint32_t seen)
+{
+	return seen - saved < 0x80000000u ? seen : saved;
+}
+
+int ism__device_resume(struct ism_device *dev, char *why, size_t whylen)
+{
+	struct ism_backend *be = dev->be;
+	struct ism_sring_hdr *h;
+	uint32_t at;
+	int rc;
+
+	rc = ism_device_plug(dev, dev->ring_ref, dev->evt_ref, dev->remote_port,
+			     why, whylen);
+	if (rc)
+		return rc;
+	dev->port_node.key = dev->port;
+	if (ism__htable_insert(&be->ports, &dev->port_node)) {
+		snprintf(why, whylen, "out of memory");
+		goto err_unplug;
+	}
+	be->st.connected++;
+	/* Responses saved but not published are in the ring: publish them. */
+	h = &dev->ring->hdr;
+	at = ism_device_index(dev->rsp_prod_pvt, ISM_READ_ONCE(h->rsp_prod));
+	dev->req_cons = at;
+	dev->rsp_prod_pvt = at;
+	ism_wmb();
+	ISM_WRITE_ONCE(h->rsp_prod, at);
+	dev->evt_prod_pvt = ism_device_index(
+		dev->evt_prod_pvt, ISM_READ_ONCE(dev->evtp->evt_prod));
+	/* Serve what came meanwhile, and make the frontend look again. */
+	dev->busy_listed = true;
+	dev->busy_next = be->busy_head;
+	be->busy_head = dev;
+	ism__evt_kick_rsp(dev);
+	ism_device_log(dev, ISM_LOG_INFO | ISM_LOG_F_ALWAYS,
+		       "resumed after a restart, port %u", dev->port);
+	return 0;
+
+err_unplug:
+	ism__backend_unbind(be, dev->port);
+	ism__backend_unmap(be, dev->evtp);
+	ism__backend_unmap(be, dev->ring);
+	dev->port = 0;
+	dev->evtp = NULL;
+	dev->ring = NULL;
+	return -EPROTO;
 }
 
 /*
@@ -671,6 +752,7 @@ int ism__device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,
 	be->dev_head = dev;
 	if (!dev->dom->devices)
 		be->st.domains++;
+	ism__backend_dirty(be);
 	dev->dom_next = dev->dom->devices;
 	dev->dom->devices = dev;
 	be->st.devices++;
@@ -711,6 +793,7 @@ void ism__device_destroy(struct ism_device *dev)
 	*pp = dev->dom_next;
 	if (!dev->dom->devices)
 		be->st.domains--;
+	ism__backend_dirty(be);
 	be->st.devices--;
 	ism__domain_put(be, dev->dom);
 	free(dev);

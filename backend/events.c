@@ -110,6 +110,8 @@ void ism__evt_flush(struct ism_backend *be)
 	struct ism_device *dev;
 	bool notify;
 
+	/* The end of a batch: what it changed is saved before any signal. */
+	ism__state_persist(be);
 	while ((dev = be->kick_head)) {
 		be->kick_head = dev->kick_next;
 		dev->kick_listed = false;

@@ -28,6 +28,7 @@
 #define ISM_BACKEND_ISM_BACKEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "platform.h"
@@ -128,6 +129,97 @@ int ism_backend_new(const struct ism_platform_ops *ops,
  * closes).  NULL is a no-op.
  */
 void ism_backend_free(struct ism_backend *be);
+
+/*
+ * ism_backend_abandon() - free the backend's memory and nothing else: no
+ * device closes, no grant ends, no page is freed, no node is written.
+ * For a daemon that exits to be restarted: its platform keeps the pages
+ * and grants (the grant helper's KEEP), the state it saved last says what
+ * they are, and ism_backend_restore() takes them back.  NULL is a no-op.
+ */
+void ism_backend_abandon(struct ism_backend *be);
+
+/**
+ * typedef ism_backend_save_fn - keep the backend's state for a restart.
+ * @arg: the daemon's pointer from ism_backend_set_save().
+ * @buf: the whole state, @len bytes, valid during the call.
+ *
+ * The core calls it whenever its state changed (a region, a slot, a
+ * permission, a device's state, a grant), before any frontend can see the
+ * change: before the responses of a batch are published and before its
+ * event channel signals.  It must store @buf atomically (a new file
+ * renamed over the old one), so that the state on disk is always one that
+ * was passed here whole.  Returns 0 or a negative errno; on an error the
+ * core calls it again at the next change, and the daemon logs.
+ */
+typedef int ism_backend_save_fn(void *arg, const void *buf, size_t len);
+
+/*
+ * ism_backend_set_save() - install the save callback (NULL: none) and save
+ * the state through it now.  Returns what the callback returned.
+ */
+int ism_backend_set_save(struct ism_backend *be, ism_backend_save_fn *fn,
+			 void *arg);
+
+/*
+ * ism_backend_save() - save the state through the callback now, changed or
+ * not (before ism_backend_abandon()).  0, -ENOENT without a callback, or
+ * what it returned.
+ */
+int ism_backend_save(struct ism_backend *be);
+
+/**
+ * struct ism_backend_restored - what ism_backend_restore() found.
+ * @devices: devices restored from the state.
+ * @connected: those connected again (the others were failed: their
+ *             frontend's pages or port are gone).
+ * @regions: regions restored (released ones included).
+ * @stray_pages: pages the platform held that the state does not name;
+ *               freed once their grants end.
+ * @stray_grants: grants the platform held that the state does not name
+ *                (charged to their grantee until they end, like released
+ *                grants a guest still maps).
+ * @lost_grants: grants the state names that the platform no longer holds
+ *               (the daemon ended them after its last save); forgotten.
+ * @discarded: the state was unusable (malformed, or naming pages the
+ *             platform does not hold): everything held is a stray.
+ */
+struct ism_backend_restored {
+	unsigned int devices;
+	unsigned int connected;
+	unsigned int regions;
+	unsigned int stray_pages;
+	unsigned int stray_grants;
+	unsigned int lost_grants;
+	bool discarded;
+};
+
+/**
+ * ism_backend_restore() - start a backend that takes over from one that
+ * exited (ism_backend_abandon(), a crash, kill -9).
+ * @ops, @platform, @limits, @be_out: as ism_backend_new().
+ * @state: what the save callback was last given, @len bytes, or NULL.
+ * @info_out: what was found, or NULL.
+ *
+ * The platform must hold what the last backend left (on Xen, after the
+ * grant helper's ADOPT).  The backend takes back every page set the state
+ * names (pages_adopt), checks every grant against the platform's list
+ * (pages_list), re-maps each connected frontend's ring and event page,
+ * binds its event channel again, takes up its ring where the frontend
+ * sees it (a request whose response was not published yet is carried out
+ * once more; its events may come twice), signals every device, and then
+ * watches as ism_backend_new() does.  What the platform holds and the
+ * state does not name is held back like released grants a guest maps and
+ * freed when it can be; devices of frontends gone meanwhile close.  The
+ * limits may differ from the last backend's: they apply to new requests.
+ * -ENOMEM, -EINVAL, or an error of the platform.
+ */
+int ism_backend_restore(const struct ism_platform_ops *ops,
+			struct ism_platform *platform,
+			const struct ism_backend_limits *limits,
+			const void *state, size_t len,
+			struct ism_backend **be_out,
+			struct ism_backend_restored *info_out);
 
 /* ism_backend_set_log() - install the log callback (NULL: no logging). */
 void ism_backend_set_log(struct ism_backend *be, ism_backend_log_fn *fn,

@@ -22,6 +22,7 @@ backend_libismbackend_la_SOURCES = \
 	backend/control.c \
 	backend/region.c \
 	backend/pages.c \
+	backend/state.c \
 	backend/rate.c \
 	backend/token.c \
 	backend/perm.c \

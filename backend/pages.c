@@ -35,6 +35,7 @@ static void ism_pageset_try_free(struct ism_backend *be,
 	if (!set->orphan)
 		return;
 	if (!set->ngrants && !be->ops->pages_free(be->plat, set->handle)) {
+		ism__backend_dirty(be);
 		if (set->dead_listed) {
 			for (pp = &be->dead_sets; *pp != set; pp = &(*pp)->next)
 				;
@@ -65,6 +66,7 @@ int ism__pageset_new(struct ism_backend *be, unsigned int npages, bool map,
 				  map ? &set->addr : NULL);
 	if (rc)
 		goto err_free_set;
+	ism__backend_dirty(be);
 	/*
 	 * The platform hands out zeroed pages; clear those we map anyway (a
 	 * MUST).  Pages we do not map are seen only by their grantees.
@@ -203,6 +205,7 @@ static uint32_t ism_ref_end_grants(struct ism_backend *be, struct ism_ref *ref,
 		}
 		if (!n)
 			break;
+		ism__backend_dirty(be);
 		rc = be->ops->pages_end_grants(be->plat, grefs, n, status);
 		in_set = in_dir = false;
 		for (k = 0; k < n; k++) {

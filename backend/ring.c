@@ -23,6 +23,8 @@ static void ism_ring_push(struct ism_device *dev, uint32_t old)
 
 	if (new == old)
 		return;
+	/* What the responses tell must survive a restart before they do. */
+	ism__state_persist(dev->be);
 	ism_wmb();
 	ISM_WRITE_ONCE(h->rsp_prod, new);
 	ism_mb();

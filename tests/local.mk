@@ -68,7 +68,8 @@ ISM_CORE_TESTS = \
 	tests/unit/test-backend-death \
 	tests/unit/test-backend-driverdom \
 	tests/unit/test-backend-pages \
-	tests/unit/test-backend-fault
+	tests/unit/test-backend-fault \
+	tests/unit/test-backend-restart
 
 check_PROGRAMS += $(ISM_CORE_TESTS)
 TESTS += $(ISM_CORE_TESTS)
@@ -99,6 +100,9 @@ tests_unit_test_backend_pages_LDADD = $(ISM_CORE_LDADD)
 
 tests_unit_test_backend_fault_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
 tests_unit_test_backend_fault_LDADD = $(ISM_CORE_LDADD)
+
+tests_unit_test_backend_restart_CPPFLAGS = $(ISM_UNIT_CPPFLAGS)
+tests_unit_test_backend_restart_LDADD = $(ISM_CORE_LDADD)
 
 # Scale benchmark of the core on the fake (not a test): `make bench-core`.
 noinst_PROGRAMS += tests/bench/bench-core

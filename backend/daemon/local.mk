@@ -7,7 +7,8 @@ noinst_LTLIBRARIES += backend/daemon/libismd.la
 backend_daemon_libismd_la_SOURCES = backend/daemon/options.c \
 	backend/daemon/options.h backend/daemon/log.c backend/daemon/log.h \
 	backend/daemon/pidfile.c backend/daemon/pidfile.h \
-	backend/daemon/limits.c backend/daemon/limits.h
+	backend/daemon/limits.c backend/daemon/limits.h \
+	backend/daemon/keep.c backend/daemon/keep.h
 backend_daemon_libismd_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 
 check_PROGRAMS += backend/daemon/tests/test-options
@@ -25,6 +26,13 @@ backend_daemon_tests_test_limits_CPPFLAGS = $(AM_CPPFLAGS) \
 backend_daemon_tests_test_limits_LDADD = backend/daemon/libismd.la \
 	backend/libismbackend.la
 TESTS += backend/daemon/tests/test-limits
+
+check_PROGRAMS += backend/daemon/tests/test-keep
+backend_daemon_tests_test_keep_SOURCES = backend/daemon/tests/test-keep.c
+backend_daemon_tests_test_keep_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/backend/daemon -I$(top_srcdir)/tests
+backend_daemon_tests_test_keep_LDADD = backend/daemon/libismd.la
+TESTS += backend/daemon/tests/test-keep
 
 sbin_PROGRAMS += backend/daemon/xen-ismd
 backend_daemon_xen_ismd_SOURCES = backend/daemon/main.c \

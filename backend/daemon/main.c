@@ -12,6 +12,12 @@
  * reclaim pass, once a second.  It counts its wake-ups (every return of
  * poll()) for the stats socket, which reports them with its CPU time and
  * uptime.
+ *
+ * A restart loses nothing (with a state file, the default): the grant
+ * helper keeps every page and grant when xen-ismd exits however it exits,
+ * the core saves its state before any frontend sees a change, and the
+ * next xen-ismd adopts the pages and restores the rest.  SIGTERM exits so;
+ * SIGINT closes every device first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +35,7 @@
 #include <unistd.h>
 
 #include "ism-backend.h"
+#include "keep.h"
 #include "limits.h"
 #include "log.h"
 #include "options.h"
@@ -49,20 +56,6 @@ static void ismd_core_log(void *arg, int level, uint16_t domid, uint32_t devid,
 {
 	(void)arg;
 	ismd_log_dev(level, domid, devid, "%s", msg);
-}
-
-/* Creates the directory of @path if it is missing (one level). */
-static void ismd_parent_make(const char *path)
-{
-	char dir[256];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		mkdir(dir, 0755);
-	}
 }
 
 /*
@@ -88,7 +81,7 @@ static int ismd_gid_load(const char *path, uint64_t *gid_out)
 	while (!gid) {
 		if (getrandom(&gid, sizeof(gid), 0) != sizeof(gid))
 			return -errno;
-		ismd_parent_make(path);
+		ismd_dir_make(path, 0755);
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			rc = -errno; /* still usable, but not stable */
@@ -143,7 +136,7 @@ static uint64_t ismd_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Runs until a signal asks to stop; 0, or -errno of a failed platform. */
+/* Runs until a signal asks to stop: its number, or -errno of the platform. */
 static int ismd_loop(struct ism_backend *be, const struct ism_platform_ops *ops,
 		     struct ism_platform *p, int sigfd, int statsfd,
 		     struct ismd_self *self)
@@ -178,11 +171,111 @@ static int ismd_loop(struct ism_backend *be, const struct ism_platform_ops *ops,
 				continue;
 			return -errno;
 		}
-		if (pfd[ISMD_FD_SIGNAL].revents & POLLIN)
-			return 0;
+		if (pfd[ISMD_FD_SIGNAL].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
+				return (int)si.ssi_signo;
+			return SIGTERM;
+		}
 		if (pfd[ISMD_FD_STATS].revents & POLLIN)
 			ismd_stats_accept(statsfd, be, self);
 	}
+}
+
+/*
+ * Start the backend: restore it if the grant helper kept what the last
+ * xen-ismd left (@adopted), else a new one; then save through the state
+ * file.  Logs; 0 or -errno.
+ */
+static int ismd_backend_start(const struct ismd_options *opts,
+			      struct ism_platform *p,
+			      const struct ism_backend_limits *limits,
+			      bool adopted, struct ism_backend **be_out)
+{
+	struct ism_backend_restored info;
+	struct ism_backend *be;
+	void *state = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (adopted) {
+		rc = ismd_keep_read(opts->state_file, &state, &len);
+		if (rc)
+			ismd_log(LOG_WARNING,
+				 "no state in %s (%s): what the last xen-ismd "
+				 "kept is released as it can be",
+				 opts->state_file, strerror(-rc));
+		rc = ism_backend_restore(&ism_platform_xen_ops, p, limits,
+					 state, len, &be, &info);
+		free(state);
+	} else {
+		if (opts->state_file && !access(opts->state_file, F_OK)) {
+			ismd_log(LOG_WARNING,
+				 "%s is stale (the grant helper kept nothing): "
+				 "starting afresh",
+				 opts->state_file);
+			ismd_keep_remove(opts->state_file);
+		}
+		rc = ism_backend_new(&ism_platform_xen_ops, p, limits, &be);
+	}
+	if (rc) {
+		ismd_log(LOG_ERR, "cannot start the backend: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	ism_backend_set_log(be, ismd_core_log, NULL);
+	if (adopted) {
+		if (info.discarded)
+			ismd_log(LOG_ERR,
+				 "the state in %s does not match what the "
+				 "grant helper kept: devices start afresh",
+				 opts->state_file);
+		ismd_log(LOG_NOTICE,
+			 "restored %u devices (%u connected again) and %u "
+			 "regions from %s",
+			 info.devices, info.connected, info.regions,
+			 opts->state_file);
+		if (info.stray_pages || info.stray_grants || info.lost_grants)
+			ismd_log(LOG_NOTICE,
+				 "%u pages and %u grants kept but not in the "
+				 "state are released as they can be; %u grants "
+				 "in it had ended",
+				 info.stray_pages, info.stray_grants,
+				 info.lost_grants);
+	}
+	if (opts->state_file) {
+		rc = ism_backend_set_save(be, ismd_keep_write,
+					  (void *)opts->state_file);
+		if (rc)
+			ismd_log(LOG_WARNING,
+				 "cannot write %s (%s): a restart would lose "
+				 "the regions",
+				 opts->state_file, strerror(-rc));
+	}
+	*be_out = be;
+	return 0;
+}
+
+/* Exit keeping everything for the next xen-ismd. */
+static void ismd_backend_keep(const struct ismd_options *opts,
+			      struct ism_backend *be)
+{
+	struct ism_backend_stats st;
+	int rc;
+
+	ism_backend_get_stats(be, &st);
+	rc = ism_backend_save(be);
+	if (rc)
+		ismd_log(LOG_ERR,
+			 "cannot write %s (%s): the next xen-ismd "
+			 "will not know the regions",
+			 opts->state_file, strerror(-rc));
+	ismd_log(LOG_NOTICE,
+		 "stopping: keeping %u devices and %u regions for the next "
+		 "xen-ismd",
+		 st.devices, st.regions + st.released);
+	ism_backend_abandon(be);
 }
 
 int main(int argc, char **argv)
@@ -195,7 +288,7 @@ int main(int argc, char **argv)
 	struct ism_platform *p = NULL;
 	uint32_t table, helper_max;
 	unsigned int failed = 0;
-	int pidfd = -1, sigfd = -1, statsfd = -1, rc;
+	int pidfd = -1, sigfd = -1, statsfd = -1, adopted = -ENOENT, sig, rc;
 	char err[256];
 	pid_t owner;
 
@@ -265,6 +358,22 @@ int main(int argc, char **argv)
 				 "");
 		goto out;
 	}
+	if (opts.state_file) {
+		adopted = ism_platform_xen_adopt(p);
+		if (adopted && adopted != -ENOENT) {
+			rc = adopted;
+			ismd_log(LOG_ERR,
+				 "cannot adopt what the last xen-ismd kept: %s",
+				 strerror(-rc));
+			goto out;
+		}
+		rc = ism_platform_xen_keep(p, true);
+		if (rc)
+			ismd_log(LOG_WARNING,
+				 "the grant helper cannot keep the regions "
+				 "(%s): a restart will lose them",
+				 strerror(-rc));
+	}
 	if (ism_platform_xen_grant_table(p, &table, &helper_max))
 		table = helper_max = 0;
 	ismd_limits_set(&opts, table, helper_max, &limits, err, sizeof(err));
@@ -283,13 +392,9 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = ism_backend_new(&ism_platform_xen_ops, p, &limits, &be);
-	if (rc) {
-		ismd_log(LOG_ERR, "cannot start the backend: %s",
-			 strerror(-rc));
+	rc = ismd_backend_start(&opts, p, &limits, adopted == 0, &be);
+	if (rc)
 		goto out;
-	}
-	ism_backend_set_log(be, ismd_core_log, NULL);
 	ismd_log(LOG_NOTICE,
 		 "serving ISM devices: gid %016llx, region size %u, %u slots "
 		 "per device, %llu bytes per domain, a pool of %u grants "
@@ -298,12 +403,21 @@ int main(int argc, char **argv)
 		 limits.max_regions, (unsigned long long)limits.max_bytes,
 		 limits.max_grants, table, limits.max_domain_grants);
 
-	rc = ismd_loop(be, &ism_platform_xen_ops, p, sigfd, statsfd, &self);
+	sig = ismd_loop(be, &ism_platform_xen_ops, p, sigfd, statsfd, &self);
+	rc = sig < 0 ? sig : 0;
 	if (rc)
 		ismd_log(LOG_ERR, "stopping on a platform error: %s",
 			 strerror(-rc));
-	else
+	if (opts.state_file && sig != SIGINT) {
+		ismd_backend_keep(&opts, be);
+		be = NULL;
+	} else {
 		ismd_log(LOG_NOTICE, "stopping: closing every device");
+		if (opts.state_file) {
+			ism_backend_set_save(be, NULL, NULL);
+			ismd_keep_remove(opts.state_file);
+		}
+	}
 out:
 	ism_backend_free(be);
 	ism_platform_xen_close(p);

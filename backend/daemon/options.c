@@ -24,6 +24,10 @@ const char ismd_usage[] =
 	")\n"
 	"      --stats-socket=PATH   answer ismctl list on PATH (default " ISMD_STATS_SOCKET_DEFAULT
 	"; 'none')\n"
+	"      --state-file=FILE     keep every device and region across a restart,\n"
+	"                            their state in FILE (default " ISMD_STATE_FILE_DEFAULT
+	";\n"
+	"                            'none': SIGTERM closes every device)\n"
 	"      --region-size=SIZE    largest region (default 1M, at most 64M)\n"
 	"      --max-regions=N       slots per device (default 256, at most 8192)\n"
 	"      --max-bytes=SIZE      region memory per domain (default 64M)\n"
@@ -41,6 +45,7 @@ const char ismd_usage[] =
 enum {
 	OPT_GID_FILE = 256,
 	OPT_STATS_SOCKET,
+	OPT_STATE_FILE,
 	OPT_REGION_SIZE,
 	OPT_MAX_REGIONS,
 	OPT_MAX_BYTES,
@@ -56,6 +61,7 @@ static const struct option ismd_longopts[] = {
 	{ "pid-file", required_argument, NULL, 'p' },
 	{ "gid-file", required_argument, NULL, OPT_GID_FILE },
 	{ "stats-socket", required_argument, NULL, OPT_STATS_SOCKET },
+	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 	{ "region-size", required_argument, NULL, OPT_REGION_SIZE },
 	{ "max-regions", required_argument, NULL, OPT_MAX_REGIONS },
 	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
@@ -140,6 +146,7 @@ int ismd_options_parse(int argc, char **argv, struct ismd_options *opts,
 		.pid_file = ISMD_PID_FILE_DEFAULT,
 		.gid_file = ISMD_GID_FILE_DEFAULT,
 		.stats_socket = ISMD_STATS_SOCKET_DEFAULT,
+		.state_file = ISMD_STATE_FILE_DEFAULT,
 		.region_size = ISM_REGION_SIZE_DEFAULT,
 		.max_regions = ISM_MAX_REGIONS_DEFAULT,
 		.max_bytes = ISM_MAX_BYTES_DEFAULT,
@@ -173,6 +180,10 @@ int ismd_options_parse(int argc, char **argv, struct ismd_options *opts,
 		case OPT_STATS_SOCKET:
 			opts->stats_socket = strcmp(optarg, "none") ? optarg :
 								      NULL;
+			break;
+		case OPT_STATE_FILE:
+			opts->state_file = strcmp(optarg, "none") ? optarg :
+								    NULL;
 			break;
 		case OPT_REGION_SIZE:
 			rc = ismd_value("region-size", optarg, true, 4096,

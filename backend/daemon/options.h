@@ -11,6 +11,7 @@
 #define ISMD_PID_FILE_DEFAULT "/run/xen-ismd.pid"
 #define ISMD_GID_FILE_DEFAULT "/var/lib/xen-ism/gid"
 #define ISMD_STATS_SOCKET_DEFAULT "/run/xen-ismd.sock"
+#define ISMD_STATE_FILE_DEFAULT "/run/xen-ism/state"
 
 struct ismd_options {
 	bool foreground; /* -F: no fork, log to stderr */
@@ -18,6 +19,7 @@ struct ismd_options {
 	const char *pid_file; /* NULL: none */
 	const char *gid_file; /* keeps the host's gid across restarts */
 	const char *stats_socket; /* for ismctl list; NULL: none */
+	const char *state_file; /* kept for a restart; NULL: none */
 	bool help;
 	bool version;
 	/* Limits announced to frontends and enforced (ismif.h, "Limits"). */

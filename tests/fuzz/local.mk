@@ -2,7 +2,8 @@
 #
 # Fuzz targets of the backend core: the control ring (request decoder and
 # handlers), the parsers of xenstore values and paths, and the device
-# state machine fed with hostile node values.
+# state machine fed with hostile node values, and the restore of a
+# daemon's saved state, damaged.
 #
 #  - Every build replays the committed corpora (tests/fuzz/corpus/<name>)
 #    as TAP tests: replay.c calls the target on each file.
@@ -11,10 +12,10 @@
 #    on a scratch copy of its corpus (tests/fuzz/work/<name>).
 
 ISM_FUZZ_CPPFLAGS = $(ISM_UNIT_CPPFLAGS) -I$(top_srcdir)/tests/unit
-ISM_FUZZ_NAMES = request xsval device
+ISM_FUZZ_NAMES = request xsval device state
 
 ISM_FUZZ_REPLAYS = tests/fuzz/replay-request tests/fuzz/replay-xsval \
-	tests/fuzz/replay-device
+	tests/fuzz/replay-device tests/fuzz/replay-state
 check_PROGRAMS += $(ISM_FUZZ_REPLAYS)
 TESTS += $(ISM_FUZZ_REPLAYS)
 EXTRA_DIST += tests/fuzz/corpus
@@ -36,9 +37,14 @@ tests_fuzz_replay_device_CPPFLAGS = $(ISM_FUZZ_CPPFLAGS) \
 	-DISM_FUZZ_TARGET='"device"'
 tests_fuzz_replay_device_LDADD = $(ISM_CORE_LDADD)
 
+tests_fuzz_replay_state_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz-state.c
+tests_fuzz_replay_state_CPPFLAGS = $(ISM_FUZZ_CPPFLAGS) \
+	-DISM_FUZZ_TARGET='"state"'
+tests_fuzz_replay_state_LDADD = $(ISM_CORE_LDADD)
+
 if ISM_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-request tests/fuzz/fuzz-xsval \
-	tests/fuzz/fuzz-device
+	tests/fuzz/fuzz-device tests/fuzz/fuzz-state
 
 tests_fuzz_fuzz_request_SOURCES = tests/fuzz/fuzz-request.c
 tests_fuzz_fuzz_request_CPPFLAGS = $(ISM_FUZZ_CPPFLAGS)
@@ -54,6 +60,11 @@ tests_fuzz_fuzz_device_SOURCES = tests/fuzz/fuzz-device.c
 tests_fuzz_fuzz_device_CPPFLAGS = $(ISM_FUZZ_CPPFLAGS)
 tests_fuzz_fuzz_device_LDFLAGS = $(AM_LDFLAGS) $(ISM_FUZZ_LDFLAGS)
 tests_fuzz_fuzz_device_LDADD = $(ISM_CORE_LDADD)
+
+tests_fuzz_fuzz_state_SOURCES = tests/fuzz/fuzz-state.c
+tests_fuzz_fuzz_state_CPPFLAGS = $(ISM_FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_state_LDFLAGS = $(AM_LDFLAGS) $(ISM_FUZZ_LDFLAGS)
+tests_fuzz_fuzz_state_LDADD = $(ISM_CORE_LDADD)
 endif
 
 FUZZ_SECONDS = 60

@@ -72,6 +72,58 @@ err_destroy:
 	return rc;
 }
 
+static int fw_save(void *arg, const void *buf, size_t len)
+{
+	struct fw *w = arg;
+	void *copy;
+
+	if (w->save_rc)
+		return w->save_rc;
+	copy = malloc(len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, buf, len);
+	free(w->state);
+	w->state = copy;
+	w->state_len = len;
+	w->saves++;
+	return 0;
+}
+
+int fw_keep(struct fw *w)
+{
+	return ism_backend_set_save(w->be, fw_save, w);
+}
+
+int fw_restart(struct fw *w, const void *state, size_t len,
+	       struct ism_backend_restored *info_out)
+{
+	void *copy = NULL;
+	int rc;
+
+	if (state) {
+		copy = malloc(len + 1);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, state, len);
+	}
+	ism_backend_abandon(w->be);
+	w->be = NULL;
+	fake_xen_platform_crash(w->p);
+	w->p = NULL;
+	rc = fake_xen_platform_open(w->fx, w->be_domid, &w->p);
+	rc = rc ?: fake_xen_platform_adopt(w->p);
+	rc = rc	   ?:
+		     ism_backend_restore(&fake_xen_ops, w->p, &w->lim, copy,
+					 len, &w->be, info_out);
+	free(copy);
+	if (rc)
+		return rc;
+	ism_backend_set_log(w->be, fw_log, w);
+	rc = fw_keep(w);
+	return rc ?: fw_pump(w);
+}
+
 void fw_stop(struct fw *w)
 {
 	ism_backend_free(w->be);
@@ -84,6 +136,8 @@ void fw_close(struct fw *w)
 	fake_xen_platform_close(w->p);
 	fake_xen_destroy(w->fx);
 	w->fx = NULL;
+	free(w->state);
+	w->state = NULL;
 }
 
 int fw_pump(struct fw *w)

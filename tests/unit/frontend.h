@@ -43,6 +43,10 @@ struct fw {
 	struct ism_backend_limits lim;
 	unsigned int nlog; /* messages the backend logged */
 	char last_log[256];
+	void *state; /* the last state saved (fw_keep) */
+	size_t state_len;
+	unsigned int saves;
+	int save_rc; /* what the save callback answers */
 };
 
 /* A world with @lim (NULL: defaults, gid 0x5e1f0c2a9b7d4433). */
@@ -64,6 +68,16 @@ void fw_open_guests(struct fw *w, const struct ism_backend_limits *lim,
 void fw_close(struct fw *w);
 /* Free only the backend; the host stays for leak checks. */
 void fw_stop(struct fw *w);
+/* Save the backend's state into @w->state whenever it changes. */
+int fw_keep(struct fw *w);
+/*
+ * The daemon dies (ism_backend_abandon(), the platform crashes keeping its
+ * pages) and a new one starts on a new platform that adopts them and
+ * restores from @state (@len bytes, or NULL), keeping as fw_keep() does;
+ * then pump.  @info_out may be NULL.
+ */
+int fw_restart(struct fw *w, const void *state, size_t len,
+	       struct ism_backend_restored *info_out);
 /* Let the backend take every watch event and port until quiet. */
 int fw_pump(struct fw *w);
 /* ism_backend_reclaim() and pump; returns what reclaim returned. */
