@@ -176,15 +176,20 @@ guest_tap()
 
 # ismd_start [OPTION...]: start xen-ismd in the background, logging to
 # /var/log/xen/xen-ismd.log (dumped with the guest logs), and wait (up to
-# 10 s) until it serves (its stats socket appears); fail at once if it
-# exits.  Call it in the scenario's shell, not in a subshell such as
-# tap_check's, so that ismd_stop knows its pid.
+# LAB_ISMD_WAIT seconds, default 10) until it serves (its stats socket
+# appears); fail at once if it exits.  A socket that a killed daemon left
+# behind (kill -9 removes nothing) is removed first, or the wait would end
+# before the new daemon listens.  Call it in the scenario's shell, not in a
+# subshell such as tap_check's, so that ismd_stop knows its pid.
 ismd_start()
 {
+	if [ -z "${LAB_ISMD_PID:-}" ] || ! kill -0 $LAB_ISMD_PID 2>/dev/null; then
+		rm -f /run/xen-ismd.sock
+	fi
 	xen-ismd --foreground -v --gid-file=/tmp/ism-gid "$@" \
 		>>/var/log/xen/xen-ismd.log 2>&1 &
 	LAB_ISMD_PID=$!
-	wait_until 10 ismd_settled && [ -S /run/xen-ismd.sock ]
+	wait_until "${LAB_ISMD_WAIT:-10}" ismd_settled && [ -S /run/xen-ismd.sock ]
 }
 
 # ismd_settled: xen-ismd serves, or has exited: either ends ismd_start's
@@ -194,11 +199,16 @@ ismd_settled()
 	[ -S /run/xen-ismd.sock ] || ! kill -0 $LAB_ISMD_PID 2>/dev/null
 }
 
-# ismd_stop: SIGTERM, and its exit status (0: it closed every device).
+# ismd_stop [SIGNAL]: send xen-ismd SIGNAL (default TERM) and wait for it
+# to exit; its exit status (0: it stopped cleanly).  On SIGTERM xen-ismd
+# keeps its state for the next start (--state-file): it closes no device,
+# guests keep their regions.  On SIGINT it closes every device (frontends
+# see Closed).  KILL: the status is 137 (128 + 9); the state is kept as for
+# SIGTERM.
 ismd_stop()
 {
 	local rc
-	if ! kill -TERM $LAB_ISMD_PID 2>/dev/null; then
+	if ! kill -"${1:-TERM}" $LAB_ISMD_PID 2>/dev/null; then
 		wait $LAB_ISMD_PID
 		rc=$?
 		echo "xen-ismd had already exited, with status $rc"

@@ -42,7 +42,18 @@ tests_lab_lab_soak_CPPFLAGS = $(ISM_FE_CPPFLAGS)
 tests_lab_lab_soak_CFLAGS = $(tests_lab_lab_region_CFLAGS)
 tests_lab_lab_soak_LDADD = $(tests_lab_lab_region_LDADD)
 tests_lab_lab_soak_LDFLAGS = -pthread
-LAB_PROGS = tests/lab/lab-probe tests/lab/lab-region tests/lab/lab-soak
+# lab-restart: the restart scenario's rounds over a region, over libxenism.
+noinst_PROGRAMS += tests/lab/lab-restart
+tests_lab_lab_restart_SOURCES = tests/lab/probe/lab-restart.c \
+	tests/lab/probe/lab-check.h \
+	frontend-linux/lib/open.c frontend-linux/lib/platform-linux.c \
+	frontend-linux/lib/waker.c
+tests_lab_lab_restart_CPPFLAGS = $(ISM_FE_CPPFLAGS)
+tests_lab_lab_restart_CFLAGS = $(tests_lab_lab_region_CFLAGS)
+tests_lab_lab_restart_LDADD = $(tests_lab_lab_region_LDADD)
+tests_lab_lab_restart_LDFLAGS = -pthread
+LAB_PROGS = tests/lab/lab-probe tests/lab/lab-region tests/lab/lab-soak \
+	tests/lab/lab-restart
 
 # lab-compat32: the grant helper's ioctls from a 32-bit process (the
 # grant-helper scenario skips it when configure found no -m32).
@@ -104,6 +115,9 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/hostile-guest.sh
 LAB_SCENARIOS += tests/lab/scenarios/soak.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/soak-guest.sh \
 	tests/lab/scenarios/soak-full.lab
+# Issue 13: xen-ismd restarts (SIGTERM, kill -9) under two exchanging guests.
+LAB_SCENARIOS += tests/lab/scenarios/restart.lab
+LAB_SCENARIO_SRC += tests/lab/scenarios/restart-guest.sh
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)
