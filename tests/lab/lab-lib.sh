@@ -12,6 +12,11 @@ LAB_FAILED=0
 LAB_GUEST_KERNEL=/lab/guest/vmlinux
 LAB_GUEST_RAMDISK=/lab/guest/initrd.cpio
 LAB_CONSOLE_DIR=/var/log/xen/console
+# Bounds of dom0's waits, in seconds, for a busy host (another lab on the
+# same CPUs): a guest's boot up to its program (seen to take 125 s), and
+# a guest's power-off once its program is done.
+LAB_BOOT_WAIT=420
+LAB_OFF_WAIT=300
 
 tap_ok()
 {
