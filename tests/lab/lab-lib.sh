@@ -116,6 +116,24 @@ guest_gone()
 	! xl domid "$1" >/dev/null 2>&1
 }
 
+# guest_stuck_diag NAME: what dom0 can see of a guest that did not end:
+# its vCPUs' time and state, whether xenconsoled gave it a console log
+# and how long that is, and its console nodes (a guest that printed
+# nothing at all, twice seen beside another lab, is a guest whose console
+# nobody may be reading).
+guest_stuck_diag()
+{
+	local d log=$LAB_CONSOLE_DIR/guest-$1.log
+	d=$(xl domid "$1" 2>/dev/null) || return 0
+	xl vcpu-list "$1" 2>&1 | sed "s/^/# $1: /"
+	if [ -f "$log" ]; then
+		tap_diag "$1: console log of $(wc -c <"$log") bytes"
+	else
+		tap_diag "$1: no console log: xenconsoled never saw its output"
+	fi
+	xenstore-ls -f "/local/domain/$d/console" 2>&1 | sed "s/^/# $1: /"
+}
+
 # guest_wait NAME SECONDS: wait for the guest to power off; destroy it and
 # fail if it is still running after SECONDS.  It looks every LAB_WAIT_STEP
 # seconds (default 0.1); each look is an xl command, a load on dom0 that
@@ -125,6 +143,7 @@ guest_wait()
 	local WAIT_STEP=${LAB_WAIT_STEP:-0.1}
 	wait_until "$2" guest_gone "$1" && return 0
 	tap_diag "guest $1 still running after $2 s; destroying it"
+	guest_stuck_diag "$1"
 	xl destroy "$1" >/dev/null 2>&1
 	return 1
 }
