@@ -95,6 +95,21 @@ int fw_keep(struct fw *w)
 	return ism_backend_set_save(w->be, fw_save, w);
 }
 
+void fw_crash(struct fw *w)
+{
+	ism_backend_abandon(w->be);
+	w->be = NULL;
+	fake_xen_platform_crash(w->p);
+	w->p = NULL;
+}
+
+int fw_adopt(struct fw *w)
+{
+	int rc = fake_xen_platform_open(w->fx, w->be_domid, &w->p);
+
+	return rc ?: fake_xen_platform_adopt(w->p);
+}
+
 int fw_restart(struct fw *w, const void *state, size_t len,
 	       struct ism_backend_restored *info_out)
 {
@@ -107,12 +122,8 @@ int fw_restart(struct fw *w, const void *state, size_t len,
 			return -ENOMEM;
 		memcpy(copy, state, len);
 	}
-	ism_backend_abandon(w->be);
-	w->be = NULL;
-	fake_xen_platform_crash(w->p);
-	w->p = NULL;
-	rc = fake_xen_platform_open(w->fx, w->be_domid, &w->p);
-	rc = rc ?: fake_xen_platform_adopt(w->p);
+	fw_crash(w);
+	rc = fw_adopt(w);
 	rc = rc	   ?:
 		     ism_backend_restore(&fake_xen_ops, w->p, &w->lim, copy,
 					 len, &w->be, info_out);

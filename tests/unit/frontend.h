@@ -70,9 +70,12 @@ void fw_close(struct fw *w);
 void fw_stop(struct fw *w);
 /* Save the backend's state into @w->state whenever it changes. */
 int fw_keep(struct fw *w);
+/* The daemon dies: ism_backend_abandon(), its platform crashes keeping. */
+void fw_crash(struct fw *w);
+/* A new platform of the backend's domain adopts what the crash kept. */
+int fw_adopt(struct fw *w);
 /*
- * The daemon dies (ism_backend_abandon(), the platform crashes keeping its
- * pages) and a new one starts on a new platform that adopts them and
+ * The daemon dies (fw_crash()) and a new one starts on a new platform that adopts them and
  * restores from @state (@len bytes, or NULL), keeping as fw_keep() does;
  * then pump.  @info_out may be NULL.
  */

@@ -335,12 +335,9 @@ static void test_guest_died_meanwhile(void)
 	struct pair p;
 
 	pair_open(&p);
-	ism_backend_abandon(p.w.be);
-	p.w.be = NULL;
-	fake_xen_platform_crash(p.w.p);
+	fw_crash(&p.w);
 	fake_xen_domain_kill(p.w.fx, p.b.domid);
-	fake_xen_platform_open(p.w.fx, p.w.be_domid, &p.w.p);
-	fake_xen_platform_adopt(p.w.p);
+	fw_adopt(&p.w);
 	tap_is_int(ism_backend_restore(&fake_xen_ops, p.w.p, &p.w.lim,
 				       p.w.state, p.w.state_len, &p.w.be,
 				       &info),
@@ -396,11 +393,8 @@ static void test_restore_faults(void)
 
 	pair_open(&p);
 	pair_fill(&p, 0);
-	ism_backend_abandon(p.w.be);
-	p.w.be = NULL;
-	fake_xen_platform_crash(p.w.p);
-	fake_xen_platform_open(p.w.fx, p.w.be_domid, &p.w.p);
-	fake_xen_platform_adopt(p.w.p);
+	fw_crash(&p.w);
+	fw_adopt(&p.w);
 	fake_xen_fail_set(p.w.fx, FAKE_XEN_OP_PAGES_LIST, 1, ENOMEM, 0);
 	rc = ism_backend_restore(&fake_xen_ops, p.w.p, &p.w.lim, p.w.state,
 				 p.w.state_len, &p.w.be, &info);
