@@ -34,8 +34,14 @@
 #ifndef ISM_XENSTORE_SCHEMA_ISMIF_H
 #define ISM_XENSTORE_SCHEMA_ISMIF_H
 
+#ifdef __KERNEL__
+/* A Linux kernel module (xen-ismfront): the kernel's own types. */
+#include <linux/stddef.h>
+#include <linux/types.h>
+#else
 #include <stddef.h>
 #include <stdint.h>
+#endif
 
 /**
  * DOC: Overview

@@ -1,39 +1,66 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The grant helper, a Linux kernel module for the backend domain, built
-# with kbuild against the kernel tree configure found (--with-linux-headers)
-# and installed to $(DESTDIR)/lib/modules/<release>/updates/.
+# The project's Linux kernel modules, built with kbuild against the kernel
+# tree configure found (--with-linux-headers) and installed to
+# $(DESTDIR)/lib/modules/<release>/updates/:
+#  - xen-ism-gnt.ko, the grant helper of the backend domain (backend/kmod);
+#  - xen-ismfront.ko, the guest's kernel frontend (frontend-linux/kmod).
+# Both include the protocol header from xenstore-schema/.
 
-KMOD_SRC = backend/kmod/Kbuild backend/kmod/xen-ism-gnt.c backend/kmod/xen-ism-gnt.h
-EXTRA_DIST += $(KMOD_SRC)
+KMOD_GNT_SRC = backend/kmod/Kbuild backend/kmod/xen-ism-gnt.c \
+	backend/kmod/xen-ism-gnt.h
+EXTRA_DIST += $(KMOD_GNT_SRC) $(KMOD_FRONT_SRC)
 
 if ISM_KMOD
-KMOD_DIR = $(abs_top_builddir)/backend/kmod
+KMOD_MODULES = backend/kmod/xen-ism-gnt.ko frontend-linux/kmod/xen-ismfront.ko
 
 # kbuild builds in the directory of its sources: link them into the build
-# tree (a no-op when building in the source tree).
-kmod: $(addprefix $(top_srcdir)/,$(KMOD_SRC))
-	@$(MKDIR_P) $(KMOD_DIR)
-	@for f in $(KMOD_SRC); do \
-	  test -e $(KMOD_DIR)/$${f##*/} || ln -s $(abs_top_srcdir)/$$f $(KMOD_DIR)/; \
-	done
-	$(AM_V_GEN)$(MAKE) -C $(LINUX_HEADERS) M=$(KMOD_DIR) $(if $(AM_V_P:false=),,-s) modules
+# tree (a no-op when building in the source tree).  $(1): the directory,
+# $(2): its sources.
+kmod_build = \
+	$(MKDIR_P) $(abs_top_builddir)/$(1) && \
+	for f in $(2); do \
+	  test -e $(abs_top_builddir)/$(1)/$${f\#\#*/} || \
+	    ln -s $(abs_top_srcdir)/$$f $(abs_top_builddir)/$(1)/; \
+	done && \
+	$(MAKE) -C $(LINUX_HEADERS) M=$(abs_top_builddir)/$(1) \
+	  ISM_SCHEMA=$(abs_top_srcdir)/xenstore-schema \
+	  $(if $(AM_V_P:false=),,-s) modules
+
+# The modules are files with their sources as prerequisites, so that the
+# lab's images are rebuilt when a module changed (kbuild leaves a module
+# that is up to date untouched).
+backend/kmod/xen-ism-gnt.ko: $(addprefix $(top_srcdir)/,$(KMOD_GNT_SRC))
+	+$(AM_V_GEN)$(call kmod_build,backend/kmod,$(KMOD_GNT_SRC))
+
+frontend-linux/kmod/xen-ismfront.ko: \
+		$(addprefix $(top_srcdir)/,$(KMOD_FRONT_SRC)) \
+		$(top_srcdir)/xenstore-schema/ismif.h
+	+$(AM_V_GEN)$(call kmod_build,frontend-linux/kmod,$(KMOD_FRONT_SRC))
+
+kmod-gnt: backend/kmod/xen-ism-gnt.ko
+kmod-front: frontend-linux/kmod/xen-ismfront.ko
+
+kmod: kmod-gnt kmod-front
 
 all-local: kmod
 
 install-exec-local: kmod
 	$(MKDIR_P) $(DESTDIR)/lib/modules/$(LINUX_RELEASE)/updates
-	$(INSTALL_DATA) $(KMOD_DIR)/xen-ism-gnt.ko \
+	$(INSTALL_DATA) $(KMOD_MODULES) \
 		$(DESTDIR)/lib/modules/$(LINUX_RELEASE)/updates/
 
 uninstall-local:
-	rm -f $(DESTDIR)/lib/modules/$(LINUX_RELEASE)/updates/xen-ism-gnt.ko
+	cd $(DESTDIR)/lib/modules/$(LINUX_RELEASE)/updates && \
+		rm -f $(notdir $(KMOD_MODULES))
 
 clean-kmod:
-	-$(MAKE) -C $(LINUX_HEADERS) M=$(KMOD_DIR) clean >/dev/null 2>&1
+	-for d in backend/kmod frontend-linux/kmod; do \
+	  $(MAKE) -C $(LINUX_HEADERS) M=$(abs_top_builddir)/$$d clean >/dev/null 2>&1; \
+	done
 else
-kmod:
+kmod kmod-gnt kmod-front:
 	@echo "kmod: no kernel headers were found by configure (--with-linux-headers)"; exit 1
 clean-kmod:
 endif
-PHONY_TARGETS += kmod clean-kmod
+PHONY_TARGETS += kmod kmod-gnt kmod-front clean-kmod

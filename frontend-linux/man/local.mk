@@ -23,4 +23,5 @@ dist_man_MANS += frontend-linux/man/ism.1 \
 	frontend-linux/man/ism_event_wait.3 \
 	frontend-linux/man/ism_name_publish.3 \
 	frontend-linux/man/ism_name_unpublish.3 \
-	frontend-linux/man/ism_name_lookup.3
+	frontend-linux/man/ism_name_lookup.3 \
+	frontend-linux/man/xen-ismfront.4
