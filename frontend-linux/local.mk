@@ -6,12 +6,20 @@
 ISM_FE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend-linux/include
 
 # The library without its platform: linked by libxenism.la with the real
-# platform, and by the unit tests with the fake one.
+# platform, and by the unit tests with the fake one.  It holds both
+# implementations of the device seam (lib/platform.h): the userspace
+# protocol one and the one over the kernel frontend's /dev/xen-ism, whose
+# uapi header lives with the module (frontend-linux/kmod/xen-ism-dev.h).
 noinst_LTLIBRARIES += frontend-linux/lib/libxenism-core.la
 frontend_linux_lib_libxenism_core_la_SOURCES = \
+	frontend-linux/lib/api.c \
 	frontend-linux/lib/dev.c \
 	frontend-linux/lib/event.c \
 	frontend-linux/lib/evq.c \
+	frontend-linux/lib/kdev.c \
+	frontend-linux/lib/kdev.h \
+	frontend-linux/lib/kevent.c \
+	frontend-linux/lib/kregion.c \
 	frontend-linux/lib/name.c \
 	frontend-linux/lib/pgdir.c \
 	frontend-linux/lib/platform.h \

@@ -165,7 +165,14 @@ int bench_backend_run(struct bench *b)
 	rc = backend_idle(b, b->o->quick ? IDLE_S_QUICK : IDLE_S);
 	if (rc)
 		return bench_fail(b, "backend idle", rc);
-	rc = backend_rtt(b, BENCH_V_ISM_RELAY, "relay", "rtt.ism-relay", n);
+	/* The kernel frontend has no switch for the fast path. */
+	if (b->fe == BENCH_FE_KERNEL)
+		fprintf(stderr, "ism-bench: rtt.ism-relay: not measured over "
+				"the kernel frontend (the fast path cannot be "
+				"turned off)\n");
+	else
+		rc = backend_rtt(b, BENCH_V_ISM_RELAY, "relay", "rtt.ism-relay",
+				 n);
 	if (rc)
 		return bench_fail(b, "rtt.ism-relay", rc);
 	if (b->info.fast_path) {

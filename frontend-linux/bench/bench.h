@@ -118,6 +118,9 @@ struct bench_env {
 	uint32_t ring; /* the stream's ring in every variant; 0: no stream */
 	char date[32];
 	char kernel[80];
+	/* libxenism's frontend measured, "user" or "kernel"; NULL when the
+	 * guest has no kernel frontend (/dev/xen-ism): not shown. */
+	const char *frontend;
 };
 
 void bench_results_table(FILE *out, const struct bench_results *rs,

@@ -37,6 +37,8 @@ enum bench_op {
 	BENCH_OP_SETUP,
 	BENCH_OP_IDLE,
 	BENCH_OP_SCALE,
+	/* Measure over libxenism's frontend arg[0] (enum bench_fe) now. */
+	BENCH_OP_FRONTEND,
 };
 
 #define BENCH_LINE 64

@@ -16,6 +16,91 @@
 
 _Static_assert(sizeof(struct bench_page) <= 4096, "control page too big");
 
+/* As libxenism(3) names them in $ISM_FRONTEND. */
+const char *const bench_fe_names[BENCH_FE_N] = { "user", "kernel" };
+#define BENCH_FE_ENV "ISM_FRONTEND"
+#define BENCH_FE_CHARDEV "/dev/xen-ism"
+
+int bench_frontend_use(struct bench *b, enum bench_fe fe)
+{
+	if (!b->fe_dev[fe])
+		return -ENODEV;
+	b->dev = b->fe_dev[fe];
+	b->info = b->fe_info[fe];
+	b->fe = (int)fe;
+	return 0;
+}
+
+/*
+ * One handle as ever when $ISM_FRONTEND chooses or there is no kernel
+ * frontend; else one on each frontend that opens (libxenism picks the
+ * device of --devid, or for 0 the first one that frontend may drive).
+ */
+static int frontends_open(struct bench *b)
+{
+	const char *mode = getenv(BENCH_FE_ENV);
+	int timeout = (int)b->o->timeout_s * 1000, rc, first_rc = 0;
+	bool forced = mode && *mode && strcmp(mode, "auto");
+	unsigned int fe, n = 0;
+
+	b->fe = -1;
+	if (forced || access(BENCH_FE_CHARDEV, F_OK)) {
+		/* Labelled only where the kernel frontend exists. */
+		for (fe = 0; forced && !access(BENCH_FE_CHARDEV, F_OK) &&
+			     fe < BENCH_FE_N;
+		     fe++)
+			if (!strcmp(mode, bench_fe_names[fe]))
+				b->fe = (int)fe;
+		rc = ism_dev_open(b->o->devid, timeout, &b->dev);
+		if (!rc)
+			rc = ism_dev_info(b->dev, &b->info);
+		if (!rc && b->fe >= 0) {
+			b->fe_dev[b->fe] = b->dev;
+			b->fe_info[b->fe] = b->info;
+		}
+		return rc;
+	}
+	for (fe = 0; fe < BENCH_FE_N; fe++) {
+		setenv(BENCH_FE_ENV, bench_fe_names[fe], 1);
+		rc = ism_dev_open(b->o->devid, timeout, &b->fe_dev[fe]);
+		if (!rc)
+			rc = ism_dev_info(b->fe_dev[fe], &b->fe_info[fe]);
+		if (rc) {
+			ism_dev_close(b->fe_dev[fe]);
+			b->fe_dev[fe] = NULL;
+			fprintf(stderr,
+				"ism-bench: the %s frontend of libxenism is not "
+				"available: %s\n",
+				bench_fe_names[fe], strerror(-rc));
+			first_rc = first_rc ? first_rc : rc;
+			continue;
+		}
+		n++;
+	}
+	if (mode)
+		setenv(BENCH_FE_ENV, mode, 1);
+	else
+		unsetenv(BENCH_FE_ENV);
+	if (!n)
+		return first_rc;
+	return bench_frontend_use(
+		b, b->fe_dev[BENCH_FE_USER] ? BENCH_FE_USER : BENCH_FE_KERNEL);
+}
+
+static void frontends_close(struct bench *b)
+{
+	unsigned int fe;
+
+	for (fe = 0; fe < BENCH_FE_N; fe++) {
+		if (b->fe_dev[fe] == b->dev)
+			b->dev = NULL;
+		ism_dev_close(b->fe_dev[fe]);
+		b->fe_dev[fe] = NULL;
+	}
+	ism_dev_close(b->dev);
+	b->dev = NULL;
+}
+
 int bench_fail(struct bench *b, const char *what, int rc)
 {
 	if (rc == -ECONNABORTED)
@@ -64,6 +149,19 @@ static int serve(struct bench *b)
 		case BENCH_OP_SCALE:
 			rc = bench_scale_serve(b, arg, val);
 			break;
+		case BENCH_OP_FRONTEND:
+			/* Not there: the driver decides, nothing failed. */
+			rc = arg[0] < BENCH_FE_N ?
+				     bench_frontend_use(b,
+							(enum bench_fe)arg[0]) :
+				     -EINVAL;
+			if (!rc)
+				fprintf(stderr,
+					"ism-bench: serving over the %s "
+					"frontend\n",
+					bench_fe_names[arg[0]]);
+			bench_ctl_done(&b->ctl, rc, val);
+			continue;
 		default:
 			rc = -EOPNOTSUPP;
 			break;
@@ -94,20 +192,35 @@ static void env_fill(struct bench *b, struct bench_env *env)
 	env->fast_path = b->info.fast_path;
 	env->clock_ns = bench_clock_cost_ns();
 	env->ring = b->ring;
+	env->frontend = b->fe >= 0 ? bench_fe_names[b->fe] : NULL;
 	strftime(env->date, sizeof(env->date), "%Y-%m-%dT%H:%M:%SZ",
 		 gmtime(&now));
 	if (!uname(&u))
 		snprintf(env->kernel, sizeof(env->kernel), "%s", u.release);
 }
 
-static int report(struct bench *b)
+/*
+ * The table of each pass, one after the other, and the JSON: one object,
+ * or with two passes an array of one per frontend.
+ */
+static int report(struct bench *b, struct bench_results *const *res,
+		  const int *fes, const uint32_t *rings, unsigned int passes)
 {
 	struct bench_env env;
+	unsigned int i;
 	FILE *f;
-	int rc;
+	int rc = 0;
 
-	env_fill(b, &env);
-	bench_results_table(stdout, &b->res, &env);
+	for (i = 0; i < passes; i++) {
+		b->fe = fes[i];
+		b->ring = rings[i];
+		if (b->fe >= 0)
+			bench_frontend_use(b, (enum bench_fe)b->fe);
+		env_fill(b, &env);
+		if (i)
+			fputc('\n', stdout);
+		bench_results_table(stdout, res[i], &env);
+	}
 	if (!b->o->json_path)
 		return 0;
 	f = fopen(b->o->json_path, "w");
@@ -117,7 +230,20 @@ static int report(struct bench *b)
 			strerror(-rc));
 		return rc;
 	}
-	rc = bench_results_json(f, &b->res, &env);
+	if (passes > 1)
+		fputs("[\n", f);
+	for (i = 0; !rc && i < passes; i++) {
+		b->fe = fes[i];
+		b->ring = rings[i];
+		if (b->fe >= 0)
+			bench_frontend_use(b, (enum bench_fe)b->fe);
+		env_fill(b, &env);
+		if (i)
+			fputs(",\n", f);
+		rc = bench_results_json(f, res[i], &env);
+	}
+	if (passes > 1)
+		fputs("]\n", f);
 	if (fclose(f) && !rc)
 		rc = -EIO;
 	if (rc)
@@ -126,7 +252,8 @@ static int report(struct bench *b)
 	return rc;
 }
 
-static int drive(struct bench *b)
+/* Every repetition of every workload asked for, over the current handle. */
+static int drive_pass(struct bench *b)
 {
 	unsigned int w = b->o->only;
 	int rc = 0;
@@ -146,13 +273,84 @@ static int drive(struct bench *b)
 	}
 	if (!rc && (w & BENCH_W_BACKEND))
 		rc = bench_backend_run(b);
-	if (rc)
-		return rc;
-	bench_watchdog("quit");
-	rc = bench_ctl_call(&b->ctl, BENCH_OP_QUIT, NULL, 0);
+	return rc;
+}
+
+/*
+ * Tell the server which frontend to use.  With one frontend here, a
+ * server without it keeps its own (the two frontends interoperate);
+ * with two, that pass is left out.
+ */
+static int frontend_agree(struct bench *b, enum bench_fe fe, bool both)
+{
+	uint64_t arg[1] = { fe };
+	int rc;
+
+	bench_watchdog("choosing the frontend");
+	rc = bench_ctl_call(&b->ctl, BENCH_OP_FRONTEND, arg, 1);
 	if (!rc)
 		rc = bench_ctl_result(&b->ctl, NULL);
-	return rc ? rc : report(b);
+	if (rc == -ENODEV)
+		fprintf(stderr,
+			"ism-bench: the server has no %s frontend: %s\n",
+			bench_fe_names[fe],
+			both ? "not measured" : "it uses the other");
+	else if (!rc && both)
+		fprintf(stderr, "ism-bench: measuring over the %s frontend\n",
+			bench_fe_names[fe]);
+	return rc == -ENODEV && !both ? 0 : rc;
+}
+
+static int drive(struct bench *b)
+{
+	struct bench_results *res[BENCH_FE_N] = { NULL };
+	uint32_t rings[BENCH_FE_N];
+	int fes[BENCH_FE_N], rc = 0;
+	unsigned int fe, passes = 0, nfe = 0, i;
+
+	for (fe = 0; fe < BENCH_FE_N; fe++)
+		nfe += !!b->fe_dev[fe];
+	for (fe = 0; !rc && fe < BENCH_FE_N; fe++) {
+		if (b->fe < 0 && fe) /* no kernel frontend: one pass */
+			break;
+		if (b->fe >= 0 && !b->fe_dev[fe])
+			continue;
+		if (b->fe >= 0) {
+			bench_frontend_use(b, (enum bench_fe)fe);
+			rc = frontend_agree(b, (enum bench_fe)fe, nfe > 1);
+			if (rc == -ENODEV) { /* both here, not there */
+				rc = 0;
+				continue;
+			}
+			if (rc)
+				break;
+		}
+		memset(&b->res, 0, sizeof(b->res));
+		rc = drive_pass(b);
+		if (rc)
+			break;
+		res[passes] = malloc(sizeof(b->res));
+		if (!res[passes]) {
+			rc = -ENOMEM;
+			break;
+		}
+		*res[passes] = b->res;
+		rings[passes] = b->ring;
+		fes[passes++] = b->fe;
+	}
+	if (!rc && !passes)
+		rc = bench_fail(b, "no frontend both sides have", -ENODEV);
+	if (!rc) {
+		bench_watchdog("quit");
+		rc = bench_ctl_call(&b->ctl, BENCH_OP_QUIT, NULL, 0);
+		if (!rc)
+			rc = bench_ctl_result(&b->ctl, NULL);
+	}
+	if (!rc)
+		rc = report(b, res, fes, rings, passes);
+	for (i = 0; i < passes; i++)
+		free(res[i]);
+	return rc;
 }
 
 static int run(struct bench *b)
@@ -167,9 +365,7 @@ static int run(struct bench *b)
 	if (rc)
 		goto out;
 	step = "opening the ism device";
-	rc = ism_dev_open(o->devid, (int)o->timeout_s * 1000, &b->dev);
-	if (!rc)
-		rc = ism_dev_info(b->dev, &b->info);
+	rc = frontends_open(b);
 	if (rc)
 		goto out;
 	if (o->listen) {
@@ -234,7 +430,7 @@ int main(int argc, char **argv)
 		close(b.tcp);
 	if (b.tcp_listen >= 0)
 		close(b.tcp_listen);
-	ism_dev_close(b.dev);
+	frontends_close(&b);
 	bench_ctl_close(&b.ctl);
 	if (rc == -ETIMEDOUT)
 		return BENCH_EX_TIMEOUT;

@@ -178,6 +178,12 @@ void bench_results_table(FILE *out, const struct bench_results *rs,
 		env->reps, env->reps == 1 ? "" : "s",
 		env->quick ? " (quick)" : "", env->fast_path ? "on" : "off",
 		env->clock_ns / 1000);
+	if (env->frontend)
+		fprintf(out, "frontend: %s (libxenism over %s)\n",
+			env->frontend,
+			strcmp(env->frontend, "kernel") ?
+				"its userspace protocol implementation" :
+				"the kernel frontend's /dev/xen-ism");
 	if (env->ring)
 		fprintf(out,
 			"stream: every variant through a %u KiB ring; xen-ism "
@@ -233,11 +239,13 @@ int bench_results_json(FILE *out, const struct bench_results *rs,
 		"  \"env\": {\"domid\": %u, \"peer_domid\": %u, \"devid\": %u, "
 		"\"reps\": %u, \"quick\": %s, \"fast_path\": %s, "
 		"\"clock_ns\": %.1f, \"kernel\": \"%s\", \"stream_ring\": %u, "
-		"\"stream_spin\": %u},\n  \"results\": [",
+		"\"stream_spin\": %u%s%s%s},\n  \"results\": [",
 		env->date, env->self_domid, env->peer_domid, env->devid,
 		env->reps, env->quick ? "true" : "false",
 		env->fast_path ? "true" : "false", env->clock_ns, env->kernel,
-		env->ring, BENCH_STREAM_SPIN);
+		env->ring, BENCH_STREAM_SPIN,
+		env->frontend ? ", \"frontend\": \"" : "",
+		env->frontend ? env->frontend : "", env->frontend ? "\"" : "");
 	for (i = 0; i < rs->n; i++) {
 		if (bench_summarize(rs->r[i].v, rs->r[i].n, &s))
 			continue;

@@ -96,8 +96,12 @@ int bench_rtt_ism(struct bench *b, enum bench_variant v, unsigned int n,
 	void *base;
 	int rc, rc2;
 
-	if (relay && server)
-		ism_dev_set_fast_path(b->dev, 0);
+	/* The kernel frontend cannot turn it off (-EOPNOTSUPP): no relay. */
+	if (relay && server) {
+		rc = ism_dev_set_fast_path(b->dev, 0);
+		if (rc)
+			return rc;
+	}
 	rc = bench_region_share(b, 4096, !relay, &r, &base);
 	if (relay && server)
 		ism_dev_set_fast_path(b->dev, 1);

@@ -12,11 +12,25 @@
 
 struct libxenvchan;
 
+/*
+ * libxenism's two paths (libxenism(3), "KERNEL FRONTEND"): the userspace
+ * protocol implementation and the kernel frontend's /dev/xen-ism.  With
+ * /dev/xen-ism present and $ISM_FRONTEND unset, each side opens a handle
+ * on each path it can, and the driver runs every workload over each
+ * frontend both sides have, one after the other.
+ */
+enum bench_fe { BENCH_FE_USER, BENCH_FE_KERNEL, BENCH_FE_N };
+extern const char *const bench_fe_names[BENCH_FE_N];
+
 struct bench {
 	const struct bench_opts *o;
 	struct bench_ctl ctl;
-	ism_dev *dev;
-	struct ism_dev_info info;
+	ism_dev *dev; /* the handle measured now */
+	struct ism_dev_info info; /* its description */
+	/* The handle of each frontend (NULL: not available), when known. */
+	ism_dev *fe_dev[BENCH_FE_N];
+	struct ism_dev_info fe_info[BENCH_FE_N];
+	int fe; /* @dev's frontend, -1 if there is no /dev/xen-ism */
 	int tcp_listen; /* server: listening socket, -1 if none */
 	int tcp; /* the connection, -1 if none */
 	struct bench_results res;
@@ -40,6 +54,9 @@ enum bench_variant {
 	BENCH_V_FILL,
 	BENCH_V_CHECK,
 };
+
+/* Measure over frontend @fe (a handle of b->fe_dev) from now on. */
+int bench_frontend_use(struct bench *b, enum bench_fe fe);
 
 /* Driver: report a failure of @what, tell the server; returns @rc. */
 int bench_fail(struct bench *b, const char *what, int rc);

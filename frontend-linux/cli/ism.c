@@ -132,7 +132,23 @@ static int open_dev(struct session *s)
 {
 	int rc = ism_dev_open(s->o.devid, s->o.dev_timeout_ms, &s->dev);
 
-	return rc ? fail("cannot open the ism device", rc) : 0;
+	if (!rc)
+		return 0;
+	fail("cannot open the ism device", rc);
+	/* The two frontends of libxenism(3): say which one refused. */
+	if (rc == -EBUSY)
+		fprintf(stderr,
+			"%s: the kernel frontend xen-ismfront drives this "
+			"device: only through /dev/xen-ism (is it there? "
+			"ISM_FRONTEND=user is refused)\n",
+			prog);
+	else if (rc == -EACCES || rc == -EPERM)
+		fprintf(stderr,
+			"%s: without the kernel frontend (xen-ismfront, "
+			"/dev/xen-ism) this needs root; with it, membership "
+			"of group xen-ism\n",
+			prog);
+	return rc;
 }
 
 /*

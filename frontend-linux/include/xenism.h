@@ -10,6 +10,13 @@
  * tell each other "I updated it" with ism_region_notify(); the other side
  * learns it from ism_event_read() as ISM_EVT_REGION_UPDATED.
  *
+ * Two implementations drive a device, behind the same calls (libxenism(3),
+ * "KERNEL FRONTEND"): the library itself, from userspace, through the Xen
+ * devices and xenstore (root only); or, when the kernel frontend
+ * xen-ismfront.ko drives the device, its character device /dev/xen-ism
+ * (members of group xen-ism, no root).  ism_dev_open() picks one per
+ * device; $ISM_FRONTEND ("kernel", "user") forces one.
+ *
  * Return values: every call returns 0 or a negative errno (never -1 with
  * errno set).  Errors the backend reports come back as the negated errno of
  * its response (ismif.h, "Error codes"); the library adds:
@@ -69,6 +76,12 @@ typedef struct ism_region ism_region;
  * page, allocates an event channel, writes the frontend nodes and waits for
  * the backend to be Connected.  -ENODEV, -ETIMEDOUT, -EPROTO,
  * -EPROTONOSUPPORT, -ESHUTDOWN, -ENOMEM, Xen library errors.
+ *
+ * For a device the kernel frontend drives (bound to it in sysfs), opens
+ * /dev/xen-ism instead and binds it to the device: -EACCES (not in group
+ * xen-ism), -ENODEV.  $ISM_FRONTEND: "kernel" always uses /dev/xen-ism,
+ * "user" always the handshake above (-EBUSY for a device the kernel
+ * frontend drives); other values than those and "auto": -EINVAL.
  */
 int ism_dev_open(uint32_t devid, int timeout_ms, ism_dev **dev_out);
 
@@ -135,7 +148,8 @@ int ism_dev_fd(ism_dev *dev);
  *	backend offers it (the default).
  *
  * Regions the device holds already keep what they have.  0, or -EINVAL
- * for a NULL @dev.
+ * for a NULL @dev; -EOPNOTSUPP for 0 on /dev/xen-ism (the kernel frontend
+ * always takes the fast path the backend offers).
  */
 int ism_dev_set_fast_path(ism_dev *dev, int enable);
 
@@ -309,7 +323,8 @@ int ism_event_wait(ism_dev *dev, int timeout_ms, struct ism_event *ev_out);
  * only (xenstore permissions: readable by that domain alone), with this
  * device's gid and devid.  @name: 1 to 64 of A-Z a-z 0-9 _ -.  At most 64
  * names per domain (-ENOSPC).  Overwrites an earlier value of @name.
- * -EINVAL, xenstore errnos.
+ * -EINVAL, xenstore errnos.  On /dev/xen-ism, only the token of a region
+ * this handle holds (-ENOENT for another).
  */
 int ism_name_publish(ism_dev *dev, const char *name, uint64_t token,
 		     uint16_t peer_domid);

@@ -12,7 +12,7 @@
  * The timeout of a handle opened with 0: $ISM_TIMEOUT_MS if it is -1 or a
  * number of milliseconds from 1 to a day, else ISM_TIMEOUT_DEFAULT_MS.
  */
-static int ism_dev_timeout_default(void)
+int ism__dev_timeout_default(void)
 {
 	const char *s = secure_getenv(ISM_TIMEOUT_ENV);
 	char *end;
@@ -40,9 +40,10 @@ int ism__dev_open_on(const struct ism_fe_ops *ops, struct ism_fe_platform *p,
 		ops->destroy(p);
 		return -ENOMEM;
 	}
+	dev->dops = &ism__user_dev_ops;
 	dev->ops = ops;
 	dev->p = p;
-	dev->timeout_ms = timeout_ms ? timeout_ms : ism_dev_timeout_default();
+	dev->timeout_ms = timeout_ms ? timeout_ms : ism__dev_timeout_default();
 	rc = ism__xenbus_connect(dev, devid,
 				 ism__deadline(dev, dev->timeout_ms));
 	if (rc)
@@ -64,7 +65,7 @@ err_free:
 	return rc;
 }
 
-void ism_dev_close(ism_dev *dev)
+void ism__user_dev_close(ism_dev *dev)
 {
 	uint32_t s;
 
@@ -87,7 +88,7 @@ void ism_dev_close(ism_dev *dev)
 	free(dev);
 }
 
-int ism_dev_info(ism_dev *dev, struct ism_dev_info *info_out)
+int ism__user_dev_info(ism_dev *dev, struct ism_dev_info *info_out)
 {
 	struct ism_req req;
 	struct ism_rsp rsp;
@@ -122,17 +123,40 @@ int ism_dev_info(ism_dev *dev, struct ism_dev_info *info_out)
 	return 0;
 }
 
-int ism_dev_fd(ism_dev *dev)
+int ism__user_dev_fd(ism_dev *dev)
 {
 	if (!dev)
 		return -EINVAL;
 	return dev->ops->fd(dev->p);
 }
 
-int ism_dev_set_fast_path(ism_dev *dev, int enable)
+int ism__user_dev_set_fast_path(ism_dev *dev, int enable)
 {
 	if (!dev)
 		return -EINVAL;
 	dev->fp_off = !enable;
 	return 0;
 }
+
+const struct ism_fe_dev_ops ism__user_dev_ops = {
+	.name = "user",
+	.close = ism__user_dev_close,
+	.info = ism__user_dev_info,
+	.fd = ism__user_dev_fd,
+	.set_fast_path = ism__user_dev_set_fast_path,
+	.region_alloc = ism__user_region_alloc,
+	.region_attach = ism__user_region_attach,
+	.region_info = ism__user_region_info,
+	.region_map = ism__user_region_map,
+	.region_unmap = ism__user_region_unmap,
+	.region_set_perm = ism__user_region_set_perm,
+	.region_notify = ism__user_region_notify,
+	.region_want = ism__user_region_want,
+	.region_detach = ism__user_region_detach,
+	.region_free = ism__user_region_free,
+	.event_read = ism__user_event_read,
+	.event_wait = ism__user_event_wait,
+	.name_publish = ism__user_name_publish,
+	.name_unpublish = ism__user_name_unpublish,
+	.name_lookup = ism__user_name_lookup,
+};

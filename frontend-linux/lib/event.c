@@ -337,7 +337,7 @@ static int next_event(ism_dev *dev, struct ism_event *ev_out)
 	return -EAGAIN;
 }
 
-int ism_event_read(ism_dev *dev, struct ism_event *ev_out)
+int ism__user_event_read(ism_dev *dev, struct ism_event *ev_out)
 {
 	if (!dev || !ev_out)
 		return -EINVAL;
@@ -350,7 +350,7 @@ int ism_event_read(ism_dev *dev, struct ism_event *ev_out)
  * Time is up after a last wait of 0 ms (the only one with @timeout_ms 0)
  * reported nothing ready.
  */
-int ism_event_wait(ism_dev *dev, int timeout_ms, struct ism_event *ev_out)
+int ism__user_event_wait(ism_dev *dev, int timeout_ms, struct ism_event *ev_out)
 {
 	uint64_t deadline;
 	int rc, rem, ready = 0;

@@ -51,8 +51,8 @@ static int prepare_dir(ism_dev *dev, const char *dir, const char *name)
 	return !found && num >= ISM_RENDEZVOUS_NAME_MAX ? -ENOSPC : 0;
 }
 
-int ism_name_publish(ism_dev *dev, const char *name, uint64_t token,
-		     uint16_t peer_domid)
+int ism__user_name_publish(ism_dev *dev, const char *name, uint64_t token,
+			   uint16_t peer_domid)
 {
 	struct ism_fe_xs_perm perms[2];
 	char dir[ISM_PATH_MAX], path[ISM_PATH_MAX];
@@ -94,7 +94,7 @@ int ism_name_publish(ism_dev *dev, const char *name, uint64_t token,
 	return rc;
 }
 
-int ism_name_unpublish(ism_dev *dev, const char *name)
+int ism__user_name_unpublish(ism_dev *dev, const char *name)
 {
 	char path[ISM_PATH_MAX];
 	int rc;
@@ -132,8 +132,8 @@ static int lookup_once(ism_dev *dev, const char *path, uint64_t *token_out)
 	return 0;
 }
 
-int ism_name_lookup(ism_dev *dev, const char *name, uint16_t from_domid,
-		    int timeout_ms, uint64_t *token_out)
+int ism__user_name_lookup(ism_dev *dev, const char *name, uint16_t from_domid,
+			  int timeout_ms, uint64_t *token_out)
 {
 	char path[ISM_PATH_MAX];
 	uint64_t deadline;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * platform.h - the one seam between libxenism and Xen, as a guest sees it.
+ * platform.h - the seams of libxenism: how a device is driven (struct
+ * ism_fe_dev_ops, below) and, for the userspace protocol implementation,
+ * Xen as a guest sees it (struct ism_fe_ops).
  *
  * The library never calls libxenstore, libxengnttab or libxenevtchn itself:
  * everything goes through struct ism_fe_ops and an opaque context, struct
@@ -143,5 +145,70 @@ struct ism_fe_ops {
 /* platform-linux.c: open the real platform.  -errno of the Xen libraries. */
 int ism__platform_linux_open(const struct ism_fe_ops **ops_out,
 			     struct ism_fe_platform **p_out);
+
+/*
+ * The device seam.  A handle (ism_dev) is driven by one of two
+ * implementations, chosen once by ism_dev_open() (kdev.c, "Which path"):
+ *
+ *  - the userspace protocol implementation (dev.c, region.c, event.c,
+ *    name.c, on struct ism_fe_ops above): the library itself performs the
+ *    xenbus handshake and speaks protocol v1 through gntdev, gntalloc,
+ *    evtchn and xenstore, which needs root;
+ *  - the character device /dev/xen-ism of the kernel frontend
+ *    xen-ismfront.ko (kdev.c, kregion.c, kevent.c; uapi
+ *    frontend-linux/kmod/xen-ism-dev.h): the kernel drives the device and
+ *    the library makes ioctl()s, mmap()s and read()s; no root needed.
+ *
+ * Every public function checks its arguments (api.c) and then calls the
+ * op of the handle's implementation, so an op gets valid arguments only:
+ * non-NULL handles and outputs, flags and permissions within their masks,
+ * valid names.  Ops return what the public function documents
+ * (xenism.h).  A region is created by, and belongs to, the implementation
+ * of its device: the region ops find it through r->dev->dops.
+ */
+struct ism_dev;
+struct ism_region;
+struct ism_dev_info;
+struct ism_region_info;
+struct ism_event;
+
+struct ism_fe_dev_ops {
+	const char *name; /* "user" or "kernel" */
+	void (*close)(struct ism_dev *dev);
+	int (*info)(struct ism_dev *dev, struct ism_dev_info *info_out);
+	int (*fd)(struct ism_dev *dev);
+	int (*set_fast_path)(struct ism_dev *dev, int enable);
+
+	int (*region_alloc)(struct ism_dev *dev, uint64_t size, uint32_t perm,
+			    struct ism_region **r_out);
+	int (*region_attach)(struct ism_dev *dev, uint64_t token,
+			     unsigned int flags, struct ism_region **r_out);
+	int (*region_info)(struct ism_region *r,
+			   struct ism_region_info *info_out);
+	int (*region_map)(struct ism_region *r, void **addr_out,
+			  size_t *len_out);
+	int (*region_unmap)(struct ism_region *r);
+	int (*region_set_perm)(struct ism_region *r, uint32_t peer_devid,
+			       uint32_t perm, unsigned int flags);
+	int (*region_notify)(struct ism_region *r, unsigned int flags);
+	int (*region_want)(struct ism_region *r);
+	int (*region_detach)(struct ism_region *r);
+	int (*region_free)(struct ism_region *r);
+
+	int (*event_read)(struct ism_dev *dev, struct ism_event *ev_out);
+	int (*event_wait)(struct ism_dev *dev, int timeout_ms,
+			  struct ism_event *ev_out);
+
+	int (*name_publish)(struct ism_dev *dev, const char *name,
+			    uint64_t token, uint16_t peer_domid);
+	int (*name_unpublish)(struct ism_dev *dev, const char *name);
+	int (*name_lookup)(struct ism_dev *dev, const char *name,
+			   uint16_t from_domid, int timeout_ms,
+			   uint64_t *token_out);
+};
+
+/* The two implementations (dev.c, kdev.c). */
+extern const struct ism_fe_dev_ops ism__user_dev_ops;
+extern const struct ism_fe_dev_ops ism__kernel_dev_ops;
 
 #endif /* ISM_FRONTEND_LIB_PLATFORM_H */

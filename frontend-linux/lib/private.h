@@ -20,6 +20,11 @@ enum ism_fp_state {
 	ISM_FP_UP, /* @fp_port is connected to the peer */
 };
 
+/*
+ * A region of either implementation: the chardev one embeds it (struct
+ * ism_kregion, kdev.h) and uses @dev, @d's token, size, slot, perm, side,
+ * state and peer, @readonly, @peer_present and @addr.
+ */
 struct ism_region {
 	struct ism_dev *dev;
 	struct ism_region_desc d; /* the last descriptor, checked */
@@ -37,7 +42,15 @@ struct ism_region {
 	uint32_t peer_seq; /* the other side's bell seq when we last looked */
 };
 
+/*
+ * A handle of either implementation (platform.h, "The device seam"): the
+ * chardev one embeds it (struct ism_kdev, kdev.h) and uses @dops,
+ * @timeout_ms, the device's identity and limits (@domid, @be_domid,
+ * @devid, @gid .. @fast_path), @dead and @dead_reported; the rest belong
+ * to the userspace protocol implementation.
+ */
 struct ism_dev {
+	const struct ism_fe_dev_ops *dops; /* which implementation */
 	const struct ism_fe_ops *ops;
 	struct ism_fe_platform *p;
 	int timeout_ms;
@@ -81,6 +94,9 @@ struct ism_dev {
 	uint32_t scan_pos; /* next slot to report an update of */
 	uint32_t slot_hi; /* slots[slot_hi..] are all NULL: loops stop there */
 };
+
+/* The timeout of a handle opened with 0 ($ISM_TIMEOUT_MS or the default). */
+int ism__dev_timeout_default(void);
 
 /* Open on a given platform (the tests use it with the fake). */
 int ism__dev_open_on(const struct ism_fe_ops *ops, struct ism_fe_platform *p,
@@ -129,5 +145,35 @@ void ism__region_unmap_all(ism_region *r);
 void ism__region_destroy(ism_region *r);
 int ism__region_offer_fp(ism_region *r);
 int ism__region_accept_fp(ism_region *r);
+
+/*
+ * The userspace protocol implementation of the device seam (ops of
+ * ism__user_dev_ops): dev.c, region.c, event.c, name.c.
+ */
+void ism__user_dev_close(ism_dev *dev);
+int ism__user_dev_info(ism_dev *dev, struct ism_dev_info *info_out);
+int ism__user_dev_fd(ism_dev *dev);
+int ism__user_dev_set_fast_path(ism_dev *dev, int enable);
+int ism__user_region_alloc(ism_dev *dev, uint64_t size, uint32_t perm,
+			   ism_region **r_out);
+int ism__user_region_attach(ism_dev *dev, uint64_t token, unsigned int flags,
+			    ism_region **r_out);
+int ism__user_region_info(ism_region *r, struct ism_region_info *info_out);
+int ism__user_region_map(ism_region *r, void **addr_out, size_t *len_out);
+int ism__user_region_unmap(ism_region *r);
+int ism__user_region_set_perm(ism_region *r, uint32_t peer_devid, uint32_t perm,
+			      unsigned int flags);
+int ism__user_region_notify(ism_region *r, unsigned int flags);
+int ism__user_region_want(ism_region *r);
+int ism__user_region_detach(ism_region *r);
+int ism__user_region_free(ism_region *r);
+int ism__user_event_read(ism_dev *dev, struct ism_event *ev_out);
+int ism__user_event_wait(ism_dev *dev, int timeout_ms,
+			 struct ism_event *ev_out);
+int ism__user_name_publish(ism_dev *dev, const char *name, uint64_t token,
+			   uint16_t peer_domid);
+int ism__user_name_unpublish(ism_dev *dev, const char *name);
+int ism__user_name_lookup(ism_dev *dev, const char *name, uint16_t from_domid,
+			  int timeout_ms, uint64_t *token_out);
 
 #endif /* ISM_FRONTEND_LIB_PRIVATE_H */

@@ -75,8 +75,8 @@ static void give_back(ism_dev *dev, const struct ism_rsp *rsp)
 	ism__post(dev, &req);
 }
 
-int ism_region_alloc(ism_dev *dev, uint64_t size, uint32_t perm,
-		     ism_region **r_out)
+int ism__user_region_alloc(ism_dev *dev, uint64_t size, uint32_t perm,
+			   ism_region **r_out)
 {
 	struct ism_req req;
 	struct ism_rsp rsp;
@@ -102,8 +102,8 @@ int ism_region_alloc(ism_dev *dev, uint64_t size, uint32_t perm,
 	return rc;
 }
 
-int ism_region_attach(ism_dev *dev, uint64_t token, unsigned int flags,
-		      ism_region **r_out)
+int ism__user_region_attach(ism_dev *dev, uint64_t token, unsigned int flags,
+			    ism_region **r_out)
 {
 	struct ism_req req;
 	struct ism_rsp rsp;
@@ -128,7 +128,7 @@ int ism_region_attach(ism_dev *dev, uint64_t token, unsigned int flags,
 	return 0;
 }
 
-int ism_region_info(ism_region *r, struct ism_region_info *info_out)
+int ism__user_region_info(ism_region *r, struct ism_region_info *info_out)
 {
 	if (!r || !info_out)
 		return -EINVAL;
@@ -181,7 +181,7 @@ static void dir_unmap(void *ctx, const struct ism_dir_page *page)
 		dr->dev->ops->grefs_unmap(dr->dev->p, (void *)page, 1);
 }
 
-int ism_region_map(ism_region *r, void **addr_out, size_t *len_out)
+int ism__user_region_map(ism_region *r, void **addr_out, size_t *len_out)
 {
 	struct dir_reader dr;
 	ism_dev *dev;
@@ -218,7 +218,7 @@ int ism_region_map(ism_region *r, void **addr_out, size_t *len_out)
 	return 0;
 }
 
-int ism_region_unmap(ism_region *r)
+int ism__user_region_unmap(ism_region *r)
 {
 	int rc = 0;
 
@@ -275,14 +275,14 @@ bool ism__region_peer_updated(ism_region *r)
 
 void ism__region_unmap_all(ism_region *r)
 {
-	ism_region_unmap(r);
+	ism__user_region_unmap(r);
 	if (r->bell)
 		r->dev->ops->grefs_unmap(r->dev->p, r->bell, 1);
 	r->bell = NULL;
 }
 
-int ism_region_set_perm(ism_region *r, uint32_t peer_devid, uint32_t perm,
-			unsigned int flags)
+int ism__user_region_set_perm(ism_region *r, uint32_t peer_devid, uint32_t perm,
+			      unsigned int flags)
 {
 	struct ism_req req;
 	struct ism_rsp rsp;
@@ -301,7 +301,7 @@ int ism_region_set_perm(ism_region *r, uint32_t peer_devid, uint32_t perm,
 	return ism__request(r->dev, &req, &rsp);
 }
 
-int ism_region_notify(ism_region *r, unsigned int flags)
+int ism__user_region_notify(ism_region *r, unsigned int flags)
 {
 	struct ism_bell *bell;
 	struct ism_rsp rsp;
@@ -325,7 +325,7 @@ int ism_region_notify(ism_region *r, unsigned int flags)
 	return slot_request(r, ISM_OP_NOTIFY, &rsp);
 }
 
-int ism_region_want(ism_region *r)
+int ism__user_region_want(ism_region *r)
 {
 	struct ism_bell *bell;
 	int rc;
@@ -421,7 +421,7 @@ void ism__region_destroy(ism_region *r)
  * comes after them, and the local slot is free at once.  Late events for
  * the old region name its token, which no longer matches (handle_evt).
  */
-int ism_region_detach(ism_region *r)
+int ism__user_region_detach(ism_region *r)
 {
 	int rc;
 
@@ -434,7 +434,7 @@ int ism_region_detach(ism_region *r)
 	return rc;
 }
 
-int ism_region_free(ism_region *r)
+int ism__user_region_free(ism_region *r)
 {
 	int rc;
 

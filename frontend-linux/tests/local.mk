@@ -26,7 +26,9 @@ ISM_FE_TESTS = \
 	frontend-linux/tests/test-handshake \
 	frontend-linux/tests/test-event-wait \
 	frontend-linux/tests/test-fast-path \
-	frontend-linux/tests/test-posted
+	frontend-linux/tests/test-posted \
+	frontend-linux/tests/test-kdev-select \
+	frontend-linux/tests/test-kevent
 
 check_PROGRAMS += $(ISM_FE_TESTS)
 TESTS += $(ISM_FE_TESTS)
@@ -55,3 +57,9 @@ frontend_linux_tests_test_posted_SOURCES = frontend-linux/tests/test-posted.c \
 frontend_linux_tests_test_posted_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
 frontend_linux_tests_test_posted_LDADD = backend/libismbackend.la \
 	$(ISM_FE_TEST_LDADD)
+# The kernel frontend's path, without the kernel: which path a device
+# takes (a fake sysfs), and the chardev's event records (over a pipe).
+frontend_linux_tests_test_kdev_select_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
+frontend_linux_tests_test_kdev_select_LDADD = $(ISM_FE_TEST_LDADD)
+frontend_linux_tests_test_kevent_CPPFLAGS = $(ISM_FE_TEST_CPPFLAGS)
+frontend_linux_tests_test_kevent_LDADD = $(ISM_FE_TEST_LDADD)

@@ -193,12 +193,30 @@ static void test_output(void)
 	       "and the ratio's target, not met");
 	tap_ok(strstr(t, "\"samples\": [800.0000, 1000.0000]") != NULL,
 	       "and every sample");
+	tap_ok(!strstr(t, "frontend"),
+	       "no kernel frontend: the JSON names none");
+	free(t);
+	t = capture(0, &env);
+	tap_ok(!strstr(t, "frontend"),
+	       "no kernel frontend: the table names none (as before)");
+	free(t);
+	env.frontend = "kernel";
+	t = capture(0, &env);
+	tap_ok(strstr(t, "\nfrontend: kernel (libxenism over the kernel "
+			 "frontend's /dev/xen-ism)\n") != NULL,
+	       "the table says it measured the kernel frontend");
+	free(t);
+	env.frontend = "user";
+	t = capture(1, &env);
+	tap_ok(strstr(t, "\"stream_spin\": 16384, \"frontend\": \"user\"}") !=
+		       NULL,
+	       "the JSON's env names the user frontend");
 	free(t);
 }
 
 int main(void)
 {
-	tap_plan(49);
+	tap_plan(53);
 	test_opts();
 	test_pattern();
 	test_summary();
