@@ -77,6 +77,13 @@ tests_lab_lab_hostile_LDADD = $(XENSTORE_LIBS) $(XENGNTTAB_LIBS) \
 	$(XENEVTCHN_LIBS)
 tests_lab_lab_hostile_LDFLAGS =
 LAB_PROGS += tests/lab/lab-hostile
+# lab-kfront: /dev/xen-ism checks of the kfront-perms scenario.
+noinst_PROGRAMS += tests/lab/lab-kfront
+tests_lab_lab_kfront_SOURCES = tests/lab/probe/lab-kfront.c \
+	tests/lab/probe/lab-check.h
+tests_lab_lab_kfront_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend-linux/kmod
+tests_lab_lab_kfront_LDFLAGS =
+LAB_PROGS += tests/lab/lab-kfront
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/guest-lib.sh \
@@ -118,6 +125,17 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/soak-guest.sh \
 # Issue 13: xen-ismd restarts (SIGTERM, kill -9) under two exchanging guests.
 LAB_SCENARIOS += tests/lab/scenarios/restart.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/restart-guest.sh
+# Issue 14: the kernel frontend xen-ismfront and /dev/xen-ism.
+LAB_SCENARIOS += tests/lab/scenarios/kfront-exchange.lab \
+	tests/lab/scenarios/kfront-mixed.lab \
+	tests/lab/scenarios/kfront-perms.lab \
+	tests/lab/scenarios/kfront-death.lab \
+	tests/lab/scenarios/kfront-unload.lab
+LAB_SCENARIOS += tests/lab/scenarios/kfront-bench.lab
+LAB_SCENARIO_SRC += tests/lab/scenarios/kfront-death-guest.sh \
+	tests/lab/scenarios/kfront-unload-guest.sh \
+	tests/lab/scenarios/kfront-bench-guest.sh \
+	tests/lab/scenarios/kfront-bench-full.lab
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)
@@ -131,6 +149,9 @@ LAB_LOG_DRIVER_FLAGS = $(LOG_DRIVER_FLAGS)
 LAB_IMAGE_DEPS = $(bin_PROGRAMS) $(sbin_PROGRAMS) $(lib_LTLIBRARIES) \
 	$(bin_SCRIPTS) $(sbin_SCRIPTS) \
 	$(LAB_PROGS) $(addprefix $(top_srcdir)/,$(LAB_FILES) $(LAB_SCENARIO_SRC))
+if ISM_KMOD
+LAB_IMAGE_DEPS += $(KMOD_MODULES)
+endif
 
 lab-fetch:
 	$(LAB_ENV) $(SHELL) $(top_srcdir)/tests/lab/lab-fetch

@@ -3,8 +3,17 @@
 #
 # The guest half of the exchange scenario: "a" allocates, publishes, writes
 # and waits for the reply; "b" looks up, attaches, checks and replies.
+# With "kernel" as the second argument (kfront-exchange, kfront-mixed) the
+# device is the kernel frontend's and ism(1) runs as user "ism", who is in
+# group xen-ism and could not open gntdev or xenstore.
 . /lab/guest-lib.sh
 role=$1
+front=${2:-user}
+if [ "$front" = kernel ]; then
+	kfront_use
+	as_user ism ism info >/tmp/info 2>&1
+	check "ism info as user ism: $(tr '\n' ' ' </tmp/info)" 0 $?
+fi
 peer=$(wait_until 30 xenstore-read lab/peer 2>/dev/null)
 pattern() { yes "xen-ism pattern 0123456789abcdef" | head -c 1048576; }
 reply() { yes "reply from guest b" | head -c 4096; }
@@ -32,3 +41,7 @@ b)
 		echo "not ok - every byte of the 1 MiB guest a wrote arrived ($(wc -c </tmp/got) bytes)"
 	;;
 esac
+if [ "$front" = kernel ]; then
+	kernel_clean && echo "ok - the kernel log is clean" ||
+		echo "not ok - the kernel log is clean: $(head -n 3 /tmp/kbad)"
+fi
