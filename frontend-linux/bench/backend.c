@@ -167,9 +167,9 @@ int bench_backend_run(struct bench *b)
 		return bench_fail(b, "backend idle", rc);
 	/* The kernel frontend has no switch for the fast path. */
 	if (b->fe == BENCH_FE_KERNEL)
-		fprintf(stderr, "ism-bench: rtt.ism-relay: not measured over "
-				"the kernel frontend (the fast path cannot be "
-				"turned off)\n");
+		rc = bench_result_skip(&b->res, "rtt.ism-relay", "us",
+				       "the kernel frontend cannot turn the "
+				       "fast path off");
 	else
 		rc = backend_rtt(b, BENCH_V_ISM_RELAY, "relay", "rtt.ism-relay",
 				 n);

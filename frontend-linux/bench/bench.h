@@ -45,9 +45,17 @@ enum {
  */
 #define BENCH_STREAM_SPIN 16384
 
+/* The control channel's transport (--control; ctl.h). */
+enum bench_control {
+	BENCH_CONTROL_AUTO = 0, /* xen if its devices open, else ism */
+	BENCH_CONTROL_XEN,
+	BENCH_CONTROL_ISM,
+};
+
 struct bench_opts {
 	bool listen;
-	uint16_t peer_domid; /* --connect */
+	uint16_t peer_domid; /* --connect, or --listen's --peer (0: none) */
+	enum bench_control control;
 	uint32_t devid;
 	const char *tcp_addr; /* NULL: no TCP baselines */
 	uint16_t tcp_port;
@@ -77,6 +85,8 @@ struct bench_result {
 	const char *unit;
 	double v[BENCH_MAX_REPS];
 	unsigned int n;
+	/* Not measured, and why (n is 0): shown as such, never as 0. */
+	const char *why;
 };
 
 struct bench_summary {
@@ -92,6 +102,10 @@ struct bench_results {
 
 int bench_result_add(struct bench_results *rs, const char *name,
 		     const char *unit, double v);
+/* A result this run cannot measure, and why (@why must outlive @rs):
+ * once, whatever the repetitions; -EEXIST if it has samples. */
+int bench_result_skip(struct bench_results *rs, const char *name,
+		      const char *unit, const char *why);
 const struct bench_result *bench_result_find(const struct bench_results *rs,
 					     const char *name);
 int bench_summarize(const double *v, unsigned int n, struct bench_summary *s);
@@ -121,6 +135,8 @@ struct bench_env {
 	/* libxenism's frontend measured, "user" or "kernel"; NULL when the
 	 * guest has no kernel frontend (/dev/xen-ism): not shown. */
 	const char *frontend;
+	/* A frontend of libxenism not measured, and why (NULL: none). */
+	const char *fe_missing, *fe_missing_why;
 };
 
 void bench_results_table(FILE *out, const struct bench_results *rs,

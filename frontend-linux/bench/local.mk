@@ -10,6 +10,7 @@ bin_PROGRAMS += ism-bench
 ism_bench_SOURCES = $(ISM_BENCH_PURE) \
 	frontend-linux/bench/backend.c frontend-linux/bench/clock.c \
 	frontend-linux/bench/ctl.c frontend-linux/bench/ctl.h \
+	frontend-linux/bench/ctl-ism.c frontend-linux/bench/ctl-xen.c \
 	frontend-linux/bench/main.c frontend-linux/bench/rtt.c \
 	frontend-linux/bench/scale.c \
 	frontend-linux/bench/setup.c frontend-linux/bench/share.c \

@@ -31,6 +31,17 @@ int bench_frontend_use(struct bench *b, enum bench_fe fe)
 	return 0;
 }
 
+/* Why frontend @fe did not open here, for the results. */
+static void fe_failed(struct bench *b, unsigned int fe, int rc)
+{
+	bool root = fe == BENCH_FE_USER && (rc == -EACCES || rc == -EPERM);
+
+	snprintf(b->fe_why[fe], sizeof(b->fe_why[fe]), "%s%s (%s)",
+		 root ? "needs root: " : "",
+		 fe == BENCH_FE_USER ? "the Xen devices" : BENCH_FE_CHARDEV,
+		 strerror(-rc));
+}
+
 /*
  * One handle as ever when $ISM_FRONTEND chooses or there is no kernel
  * frontend; else one on each frontend that opens (libxenism picks the
@@ -72,6 +83,7 @@ static int frontends_open(struct bench *b)
 				"ism-bench: the %s frontend of libxenism is not "
 				"available: %s\n",
 				bench_fe_names[fe], strerror(-rc));
+			fe_failed(b, fe, rc);
 			first_rc = first_rc ? first_rc : rc;
 			continue;
 		}
@@ -180,6 +192,7 @@ static int serve(struct bench *b)
 
 static void env_fill(struct bench *b, struct bench_env *env)
 {
+	unsigned int fe;
 	struct utsname u;
 	time_t now = time(NULL);
 
@@ -193,6 +206,11 @@ static void env_fill(struct bench *b, struct bench_env *env)
 	env->clock_ns = bench_clock_cost_ns();
 	env->ring = b->ring;
 	env->frontend = b->fe >= 0 ? bench_fe_names[b->fe] : NULL;
+	for (fe = 0; b->fe >= 0 && fe < BENCH_FE_N; fe++)
+		if (b->fe_why[fe][0]) {
+			env->fe_missing = bench_fe_names[fe];
+			env->fe_missing_why = b->fe_why[fe];
+		}
 	strftime(env->date, sizeof(env->date), "%Y-%m-%dT%H:%M:%SZ",
 		 gmtime(&now));
 	if (!uname(&u))
@@ -290,6 +308,9 @@ static int frontend_agree(struct bench *b, enum bench_fe fe, bool both)
 	rc = bench_ctl_call(&b->ctl, BENCH_OP_FRONTEND, arg, 1);
 	if (!rc)
 		rc = bench_ctl_result(&b->ctl, NULL);
+	if (rc == -ENODEV && both)
+		snprintf(b->fe_why[fe], sizeof(b->fe_why[fe]),
+			 "the server has none");
 	if (rc == -ENODEV)
 		fprintf(stderr,
 			"ism-bench: the server has no %s frontend: %s\n",
@@ -353,6 +374,26 @@ static int drive(struct bench *b)
 	return rc;
 }
 
+/* What the control channel over xen-ism cannot do: usage errors. */
+static int ctl_usable(struct bench *b)
+{
+	if (b->ctl.kind != BENCH_CONTROL_ISM)
+		return 0;
+	if (b->o->listen && !b->o->peer_domid)
+		fputs("ism-bench: over the xen-ism control channel (no root), "
+		      "--listen needs --peer DOMID, the driver's domain: "
+		      "without xenstore it cannot learn it\n",
+		      stderr);
+	else if (b->o->backend_sync)
+		fputs("ism-bench: --backend-sync needs xenstore, which the "
+		      "xen-ism control channel (no root) does without\n",
+		      stderr);
+	else
+		return 0;
+	b->usage_error = true;
+	return -EINVAL;
+}
+
 static int run(struct bench *b)
 {
 	const struct bench_opts *o = b->o;
@@ -361,9 +402,17 @@ static int run(struct bench *b)
 	int rc;
 
 	bench_watchdog(step);
-	rc = bench_ctl_open(&b->ctl, o->listen ? BENCH_SERVER : BENCH_DRIVER);
+	rc = bench_ctl_open(&b->ctl, o->listen ? BENCH_SERVER : BENCH_DRIVER,
+			    o->control, o->devid, (int)o->timeout_s * 1000);
+	if (rc && b->ctl.kind == BENCH_CONTROL_ISM)
+		step = "opening the kernel frontend (" BENCH_FE_CHARDEV
+		       ") for the control channel";
 	if (rc)
 		goto out;
+	rc = ctl_usable(b);
+	if (rc)
+		return rc;
+	b->ctl.want_peer = o->listen ? o->peer_domid : 0;
 	step = "opening the ism device";
 	rc = frontends_open(b);
 	if (rc)
@@ -432,6 +481,8 @@ int main(int argc, char **argv)
 		close(b.tcp_listen);
 	frontends_close(&b);
 	bench_ctl_close(&b.ctl);
+	if (b.usage_error)
+		return BENCH_EX_USAGE;
 	if (rc == -ETIMEDOUT)
 		return BENCH_EX_TIMEOUT;
 	return rc ? BENCH_EX_FAIL : BENCH_EX_OK;

@@ -15,9 +15,18 @@ const char bench_usage[] =
 	"       ism-bench --connect DOMID [OPTION]...\n"
 	"Measure xen-ism between two guests against the raw event channel,\n"
 	"memcpy, the raw grant cycle, libxenvchan and TCP, in one run.\n"
+	"Without root (over --control=ism), the raw baselines, libxenvchan\n"
+	"and libxenism's userspace path show as not measured (needs root).\n"
 	"\n"
 	"  -l, --listen           serve one driver, then exit\n"
 	"  -c, --connect=DOMID    drive the run against the server in DOMID\n"
+	"  -p, --peer=DOMID       with --listen: serve the driver in DOMID only\n"
+	"                         (needed over --control=ism)\n"
+	"      --control=HOW      the control channel, the same on both sides:\n"
+	"                         xen (xenstore, a grant, an event channel:\n"
+	"                         root), ism (a xen-ism region over\n"
+	"                         /dev/xen-ism: group xen-ism) or auto (the\n"
+	"                         default: xen if its devices open, else ism)\n"
 	"  -d, --devid=N          the ism device to use (default 0: the first)\n"
 	"      --tcp=ADDR         the server's IPv4 address: add TCP baselines\n"
 	"      --tcp-port=PORT    TCP port (default 5001)\n"
@@ -39,11 +48,14 @@ enum {
 	OPT_TCP_PORT,
 	OPT_ONLY,
 	OPT_BACKEND_SYNC,
+	OPT_CONTROL,
 };
 
 static const struct option longopts[] = {
 	{ "listen", no_argument, NULL, 'l' },
 	{ "connect", required_argument, NULL, 'c' },
+	{ "peer", required_argument, NULL, 'p' },
+	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "devid", required_argument, NULL, 'd' },
 	{ "tcp", required_argument, NULL, OPT_TCP },
 	{ "tcp-port", required_argument, NULL, OPT_TCP_PORT },
@@ -109,10 +121,29 @@ static int workloads(const char *s, unsigned int *mask, char *err,
 	return 0;
 }
 
+static int control(const char *s, enum bench_control *how, char *err,
+		   size_t errlen)
+{
+	static const char *const names[] = {
+		[BENCH_CONTROL_AUTO] = "auto",
+		[BENCH_CONTROL_XEN] = "xen",
+		[BENCH_CONTROL_ISM] = "ism",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i])) {
+			*how = (enum bench_control)i;
+			return 0;
+		}
+	snprintf(err, errlen, "--control: '%s' is not xen, ism or auto", s);
+	return -EINVAL;
+}
+
 int bench_opts_parse(int argc, char **argv, struct bench_opts *o, char *err,
 		     size_t errlen)
 {
-	bool connect = false, driver_only = false;
+	bool connect = false, driver_only = false, peer = false;
 	unsigned long v;
 	int c, rc = 0;
 
@@ -123,8 +154,8 @@ int bench_opts_parse(int argc, char **argv, struct bench_opts *o, char *err,
 	o->timeout_s = BENCH_TIMEOUT_DEFAULT_S;
 	optind = 1;
 	opterr = 0;
-	while (!rc && (c = getopt_long(argc, argv, ":lc:d:n:qj:t:hV", longopts,
-				       NULL)) != -1) {
+	while (!rc && (c = getopt_long(argc, argv, ":lc:p:d:n:qj:t:hV",
+				       longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			o->listen = true;
@@ -134,6 +165,14 @@ int bench_opts_parse(int argc, char **argv, struct bench_opts *o, char *err,
 				    errlen);
 			o->peer_domid = (uint16_t)v;
 			connect = true;
+			break;
+		case 'p':
+			rc = number("peer", optarg, 1, 0x7fef, &v, err, errlen);
+			o->peer_domid = (uint16_t)v;
+			peer = true;
+			break;
+		case OPT_CONTROL:
+			rc = control(optarg, &o->control, err, errlen);
 			break;
 		case 'd':
 			rc = number("devid", optarg, 0, 0xffff, &v, err,
@@ -203,6 +242,24 @@ int bench_opts_parse(int argc, char **argv, struct bench_opts *o, char *err,
 	if (o->listen == connect) {
 		snprintf(err, errlen,
 			 "give one of --listen and --connect DOMID");
+		return -EINVAL;
+	}
+	if (connect && peer) {
+		snprintf(
+			err, errlen,
+			"--peer goes with --listen (--connect names the server)");
+		return -EINVAL;
+	}
+	if (o->listen && !peer && o->control == BENCH_CONTROL_ISM) {
+		snprintf(err, errlen,
+			 "--control=ism: --listen needs --peer DOMID, the "
+			 "driver's domain (no xenstore to learn it from)");
+		return -EINVAL;
+	}
+	if (o->backend_sync && o->control == BENCH_CONTROL_ISM) {
+		snprintf(err, errlen,
+			 "--backend-sync needs xenstore: not with "
+			 "--control=ism");
 		return -EINVAL;
 	}
 	if (o->listen && driver_only) {

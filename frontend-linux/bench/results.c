@@ -62,9 +62,29 @@ int bench_result_add(struct bench_results *rs, const char *name,
 		strcpy(r->name, name);
 		r->unit = unit;
 	}
+	if (r->why)
+		return -EEXIST;
 	if (r->n == BENCH_MAX_REPS)
 		return -ENOSPC;
 	r->v[r->n++] = v;
+	return 0;
+}
+
+int bench_result_skip(struct bench_results *rs, const char *name,
+		      const char *unit, const char *why)
+{
+	struct bench_result *r =
+		(struct bench_result *)bench_result_find(rs, name);
+
+	if (r)
+		return r->n ? -EEXIST : 0;
+	if (rs->n == BENCH_RESULTS_MAX || strlen(name) >= sizeof(r->name))
+		return -ENOSPC;
+	r = &rs->r[rs->n++];
+	memset(r, 0, sizeof(*r));
+	strcpy(r->name, name);
+	r->unit = unit;
+	r->why = why && *why ? why : "not available";
 	return 0;
 }
 
@@ -114,6 +134,19 @@ unsigned int bench_ratio_values(const struct bench_results *rs,
 		if (b->v[i] > 0)
 			out[n++] = a->v[i] / b->v[i];
 	return n;
+}
+
+/* Why a ratio of two results that are there cannot be taken: one of them
+ * was not measured (NULL: both were, or one is not there at all). */
+static const struct bench_result *ratio_missing(const struct bench_results *rs,
+						const struct bench_ratio *q)
+{
+	const struct bench_result *a = bench_result_find(rs, q->num),
+				  *b = bench_result_find(rs, q->den);
+
+	if (!a || !b)
+		return NULL;
+	return a->why ? a : b->why ? b : NULL;
 }
 
 static bool ratio_met(const struct bench_ratio *q, double median)
@@ -184,6 +217,9 @@ void bench_results_table(FILE *out, const struct bench_results *rs,
 			strcmp(env->frontend, "kernel") ?
 				"its userspace protocol implementation" :
 				"the kernel frontend's /dev/xen-ism");
+	if (env->fe_missing)
+		fprintf(out, "frontend: %s not measured: %s\n", env->fe_missing,
+			env->fe_missing_why);
 	if (env->ring)
 		fprintf(out,
 			"stream: every variant through a %u KiB ring; xen-ism "
@@ -192,6 +228,15 @@ void bench_results_table(FILE *out, const struct bench_results *rs,
 	fprintf(out, "\n%-24s %-30s %-6s %10s %10s %10s\n", "result", "what",
 		"unit", "median", "min", "max");
 	for (i = 0; i < rs->n; i++) {
+		if (rs->r[i].why) {
+			fprintf(out,
+				"%-24s %-30s %-6s %10s %10s %10s  not measured: "
+				"%s\n",
+				rs->r[i].name, describe(rs->r[i].name),
+				rs->r[i].unit, "n/a", "n/a", "n/a",
+				rs->r[i].why);
+			continue;
+		}
 		if (bench_summarize(rs->r[i].v, rs->r[i].n, &s))
 			continue;
 		fprintf(out, "%-24s %-30s %-6s %10.2f %10.2f %10.2f\n",
@@ -201,12 +246,18 @@ void bench_results_table(FILE *out, const struct bench_results *rs,
 	fprintf(out, "\n%-45s %8s %8s %8s %8s %4s\n", "ratio (per repetition)",
 		"median", "min", "max", "target", "met");
 	for (q = bench_ratios; q->num; q++) {
-		n = bench_ratio_values(rs, q, v);
-		if (!n || bench_summarize(v, n, &s))
-			continue;
 		snprintf(name, sizeof(name), "%s / %s", q->num, q->den);
 		snprintf(target, sizeof(target), "%s %.2f",
 			 q->op == '<' ? "<=" : ">=", q->target);
+		if (ratio_missing(rs, q)) {
+			fprintf(out, "%-45s %8s %8s %8s %8s %4s\n", name, "n/a",
+				"n/a", "n/a", q->op ? target : "-",
+				q->op ? "n/a" : "-");
+			continue;
+		}
+		n = bench_ratio_values(rs, q, v);
+		if (!n || bench_summarize(v, n, &s))
+			continue;
 		fprintf(out, "%-45s %8.3f %8.3f %8.3f %8s %4s\n", name,
 			s.median, s.min, s.max, q->op ? target : "-",
 			!q->op		       ? "-" :
@@ -228,6 +279,7 @@ static void json_samples(FILE *out, const double *v, unsigned int n)
 int bench_results_json(FILE *out, const struct bench_results *rs,
 		       const struct bench_env *env)
 {
+	const struct bench_result *miss;
 	double v[BENCH_MAX_REPS];
 	const struct bench_ratio *q;
 	struct bench_summary s;
@@ -239,14 +291,29 @@ int bench_results_json(FILE *out, const struct bench_results *rs,
 		"  \"env\": {\"domid\": %u, \"peer_domid\": %u, \"devid\": %u, "
 		"\"reps\": %u, \"quick\": %s, \"fast_path\": %s, "
 		"\"clock_ns\": %.1f, \"kernel\": \"%s\", \"stream_ring\": %u, "
-		"\"stream_spin\": %u%s%s%s},\n  \"results\": [",
+		"\"stream_spin\": %u%s%s%s",
 		env->date, env->self_domid, env->peer_domid, env->devid,
 		env->reps, env->quick ? "true" : "false",
 		env->fast_path ? "true" : "false", env->clock_ns, env->kernel,
 		env->ring, BENCH_STREAM_SPIN,
 		env->frontend ? ", \"frontend\": \"" : "",
 		env->frontend ? env->frontend : "", env->frontend ? "\"" : "");
+	if (env->fe_missing)
+		fprintf(out,
+			", \"frontend_not_measured\": {\"frontend\": \"%s\", "
+			"\"reason\": \"%s\"}",
+			env->fe_missing, env->fe_missing_why);
+	fputs("},\n  \"results\": [", out);
 	for (i = 0; i < rs->n; i++) {
+		if (rs->r[i].why) {
+			fprintf(out,
+				"%s\n    {\"name\": \"%s\", \"unit\": \"%s\", "
+				"\"median\": null, \"min\": null, \"max\": null, "
+				"\"samples\": [], \"not_measured\": \"%s\"}",
+				i ? "," : "", rs->r[i].name, rs->r[i].unit,
+				rs->r[i].why);
+			continue;
+		}
 		if (bench_summarize(rs->r[i].v, rs->r[i].n, &s))
 			continue;
 		fprintf(out,
@@ -260,6 +327,22 @@ int bench_results_json(FILE *out, const struct bench_results *rs,
 	}
 	fputs("\n  ],\n  \"ratios\": [", out);
 	for (q = bench_ratios; q->num; q++) {
+		miss = ratio_missing(rs, q);
+		if (miss) {
+			fprintf(out,
+				"%s\n    {\"name\": \"%s / %s\", \"median\": null, "
+				"\"min\": null, \"max\": null, ",
+				first ? "" : ",", q->num, q->den);
+			if (q->op)
+				fprintf(out,
+					"\"target\": \"%s %g\", \"met\": null, ",
+					q->op == '<' ? "<=" : ">=", q->target);
+			fprintf(out,
+				"\"samples\": [], \"not_measured\": \"%s: %s\"}",
+				miss->name, miss->why);
+			first = false;
+			continue;
+		}
 		n = bench_ratio_values(rs, q, v);
 		if (!n || bench_summarize(v, n, &s))
 			continue;

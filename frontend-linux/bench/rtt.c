@@ -209,6 +209,8 @@ static int rtt_evtchn(struct bench *b, bool mux, unsigned int n,
 static int rtt_one(struct bench *b, enum bench_variant v, unsigned int n,
 		   unsigned int warm, uint64_t *ns)
 {
+	if (bench_variant_raw(v) && !bench_ctl_raw(&b->ctl))
+		return -EOPNOTSUPP;
 	switch (v) {
 	case BENCH_V_EVTCHN:
 	case BENCH_V_EVTCHN_MUX:
@@ -259,6 +261,12 @@ int bench_rtt_run(struct bench *b)
 		i = (k + b->rep) % count;
 		if (vs[i].v == BENCH_V_TCP && !b->o->tcp_addr)
 			continue;
+		if (bench_variant_raw(vs[i].v) && !bench_ctl_raw(&b->ctl)) {
+			rc = bench_skip_raw(b, vs[i].name, "us");
+			if (rc)
+				return rc;
+			continue;
+		}
 		bench_watchdog(vs[i].name);
 		arg[0] = vs[i].v;
 		arg[1] = n;

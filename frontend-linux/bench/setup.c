@@ -296,6 +296,8 @@ static int setup_one(struct bench *b, enum bench_variant v, uint64_t size,
 	unsigned int i;
 	int rc = 0;
 
+	if (bench_variant_raw(v) && !bench_ctl_raw(&b->ctl))
+		return -EOPNOTSUPP;
 	switch (v) {
 	case BENCH_V_GRANT:
 		cycle = cycle_grant;
@@ -372,6 +374,26 @@ static int setup_steps_run(struct bench *b, enum bench_variant v,
 	return rc;
 }
 
+/* A variant not measured: its cycle, and each step a step pass times. */
+static int setup_skip(struct bench *b, enum bench_variant v, const char *prefix)
+{
+	unsigned int role, i;
+	const char *step;
+	char name[64];
+	int rc;
+
+	rc = bench_skip_raw(b, prefix, "ms");
+	for (role = 0; !rc && v != BENCH_V_VCHAN && role < 2; role++)
+		for (i = 0; !rc && i < SETUP_STEPS; i++) {
+			step = step_names[v][role][i];
+			if (!step)
+				continue;
+			snprintf(name, sizeof(name), "%s.%s", prefix, step);
+			rc = bench_skip_raw(b, name, "ms");
+		}
+	return rc;
+}
+
 /*
  * @cycles xen-ism cycles of @size with the server, between @phase's begin
  * and end: what the backend pays per cycle, sampled in its domain: 6
@@ -435,6 +457,11 @@ int bench_setup_run(struct bench *b)
 			i = (k + b->rep) % count;
 			snprintf(name, sizeof(name), "setup.%s.%u", vs[i].name,
 				 (unsigned int)setup_sizes[z]);
+			if (bench_variant_raw(vs[i].v) &&
+			    !bench_ctl_raw(&b->ctl)) {
+				rc = setup_skip(b, vs[i].v, name);
+				continue;
+			}
 			bench_watchdog(name);
 			arg[0] = vs[i].v;
 			arg[1] = setup_sizes[z];

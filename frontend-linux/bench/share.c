@@ -20,6 +20,11 @@
 /* How long the fast path may take to come up, and a TCP connect. */
 #define BENCH_SETUP_MS 10000
 
+int bench_skip_raw(struct bench *b, const char *name, const char *unit)
+{
+	return bench_result_skip(&b->res, name, unit, b->ctl.raw_why);
+}
+
 static int region_fast(struct bench *b, ism_region *r)
 {
 	struct ism_region_info ri;

@@ -344,6 +344,8 @@ static int stream_local(enum bench_variant v, uint32_t msg, uint64_t nmsg,
 static int stream_one(struct bench *b, enum bench_variant v, uint32_t msg,
 		      uint64_t nmsg, uint32_t ring, uint8_t *priv, uint64_t *ns)
 {
+	if (bench_variant_raw(v) && !bench_ctl_raw(&b->ctl))
+		return -EOPNOTSUPP;
 	switch (v) {
 	case BENCH_V_ISM:
 		return stream_ism(b, false, msg, nmsg, ring, priv, ns);
@@ -385,6 +387,18 @@ int bench_stream_serve(struct bench *b, const uint64_t *arg, uint64_t *val)
 			(uint32_t)arg[3], buf, &ns);
 	free(buf);
 	return rc;
+}
+
+/* A variant not measured: its rate and its sleeps. */
+static int stream_skip(struct bench *b, const char *variant, uint32_t msg)
+{
+	char name[40];
+	int rc;
+
+	snprintf(name, sizeof(name), "stream.%s.%u", variant, msg);
+	rc = bench_skip_raw(b, name, "MB/s");
+	snprintf(name, sizeof(name), "sleeps.%s.%u", variant, msg);
+	return rc ? rc : bench_skip_raw(b, name, "/1000");
 }
 
 int bench_stream_run(struct bench *b)
@@ -434,6 +448,12 @@ int bench_stream_run(struct bench *b)
 				continue;
 			snprintf(name, sizeof(name), "stream.%s.%u", vs[i].name,
 				 stream_sizes[z]);
+			if (bench_variant_raw(vs[i].v) &&
+			    !bench_ctl_raw(&b->ctl)) {
+				rc = stream_skip(b, vs[i].name,
+						 stream_sizes[z]);
+				continue;
+			}
 			bench_watchdog(name);
 			b->sleeps = 0;
 			if (vs[i].v >= BENCH_V_MEMCPY) {

@@ -31,6 +31,8 @@ struct bench {
 	ism_dev *fe_dev[BENCH_FE_N];
 	struct ism_dev_info fe_info[BENCH_FE_N];
 	int fe; /* @dev's frontend, -1 if there is no /dev/xen-ism */
+	/* Why a frontend is not measured ("" if it is, or is not known). */
+	char fe_why[BENCH_FE_N][96];
 	int tcp_listen; /* server: listening socket, -1 if none */
 	int tcp; /* the connection, -1 if none */
 	struct bench_results res;
@@ -38,6 +40,7 @@ struct bench {
 	unsigned int vchan_seq; /* paths of libxenvchan, one per connect */
 	uint64_t sleeps; /* the last stream over a ring: sleeps, both sides */
 	uint32_t ring; /* the stream's ring, octets, in every variant */
+	bool usage_error; /* the run failed on its options (exit 2) */
 };
 
 /* Variants, as command arguments. */
@@ -54,6 +57,17 @@ enum bench_variant {
 	BENCH_V_FILL,
 	BENCH_V_CHECK,
 };
+
+/* The variants that need the Xen devices: the raw baselines and
+ * libxenvchan, not measured over the ism control channel. */
+static inline bool bench_variant_raw(enum bench_variant v)
+{
+	return v == BENCH_V_EVTCHN || v == BENCH_V_EVTCHN_MUX ||
+	       v == BENCH_V_VCHAN || v == BENCH_V_GRANT;
+}
+
+/* Driver: result @name of a raw variant, not measured (b->ctl.raw_why). */
+int bench_skip_raw(struct bench *b, const char *name, const char *unit);
 
 /* Measure over frontend @fe (a handle of b->fe_dev) from now on. */
 int bench_frontend_use(struct bench *b, enum bench_fe fe);

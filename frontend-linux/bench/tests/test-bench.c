@@ -74,6 +74,55 @@ static void test_opts(void)
 	tap_ok(o.help, "--help is seen");
 }
 
+/* --control and --peer: the transport of the control channel. */
+static void test_opts_control(void)
+{
+	struct bench_opts o;
+	char err[160];
+
+	tap_is_int(parse(&o, err, "-c", "7", NULL), 0, "a plain driver");
+	tap_ok(o.control == BENCH_CONTROL_AUTO,
+	       "the control channel is chosen at run time by default");
+	tap_is_int(parse(&o, err, "-c", "7", "--control=xen", NULL), 0,
+		   "--control=xen parses");
+	tap_ok(o.control == BENCH_CONTROL_XEN, "and is kept");
+	tap_is_int(parse(&o, err, "-c", "7", "--control", "ism", NULL), 0,
+		   "--control ism parses");
+	tap_ok(o.control == BENCH_CONTROL_ISM && o.peer_domid == 7,
+	       "and is kept, beside --connect's domain");
+	tap_is_int(parse(&o, err, "-c", "7", "--control=auto", NULL), 0,
+		   "--control=auto parses");
+	tap_is_int(parse(&o, err, "-c", "7", "--control=tcp", NULL), -EINVAL,
+		   "an unknown transport is refused");
+	tap_ok(strstr(err, "'tcp'") && strstr(err, "xen, ism or auto"),
+	       "and the message names it and the choices: %s", err);
+	tap_is_int(parse(&o, err, "--listen", "--peer", "5", NULL), 0,
+		   "--listen --peer parses");
+	tap_ok(o.listen && o.peer_domid == 5, "the server knows its driver");
+	tap_is_int(parse(&o, err, "-l", "-p", "5", "--control=ism", NULL), 0,
+		   "--listen -p with --control=ism parses");
+	tap_is_int(parse(&o, err, "--listen", "--control=ism", NULL), -EINVAL,
+		   "--control=ism: a server without --peer is refused");
+	tap_ok(strstr(err, "--peer DOMID") != NULL,
+	       "and told what it needs: %s", err);
+	tap_is_int(parse(&o, err, "--listen", NULL), 0,
+		   "auto: --listen alone parses (xen needs no --peer)");
+	tap_ok(o.peer_domid == 0, "and has no peer");
+	tap_is_int(parse(&o, err, "-c", "7", "--peer", "5", NULL), -EINVAL,
+		   "--peer with --connect is refused");
+	tap_ok(strstr(err, "--peer goes with --listen") != NULL,
+	       "with a message: %s", err);
+	tap_is_int(parse(&o, err, "-l", "--peer", "0", NULL), -EINVAL,
+		   "--peer 0 is refused");
+	tap_is_int(parse(&o, err, "-c", "7", "--control=ism", "--backend-sync",
+			 NULL),
+		   -EINVAL, "--backend-sync with --control=ism is refused");
+	tap_ok(strstr(err, "xenstore") != NULL, "it needs xenstore: %s", err);
+	tap_ok(strstr(bench_usage, "--control=HOW") &&
+		       strstr(bench_usage, "--peer=DOMID"),
+	       "--help names --control and --peer");
+}
+
 static void test_pattern(void)
 {
 	static const size_t lens[] = { 64, 4096, 65536 };
@@ -144,6 +193,20 @@ static void test_ratios(void)
 			   "a-name-much-too-long-for-the-table-and-the-json",
 			   "us", 1),
 		   -ENOSPC, "an overlong name is refused");
+	tap_is_int(bench_result_skip(&rs, "c", "us", "needs root"), 0,
+		   "a result not measured is added");
+	tap_is_int(bench_result_skip(&rs, "c", "us", "needs root"), 0,
+		   "again (the next repetition): still once");
+	tap_ok(bench_result_find(&rs, "c") && !bench_result_find(&rs, "c")->n &&
+		       !strcmp(bench_result_find(&rs, "c")->why, "needs root"),
+	       "it has no sample and says why");
+	tap_is_int(bench_result_add(&rs, "c", "us", 1), -EEXIST,
+		   "no sample is added to it");
+	tap_is_int(bench_result_skip(&rs, "a", "us", "needs root"), -EEXIST,
+		   "a measured result cannot become not measured");
+	tap_is_int((int)bench_ratio_values(
+			   &rs, &(struct bench_ratio){ "a", "c", 0, 0 }, v),
+		   0, "a ratio to it has no value");
 }
 
 static char *capture(int json, const struct bench_env *env)
@@ -214,13 +277,97 @@ static void test_output(void)
 	free(t);
 }
 
+/*
+ * A run without root: the raw baselines and libxenvchan not measured, the
+ * userspace frontend not either; TCP and xen-ism measured.
+ */
+static void test_output_missing(void)
+{
+	static const char why[] =
+		"needs root: xenstore (/dev/xen/xenbus) (Permission denied)";
+	struct bench_env env = { .self_domid = 2,
+				 .peer_domid = 1,
+				 .reps = 2,
+				 .fast_path = true,
+				 .clock_ns = 35000,
+				 .date = "2026-11-22T06:00:00Z",
+				 .kernel = "6.1.0",
+				 .frontend = "kernel",
+				 .fe_missing = "user",
+				 .fe_missing_why =
+					 "needs root: the Xen devices "
+					 "(Permission denied)" };
+	char *t, *line;
+
+	memset(&rs, 0, sizeof(rs));
+	bench_result_skip(&rs, "rtt.evtchn", "us", why);
+	bench_result_add(&rs, "rtt.ism", "us", 840);
+	bench_result_add(&rs, "rtt.tcp", "us", 2800);
+	bench_result_skip(&rs, "rtt.vchan", "us", why);
+	bench_result_skip(&rs, "rtt.evtchn", "us", why);
+	bench_result_add(&rs, "rtt.ism", "us", 1200);
+	bench_result_add(&rs, "rtt.tcp", "us", 4000);
+	t = capture(0, &env);
+	line = strstr(t, "\nrtt.evtchn ");
+	tap_ok(line && strstr(line, "raw event channel (limit)") &&
+		       strstr(line, " us ") &&
+		       strstr(line, "n/a        n/a        n/a  not measured: "
+				    "needs root: xenstore") &&
+		       strchr(line + 1, '\n') > strstr(line, "not measured"),
+	       "a result not measured is a row of n/a with its reason, "
+	       "never a 0");
+	tap_ok(!strstr(t, " 0.00 "), "no result shows as zero");
+	tap_ok(strstr(t, "\nrtt.ism ") && strstr(t, "1020.00"),
+	       "a measured result is as before");
+	tap_ok(strstr(t, "\nrtt.ism / rtt.evtchn                               "
+			 "n/a      n/a      n/a  <= 1.10  n/a\n") != NULL,
+	       "a ratio to a result not measured is n/a in its columns, its "
+	       "target kept");
+	line = strstr(t, "\nrtt.ism / rtt.tcp ");
+	tap_ok(line && strstr(line, "0.300") && strstr(line, "<= 0.30"),
+	       "a ratio of two measured results is as before");
+	tap_ok(strstr(t, "\nrtt.vchan / rtt.evtchn ") &&
+		       strstr(t, "\nrtt.tcp / rtt.evtchn "),
+	       "ratios for information are n/a too");
+	tap_ok(!strstr(t, "rtt.evtchn-epoll"),
+	       "a result not asked for stays left out");
+	tap_ok(strstr(t, "\nfrontend: kernel (") &&
+		       strstr(t, "\nfrontend: user not measured: needs root: "
+				 "the Xen devices (Permission denied)\n"),
+	       "the header says which frontend was not measured and why");
+	free(t);
+	t = capture(1, &env);
+	tap_ok(strstr(t, "{\"name\": \"rtt.evtchn\", \"unit\": \"us\", "
+			 "\"median\": null, \"min\": null, \"max\": null, "
+			 "\"samples\": [], \"not_measured\": \"needs root: "
+			 "xenstore (/dev/xen/xenbus) (Permission denied)\"}") !=
+		       NULL,
+	       "the JSON has the result, not measured, with its reason");
+	tap_ok(strstr(t,
+		      "{\"name\": \"rtt.ism / rtt.evtchn\", \"median\": "
+		      "null, \"min\": null, \"max\": null, \"target\": "
+		      "\"<= 1.1\", \"met\": null, \"samples\": [], "
+		      "\"not_measured\": \"rtt.evtchn: needs root: ") != NULL,
+	       "and the ratio, not measured, with the result it lacks");
+	tap_ok(strstr(t, "\"frontend\": \"kernel\", \"frontend_not_measured\": "
+			 "{\"frontend\": \"user\", \"reason\": \"needs root: "
+			 "the Xen devices (Permission denied)\"}},") != NULL,
+	       "and its env the frontend not measured, with the reason");
+	tap_ok(strstr(t, "\"name\": \"rtt.ism / rtt.tcp\", \"median\": "
+			 "0.3000") != NULL,
+	       "a ratio of two measured results is as before");
+	free(t);
+}
+
 int main(void)
 {
-	tap_plan(53);
+	tap_plan(93);
 	test_opts();
+	test_opts_control();
 	test_pattern();
 	test_summary();
 	test_ratios();
 	test_output();
+	test_output_missing();
 	return tap_done();
 }
