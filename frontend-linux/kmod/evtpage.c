@@ -76,27 +76,40 @@ static void sba_slot(struct xen_ism_dev *dev, u32 slot)
 	report_updated(dev, slot, false);
 }
 
+/*
+ * Hold @type back until @r is ready, in order (dev->lock held).  A full
+ * queue keeps its order and replaces its last entry, so the last event,
+ * which says where the peer is now, is always reported; RELEASED ends
+ * the region's events (evt_one() drops what comes after it).
+ */
+static void hold_early(struct xen_ism_region *r, unsigned int type, int status)
+{
+	unsigned int i =
+		min_t(unsigned int, r->nr_early, XEN_ISM_EARLY_MAX - 1);
+
+	r->early[i].type = type;
+	r->early[i].status = status;
+	r->nr_early = i + 1;
+}
+
 /* Events held back while a region was made (dev->evt_lock held). */
 static void deliver_early(struct xen_ism_dev *dev, u32 slot)
 {
-	static const u8 order[] = { ISM_EVT_PEER_ATTACHED,
-				    ISM_EVT_PEER_DETACHED, ISM_EVT_PEER_GONE,
-				    ISM_EVT_REGION_RELEASED };
 	struct xen_ism_region *r;
 	unsigned long flags;
-	unsigned int i;
-	u8 early = 0;
+	struct xen_ism_early early[XEN_ISM_EARLY_MAX];
+	unsigned int i, n = 0;
 
 	spin_lock_irqsave(&dev->lock, flags);
 	r = slot_region(dev, slot, 0);
 	if (r && r->ready) {
-		early = r->early;
-		r->early = 0;
+		n = r->nr_early;
+		memcpy(early, r->early, n * sizeof(early[0]));
+		r->nr_early = 0;
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
-	for (i = 0; i < ARRAY_SIZE(order); i++)
-		if (early & BIT(order[i]))
-			xen_ism_deliver(r, order[i], 0);
+	for (i = 0; i < n; i++)
+		xen_ism_deliver(r, early[i].type, early[i].status);
 }
 
 /* The updates want() found, the events of new regions (process context). */
@@ -187,7 +200,7 @@ static void evt_one(struct xen_ism_dev *dev, const struct ism_evt *e)
 	}
 	xen_ism_fp_event(r, e);
 	if (report && !r->ready) {
-		r->early |= BIT(type); /* reported once it is ready */
+		hold_early(r, type, status);
 		report = false;
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);

@@ -38,6 +38,13 @@
 
 /* How long a request waits for its response before the ring is broken. */
 #define XEN_ISM_REQ_TIMEOUT (10 * HZ)
+/* Events a region holds back until it is ready (evtpage.c). */
+#define XEN_ISM_EARLY_MAX 4
+
+struct xen_ism_early {
+	u8 type; /* ISM_EVT_* */
+	s8 status; /* ISM_RELEASE_* or 0 */
+};
 
 enum xen_ism_conn {
 	XEN_ISM_CONN_IDLE, /* no connection */
@@ -129,7 +136,9 @@ struct xen_ism_region {
 	/* Under dev->lock. */
 	bool in_slot; /* dev->slots[d.slot] == this */
 	bool ready; /* made: its events are delivered */
-	u8 early; /* BIT(ISM_EVT_*) that came before it was ready */
+	/* Events that came before it was ready, in order (see evtpage.c). */
+	struct xen_ism_early early[XEN_ISM_EARLY_MAX];
+	u8 nr_early;
 	bool released;
 	bool gone; /* its device was closed */
 	bool peer_present;
@@ -179,6 +188,7 @@ void xen_ism_xenbus_exit(void);
 void xen_ism_ring_reset(struct xen_ism_dev *dev);
 void xen_ism_ring_process(struct xen_ism_dev *dev);
 int xen_ism_post_locked(struct xen_ism_dev *dev, struct ism_req *req);
+int xen_ism_post(struct xen_ism_dev *dev, struct ism_req *req);
 int xen_ism_request(struct xen_ism_dev *dev, struct ism_req *req,
 		    struct ism_rsp *rsp, bool intr);
 int xen_ism_request_claim(struct xen_ism_dev *dev, struct ism_req *req,

@@ -174,7 +174,7 @@ static int region_setup(struct xen_ism_dev *dev, struct xen_ism_region *r)
 		rc = -ESHUTDOWN;
 	} else {
 		r->ready = true;
-		if (r->early || r->upd_pending) {
+		if (r->nr_early || r->upd_pending) {
 			dev->work_updated = true;
 			schedule_work(&dev->work);
 		}
@@ -423,6 +423,7 @@ static bool region_unlink(struct xen_ism_region *r)
 	return send;
 }
 
+/* FREE and its answer, or DETACH posted (as @op says). */
 static int slot_request(struct xen_ism_region *r, u8 op)
 {
 	struct ism_req req = { .op = op };
@@ -430,10 +431,16 @@ static int slot_request(struct xen_ism_region *r, u8 op)
 
 	req.u.slot.token = r->d.token;
 	req.u.slot.slot = r->d.slot;
+	if (op == ISM_OP_DETACH)
+		return xen_ism_post(r->dev, &req);
 	return xen_ism_request(r->dev, &req, &rsp, false);
 }
 
-/* DETACH (@op) or FREE then DETACH if the slot is still ours. */
+/*
+ * DETACH (@op) or FREE then DETACH if the slot is still ours.  DETACH is
+ * posted: the slot is free here already, and whatever this device sends
+ * later (an ALLOC or ATTACH given the same slot) comes after it.
+ */
 static int region_end(struct xen_ism_region *r, u8 op)
 {
 	bool send;

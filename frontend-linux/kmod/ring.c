@@ -185,14 +185,14 @@ static int pend_check(struct xen_ism_dev *dev, unsigned int gen,
 	return rc;
 }
 
-static int push_check(struct xen_ism_dev *dev, struct ism_req *req,
+static int push_check(struct xen_ism_dev *dev, struct ism_req *req, u8 state,
 		      struct xen_ism_region *claim, unsigned int *gen)
 {
 	unsigned long flags;
 	int rc;
 
 	spin_lock_irqsave(&dev->lock, flags);
-	rc = ring_push(dev, req, XEN_ISM_PEND_WAIT, claim);
+	rc = ring_push(dev, req, state, claim);
 	*gen = dev->gen;
 	spin_unlock_irqrestore(&dev->lock, flags);
 	return rc;
@@ -210,6 +210,7 @@ static long wait_for(struct xen_ism_dev *dev, bool intr, long timeout,
 struct push_arg {
 	struct xen_ism_dev *dev;
 	struct ism_req *req;
+	u8 state; /* XEN_ISM_PEND_WAIT or _POSTED */
 	struct xen_ism_region *claim;
 	unsigned int gen;
 };
@@ -218,9 +219,25 @@ struct push_arg {
 static int push_cond(void *a)
 {
 	struct push_arg *pa = a;
-	int rc = push_check(pa->dev, pa->req, pa->claim, &pa->gen);
+	int rc = push_check(pa->dev, pa->req, pa->state, pa->claim, &pa->gen);
 
 	return rc == -EAGAIN ? 0 : (rc ? rc : 1);
+}
+
+/* Place @pa's request, waiting while the ring is full: 0 or -errno. */
+static int push_wait(struct push_arg *pa, bool intr)
+{
+	long left;
+	int cond = 0;
+
+	might_sleep();
+	left = wait_for(pa->dev, intr, XEN_ISM_REQ_TIMEOUT, &cond, push_cond,
+			pa);
+	if (cond < 0)
+		return cond;
+	if (left < 0)
+		return -EINTR;
+	return left ? 0 : -ETIMEDOUT;
 }
 
 struct pend_arg {
@@ -252,21 +269,21 @@ static int rsp_status(struct xen_ism_dev *dev, const struct ism_rsp *rsp)
 static int request(struct xen_ism_dev *dev, struct ism_req *req,
 		   struct ism_rsp *rsp, bool intr, struct xen_ism_region *claim)
 {
-	struct push_arg pa = { .dev = dev, .req = req, .claim = claim };
+	struct push_arg pa = {
+		.dev = dev,
+		.req = req,
+		.state = XEN_ISM_PEND_WAIT,
+		.claim = claim,
+	};
 	struct pend_arg wa = { .dev = dev };
 	struct xen_ism_pend *p;
 	unsigned long flags;
 	long left;
-	int cond = 0;
+	int cond;
 
-	might_sleep();
-	left = wait_for(dev, intr, XEN_ISM_REQ_TIMEOUT, &cond, push_cond, &pa);
-	if (cond < 0)
+	cond = push_wait(&pa, intr);
+	if (cond)
 		return cond;
-	if (left < 0)
-		return -EINTR;
-	if (!left)
-		return -ETIMEDOUT;
 	wa.gen = pa.gen;
 	wa.idx = req->id % ISM_RING_ENTRIES;
 	p = &dev->pend[wa.idx];
@@ -307,6 +324,26 @@ int xen_ism_request(struct xen_ism_dev *dev, struct ism_req *req,
 		    struct ism_rsp *rsp, bool intr)
 {
 	return request(dev, req, rsp, intr, NULL);
+}
+
+/**
+ * xen_ism_post() - place @req; its response is dropped when it comes.
+ * @dev: the device.
+ * @req: the request (id is set here).
+ *
+ * The backend serves requests in order, so what is placed later comes
+ * after it.  May sleep while the ring is full.  Return: 0 once placed,
+ * or -errno.
+ */
+int xen_ism_post(struct xen_ism_dev *dev, struct ism_req *req)
+{
+	struct push_arg pa = {
+		.dev = dev,
+		.req = req,
+		.state = XEN_ISM_PEND_POSTED,
+	};
+
+	return push_wait(&pa, false);
 }
 
 /*

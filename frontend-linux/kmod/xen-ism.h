@@ -267,10 +267,12 @@ int xen_ism_region_want(struct xen_ism_region *r);
  * xen_ism_region_detach() - release this device's reference and @r.
  * @r: the region; invalid after the call, whatever it returns but -EBUSY.
  *
- * Unmaps the kernel mapping and sends DETACH.  May sleep.  Its callback is
- * not called any more once this returns.  Return: 0, -EBUSY (a user VMA
- * still maps it; nothing was done), or the DETACH's -errno (the region is
- * released locally all the same).
+ * Unmaps the kernel mapping and sends DETACH without awaiting its answer
+ * (the backend serves this device's requests in order).  May sleep.  Its
+ * callback is not called any more once this returns.  Return: 0, -EBUSY
+ * (a user VMA still maps it; nothing was done), or -ETIMEDOUT or -EPROTO
+ * (DETACH could not be sent; the region is released locally all the
+ * same).
  */
 int xen_ism_region_detach(struct xen_ism_region *r);
 

@@ -174,7 +174,8 @@ int ism__kdev_open(const char *path, uint32_t devid, int timeout_ms, bool wait,
 	kd->dev.dops = &ism__kernel_dev_ops;
 	kd->dev.timeout_ms = timeout_ms ? timeout_ms :
 					  ism__dev_timeout_default();
-	kd->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	/* Blocking: a wait without a deadline is one read() (kevent.c). */
+	kd->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (kd->fd < 0) {
 		rc = -errno;
 		goto err_free;

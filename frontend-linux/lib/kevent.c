@@ -78,11 +78,29 @@ static void kdev_dead(struct ism_kdev *kd, int status)
 	}
 }
 
-/* Refill the record buffer: 0, -EAGAIN (none), -errno. */
-static int kevent_fill(struct ism_kdev *kd)
-{
-	ssize_t n;
+/* How kevent_next() reads: the file blocks (kdev.c opens it so). */
+enum kevent_how {
+	KEVENT_POLL, /* only once poll() says a record is queued */
+	KEVENT_READY, /* poll() said so: read at once, then as KEVENT_POLL */
+	KEVENT_BLOCK, /* one read() is the whole wait, as on /dev/xen/evtchn */
+};
 
+/* Refill the record buffer: 0, -EAGAIN (none), -errno. */
+static int kevent_fill(struct ism_kdev *kd, bool block)
+{
+	struct pollfd pfd = { .fd = kd->fd, .events = POLLIN };
+	ssize_t n;
+	int rc;
+
+	if (!block) {
+		do
+			rc = poll(&pfd, 1, 0);
+		while (rc < 0 && errno == EINTR);
+		if (rc < 0)
+			return -errno;
+		if (!rc)
+			return -EAGAIN;
+	}
 	do
 		n = read(kd->fd, kd->evbuf, sizeof(kd->evbuf));
 	while (n < 0 && errno == EINTR);
@@ -95,7 +113,9 @@ static int kevent_fill(struct ism_kdev *kd)
 	return 0;
 }
 
-int ism__kevent_read(ism_dev *dev, struct ism_event *ev_out)
+/* The next event, read @how (never blocking once the device died). */
+static int kevent_next(ism_dev *dev, enum kevent_how how,
+		       struct ism_event *ev_out)
 {
 	struct ism_kdev *kd = ism__kdev(dev);
 	const struct xen_ism_ioc_event *ke;
@@ -104,7 +124,9 @@ int ism__kevent_read(ism_dev *dev, struct ism_event *ev_out)
 
 	for (;;) {
 		if (kd->ev_pos == kd->ev_len) {
-			rc = kevent_fill(kd);
+			rc = kevent_fill(kd, how != KEVENT_POLL && !dev->dead);
+			if (how == KEVENT_READY)
+				how = KEVENT_POLL;
 			if (rc == -EAGAIN && dev->dead)
 				rc = dev->dead;
 			if (rc)
@@ -125,36 +147,38 @@ int ism__kevent_read(ism_dev *dev, struct ism_event *ev_out)
 	}
 }
 
+int ism__kevent_read(ism_dev *dev, struct ism_event *ev_out)
+{
+	return kevent_next(dev, KEVENT_POLL, ev_out);
+}
+
 /*
- * Wait in poll() (the file is readable while a record is queued); a last
- * read after the time is up.
+ * Without a deadline, a blocking read; with one, poll() for the time
+ * left, then the read, so a wait costs what it costs on the raw event
+ * channel device (two calls, or one).
  */
 int ism__kevent_wait(ism_dev *dev, int timeout_ms, struct ism_event *ev_out)
 {
 	struct pollfd pfd = { .fd = ism__kdev(dev)->fd, .events = POLLIN };
+	enum kevent_how how = KEVENT_POLL;
 	uint64_t deadline, now;
-	bool last = false;
 	int rc, rem;
 
-	deadline = timeout_ms < 0 ? UINT64_MAX :
-				    ism__kdev_now_ms() + (uint64_t)timeout_ms;
+	if (timeout_ms < 0)
+		return kevent_next(dev, KEVENT_BLOCK, ev_out);
+	deadline = ism__kdev_now_ms() + (uint64_t)timeout_ms;
 	for (;;) {
-		rc = ism__kevent_read(dev, ev_out);
+		rc = kevent_next(dev, how, ev_out);
 		if (rc != -EAGAIN)
 			return rc;
-		if (last)
+		now = ism__kdev_now_ms();
+		if (now >= deadline)
 			return -ETIMEDOUT;
-		rem = -1;
-		if (deadline != UINT64_MAX) {
-			now = ism__kdev_now_ms();
-			rem = now >= deadline ? 0 :
-			      deadline - now > 86400000u ?
-						86400000 :
-						(int)(deadline - now);
-		}
+		rem = deadline - now > 86400000u ? 86400000 :
+						   (int)(deadline - now);
 		rc = poll(&pfd, 1, rem);
 		if (rc < 0 && errno != EINTR)
 			return -errno;
-		last = !rc;
+		how = rc > 0 ? KEVENT_READY : KEVENT_POLL;
 	}
 }

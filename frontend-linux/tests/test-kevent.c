@@ -211,7 +211,7 @@ static void test_read(void)
 	pid_t pid;
 
 	kd = calloc(1, sizeof(*kd));
-	if (!kd || pipe(fds) || fcntl(fds[0], F_SETFL, O_NONBLOCK)) {
+	if (!kd || pipe(fds)) { /* blocking, as kdev.c opens the file */
 		tap_diag("no pipe");
 		exit(1);
 	}
@@ -280,6 +280,18 @@ static void test_read(void)
 		       ev.region == &k2->r && now_ms() - t0 >= 30,
 	       "wait forever: woken by a record written later");
 	waitpid(pid, &status, 0);
+	pid = fork();
+	if (!pid) {
+		usleep(50000);
+		_exit(put(rec(ISM_EVT_PEER_DETACHED, 2, TOK2, 0, 0, 0)) ? 1 :
+									  0);
+	}
+	t0 = now_ms();
+	rc = ism_event_wait(dev, 20000, &ev);
+	tap_ok(!rc && ev.type == ISM_EVT_PEER_DETACHED && ev.region == &k2->r &&
+		       now_ms() - t0 >= 30 && now_ms() - t0 < 15000,
+	       "wait 20 s: woken by a record written later, not at the end");
+	waitpid(pid, &status, 0);
 
 	/* The chardev cannot decline the fast path. */
 	tap_is_int(ism_dev_set_fast_path(dev, 0), -EOPNOTSUPP,
@@ -308,6 +320,8 @@ static void test_read(void)
 	       "every region released");
 	tap_is_int(ism_event_read(dev, &ev), -ESHUTDOWN,
 		   "told once; then -ESHUTDOWN");
+	tap_is_int(ism_event_wait(dev, -1, &ev), -ESHUTDOWN,
+		   "waiting forever on a closed device: -ESHUTDOWN at once");
 	tap_is_int(ism_region_map(&k1->r, &addr, NULL), -EIDRM,
 		   "mapping a released region: -EIDRM");
 	tap_is_int(ism_region_free(&k1->r), -EIDRM,
@@ -319,7 +333,7 @@ static void test_read(void)
 
 int main(void)
 {
-	tap_plan(40);
+	tap_plan(42);
 	test_take();
 	test_set();
 	test_read();
