@@ -1523,6 +1523,115 @@ struct ism_bell {
  * @SIZES@
  */
 
+/*
+ * A frontend's checks of what the backend or another domain wrote, the
+ * same in every frontend (libxenism, the kernel's xen-ismfront): each
+ * returns 0 if the input is well formed, else -1 and writes nothing.
+ */
+
+/* ism_rdv_name_validate() - a rendezvous name (NUL-terminated). */
+static inline int ism_rdv_name_validate(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i]; i++) {
+		char c = name[i];
+
+		if (i >= ISM_RENDEZVOUS_NAME_MAX ||
+		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return -1;
+	}
+	return i ? 0 : -1;
+}
+
+/* ism_hex64_parse() - exactly 16 lowercase hex digits at @s, not all 0. */
+static inline int ism_hex64_parse(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return -1;
+	}
+	if (!v)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ism_devid_parse() - @len octets: 1 .. ISM_DEVID_MAX, decimal, no 0 first. */
+static inline int ism_devid_parse(const char *s, size_t len, uint32_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!len || len > 10 || s[0] == '0')
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > ISM_DEVID_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * ism_rdv_value_parse() - a rendezvous value, "<gid>:<devid>:<token>", of
+ * @len octets (no NUL needed).
+ */
+static inline int ism_rdv_value_parse(const char *val, size_t len,
+				      uint64_t *gid_out, uint32_t *devid_out,
+				      uint64_t *token_out)
+{
+	uint64_t gid, token;
+	uint32_t devid;
+
+	/* 16 + ':' + 1 .. 10 + ':' + 16 */
+	if (len < 35 || len > ISM_RENDEZVOUS_VALUE_MAX || val[16] != ':' ||
+	    val[len - 17] != ':' || ism_hex64_parse(val, &gid) ||
+	    ism_devid_parse(val + 17, len - 34, &devid) ||
+	    ism_hex64_parse(val + len - 16, &token))
+		return -1;
+	*gid_out = gid;
+	*devid_out = devid;
+	*token_out = token;
+	return 0;
+}
+
+/*
+ * ism_desc_validate() - a region descriptor, on a device with @max_slots
+ * slots whose regions have at most @max_pages pages.  Unknown flags are a
+ * later version's: not checked.
+ */
+static inline int ism_desc_validate(const struct ism_region_desc *d,
+				    uint64_t max_pages, uint32_t max_slots)
+{
+	if (!d->token || !d->nr_pages || d->nr_pages > max_pages ||
+	    d->size != (uint64_t)d->nr_pages * ISM_PAGE_SIZE ||
+	    d->slot >= max_slots || d->dir_gref < ISM_GREF_MIN ||
+	    d->bell_gref < ISM_GREF_MIN ||
+	    (d->perm & ~(uint32_t)ISM_PERM_MASK) ||
+	    (d->side != ISM_SIDE_OWNER && d->side != ISM_SIDE_PEER) ||
+	    (d->state != ISM_RSTATE_ACTIVE &&
+	     d->state != ISM_RSTATE_RELEASED) ||
+	    (d->peer_domid > ISM_DOMID_MAX &&
+	     d->peer_domid != ISM_DOMID_INVALID) ||
+	    d->peer_devid > ISM_DEVID_MAX)
+		return -1;
+	return 0;
+}
+
 /* Size checks: active for C11 and C++11 and later only. */
 #if defined(__cplusplus) && __cplusplus >= 201103L
 #define ISM_STATIC_ASSERT(expr, msg) static_assert(expr, msg);

@@ -96,19 +96,7 @@ int ism_schema_parse_uint(const char *s, uint64_t max, uint64_t *out)
 
 int ism_schema_name_is_valid(const char *name)
 {
-	size_t n = strlen(name);
-	size_t i;
-
-	if (n < 1 || n > ISM_RENDEZVOUS_NAME_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
+	return !ism_rdv_name_validate(name);
 }
 
 static int ism_parse_type(struct ism_schema_node *node, const char *word)
@@ -383,24 +371,12 @@ ism_schema_node_find(const struct ism_schema *schema, enum ism_schema_side side,
 	return star;
 }
 
-static int ism_is_hex64(const char *s, uint64_t *out)
+/* 1 if @s starts with a hex64 (ismif.h's ism_hex64_parse()). */
+static int ism_is_hex64(const char *s)
 {
-	uint64_t v = 0;
-	int i;
+	uint64_t v;
 
-	for (i = 0; i < 16; i++) {
-		char c = s[i];
-
-		if (c >= '0' && c <= '9')
-			v = v << 4 | (uint64_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v << 4 | (uint64_t)(c - 'a' + 10);
-		else
-			return 0;
-	}
-	if (out)
-		*out = v;
-	return v != 0;
+	return !ism_hex64_parse(s, &v);
 }
 
 static int ism_check_versions(const char *value, char *why, size_t whylen)
@@ -459,7 +435,7 @@ static int ism_check_rendezvous(const char *value, char *why, size_t whylen)
 		goto bad;
 	memcpy(devid, c1 + 1, (size_t)(c2 - c1 - 1));
 	devid[c2 - c1 - 1] = '\0';
-	if (!ism_is_hex64(value, NULL))
+	if (!ism_is_hex64(value))
 		return ism_msg(why, whylen,
 			       "gid is not 16 lowercase hex digits (or is 0)"),
 		       -EINVAL;
@@ -467,7 +443,7 @@ static int ism_check_rendezvous(const char *value, char *why, size_t whylen)
 		return ism_msg(why, whylen,
 			       "devid \"%s\" is not 1 to 2147483647", devid),
 		       -EINVAL;
-	if (!ism_is_hex64(c2 + 1, NULL))
+	if (!ism_is_hex64(c2 + 1))
 		return ism_msg(why, whylen,
 			       "token is not 16 lowercase hex digits (or is 0)"),
 		       -EINVAL;
@@ -537,7 +513,7 @@ int ism_schema_value_check(const struct ism_schema_node *node,
 			return ism_msg(why, whylen, "not 0 or 1"), -EINVAL;
 		return 0;
 	case ISM_TYPE_HEX64:
-		if (strlen(value) != 16 || !ism_is_hex64(value, NULL))
+		if (strlen(value) != 16 || !ism_is_hex64(value))
 			return ism_msg(why, whylen,
 				       "not 16 lowercase hex digits, "
 				       "or all zero"),

@@ -49,23 +49,7 @@ int xen_ism_desc_check(struct xen_ism_dev *dev, const struct ism_region_desc *d)
 {
 	u64 max_pages = dev->region_size / ISM_PAGE_SIZE;
 
-	if (!d->token || !d->nr_pages || d->nr_pages > max_pages ||
-	    d->size != (u64)d->nr_pages * ISM_PAGE_SIZE)
-		return -EPROTO;
-	if (d->slot >= dev->max_regions || d->dir_gref < ISM_GREF_MIN ||
-	    d->bell_gref < ISM_GREF_MIN)
-		return -EPROTO;
-	if (d->perm & ~ISM_PERM_MASK)
-		return -EPROTO;
-	if (d->side != ISM_SIDE_OWNER && d->side != ISM_SIDE_PEER)
-		return -EPROTO;
-	if (d->state != ISM_RSTATE_ACTIVE && d->state != ISM_RSTATE_RELEASED)
-		return -EPROTO;
-	if (d->peer_domid > ISM_DOMID_MAX && d->peer_domid != ISM_DOMID_INVALID)
-		return -EPROTO;
-	if (d->peer_devid > ISM_DEVID_MAX)
-		return -EPROTO;
-	return 0;
+	return ism_desc_validate(d, max_pages, dev->max_regions) ? -EPROTO : 0;
 }
 
 /* Take the peer's state from @d (dev->lock held). */

@@ -43,59 +43,7 @@
 
 bool xen_ism_rdv_name_valid(const char *name)
 {
-	size_t i, len = strnlen(name, ISM_RENDEZVOUS_NAME_MAX + 1);
-
-	if (!len || len > ISM_RENDEZVOUS_NAME_MAX)
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
-/* Exactly 16 lowercase hexadecimal digits, not all zero (hex64). */
-static int rdv_parse_hex64(const char *s, u64 *out)
-{
-	u64 v = 0;
-	int i;
-
-	for (i = 0; i < 16; i++) {
-		char c = s[i];
-
-		if (c >= '0' && c <= '9')
-			v = v << 4 | (u64)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v << 4 | (u64)(c - 'a' + 10);
-		else
-			return -EPROTO;
-	}
-	if (!v)
-		return -EPROTO;
-	*out = v;
-	return 0;
-}
-
-/* A devid: 1 .. ISM_DEVID_MAX in decimal, no sign, no leading zero. */
-static int rdv_parse_devid(const char *s, size_t len, u32 *out)
-{
-	u64 v = 0;
-	size_t i;
-
-	if (!len || len > 10 || s[0] == '0')
-		return -EPROTO;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EPROTO;
-		v = v * 10 + (u64)(s[i] - '0');
-	}
-	if (v > ISM_DEVID_MAX)
-		return -EPROTO;
-	*out = (u32)v;
-	return 0;
+	return !ism_rdv_name_validate(name);
 }
 
 /*
@@ -105,22 +53,9 @@ static int rdv_parse_devid(const char *s, size_t len, u32 *out)
 int xen_ism_rdv_parse(const char *val, unsigned int len, u64 *gid_out,
 		      u32 *devid_out, u64 *token_out)
 {
-	const char *c2;
-	u64 gid, token;
-	u32 devid;
-
-	/* 16 + ':' + 1 .. 10 + ':' + 16 */
-	if (len < 35 || len > ISM_RENDEZVOUS_VALUE_MAX ||
-	    memchr(val, '\0', len) || val[16] != ':' || val[len - 17] != ':')
+	if (memchr(val, '\0', len) ||
+	    ism_rdv_value_parse(val, len, gid_out, devid_out, token_out))
 		return -EPROTO;
-	c2 = val + len - 17;
-	if (rdv_parse_hex64(val, &gid) ||
-	    rdv_parse_devid(val + 17, c2 - (val + 17), &devid) ||
-	    rdv_parse_hex64(c2 + 1, &token))
-		return -EPROTO;
-	*gid_out = gid;
-	*devid_out = devid;
-	*token_out = token;
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  * open.c.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "private.h"
 
@@ -54,9 +55,23 @@ int ism_region_attach(ism_dev *dev, uint64_t token, unsigned int flags,
 
 int ism_region_info(ism_region *r, struct ism_region_info *info_out)
 {
+	int fast_path;
+
 	if (!r || !info_out)
 		return -EINVAL;
-	return r->dev->dops->region_info(r, info_out);
+	fast_path = r->dev->dops->region_refresh(r);
+	memset(info_out, 0, sizeof(*info_out));
+	info_out->token = r->d.token;
+	info_out->size = r->d.size;
+	info_out->slot = r->d.slot;
+	info_out->perm = r->d.perm;
+	info_out->side = r->d.side;
+	info_out->released = r->d.state == ISM_RSTATE_RELEASED;
+	info_out->peer_devid = r->d.peer_devid;
+	info_out->peer_domid = r->d.peer_domid;
+	info_out->peer_present = r->peer_present;
+	info_out->fast_path = fast_path;
+	return 0;
 }
 
 int ism_region_map(ism_region *r, void **addr_out, size_t *len_out)

@@ -111,7 +111,7 @@ int ism__kregion_alloc(ism_dev *dev, uint64_t size, uint32_t perm,
 		       ism_region **r_out);
 int ism__kregion_attach(ism_dev *dev, uint64_t token, unsigned int flags,
 			ism_region **r_out);
-int ism__kregion_info(ism_region *r, struct ism_region_info *info_out);
+int ism__kregion_refresh(ism_region *r);
 int ism__kregion_map(ism_region *r, void **addr_out, size_t *len_out);
 int ism__kregion_unmap(ism_region *r);
 int ism__kregion_set_perm(ism_region *r, uint32_t peer_devid, uint32_t perm,

@@ -185,7 +185,7 @@ int ism__kregion_attach(ism_dev *dev, uint64_t token, unsigned int flags,
 }
 
 /* The kernel's view when it answers, else the last one the library had. */
-int ism__kregion_info(ism_region *r, struct ism_region_info *info_out)
+int ism__kregion_refresh(ism_region *r)
 {
 	struct ism_kregion *kr = ism__kregion(r);
 	struct xen_ism_ioc_region kreg;
@@ -194,18 +194,7 @@ int ism__kregion_info(ism_region *r, struct ism_region_info *info_out)
 	kreg.handle = kr->handle;
 	if (!ism__kioctl(ism__kdev(r->dev)->fd, XEN_ISM_IOC_REGION_INFO, &kreg))
 		ism__kregion_set(kr, &kreg);
-	memset(info_out, 0, sizeof(*info_out));
-	info_out->token = r->d.token;
-	info_out->size = r->d.size;
-	info_out->slot = r->d.slot;
-	info_out->perm = r->d.perm;
-	info_out->side = r->d.side;
-	info_out->released = r->d.state == ISM_RSTATE_RELEASED;
-	info_out->peer_devid = r->d.peer_devid;
-	info_out->peer_domid = r->d.peer_domid;
-	info_out->peer_present = r->peer_present;
-	info_out->fast_path = kr->fast_path;
-	return 0;
+	return kr->fast_path;
 }
 
 int ism__kregion_map(ism_region *r, void **addr_out, size_t *len_out)

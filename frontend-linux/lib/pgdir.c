@@ -16,24 +16,7 @@
 int ism__desc_check(const struct ism_region_desc *d, uint32_t max_pages,
 		    uint32_t max_slots)
 {
-	if (!d->token || !d->nr_pages || d->nr_pages > max_pages ||
-	    d->size != (uint64_t)d->nr_pages * ISM_PAGE_SIZE)
-		return -EPROTO;
-	if (d->slot >= max_slots || d->dir_gref < ISM_GREF_MIN ||
-	    d->bell_gref < ISM_GREF_MIN)
-		return -EPROTO;
-	if (d->perm & ~(uint32_t)ISM_PERM_MASK)
-		return -EPROTO;
-	if (d->side != ISM_SIDE_OWNER && d->side != ISM_SIDE_PEER)
-		return -EPROTO;
-	if (d->state != ISM_RSTATE_ACTIVE && d->state != ISM_RSTATE_RELEASED)
-		return -EPROTO;
-	if (d->peer_domid > ISM_DOMID_MAX && d->peer_domid != ISM_DOMID_INVALID)
-		return -EPROTO;
-	/* flags: unknown bits are a later version's; ignore them. */
-	if (d->peer_devid > ISM_DEVID_MAX)
-		return -EPROTO;
-	return 0;
+	return ism_desc_validate(d, max_pages, max_slots) ? -EPROTO : 0;
 }
 
 int ism__pgdir_walk(uint32_t dir_gref, uint32_t nr_pages, ism_dir_map_fn map,

@@ -169,7 +169,6 @@ int ism__platform_linux_open(const struct ism_fe_ops **ops_out,
 struct ism_dev;
 struct ism_region;
 struct ism_dev_info;
-struct ism_region_info;
 struct ism_event;
 
 struct ism_fe_dev_ops {
@@ -183,8 +182,8 @@ struct ism_fe_dev_ops {
 			    struct ism_region **r_out);
 	int (*region_attach)(struct ism_dev *dev, uint64_t token,
 			     unsigned int flags, struct ism_region **r_out);
-	int (*region_info)(struct ism_region *r,
-			   struct ism_region_info *info_out);
+	/* Bring @r's view up to date; 1 if its events take the fast path. */
+	int (*region_refresh)(struct ism_region *r);
 	int (*region_map)(struct ism_region *r, void **addr_out,
 			  size_t *len_out);
 	int (*region_unmap)(struct ism_region *r);

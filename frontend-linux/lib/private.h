@@ -158,7 +158,7 @@ int ism__user_region_alloc(ism_dev *dev, uint64_t size, uint32_t perm,
 			   ism_region **r_out);
 int ism__user_region_attach(ism_dev *dev, uint64_t token, unsigned int flags,
 			    ism_region **r_out);
-int ism__user_region_info(ism_region *r, struct ism_region_info *info_out);
+int ism__user_region_refresh(ism_region *r);
 int ism__user_region_map(ism_region *r, void **addr_out, size_t *len_out);
 int ism__user_region_unmap(ism_region *r);
 int ism__user_region_set_perm(ism_region *r, uint32_t peer_devid, uint32_t perm,

@@ -128,22 +128,10 @@ int ism__user_region_attach(ism_dev *dev, uint64_t token, unsigned int flags,
 	return 0;
 }
 
-int ism__user_region_info(ism_region *r, struct ism_region_info *info_out)
+/* The view is kept up to date by the events already. */
+int ism__user_region_refresh(ism_region *r)
 {
-	if (!r || !info_out)
-		return -EINVAL;
-	memset(info_out, 0, sizeof(*info_out));
-	info_out->token = r->d.token;
-	info_out->size = r->d.size;
-	info_out->slot = r->d.slot;
-	info_out->perm = r->d.perm;
-	info_out->side = r->d.side;
-	info_out->released = r->d.state == ISM_RSTATE_RELEASED;
-	info_out->peer_devid = r->d.peer_devid;
-	info_out->peer_domid = r->d.peer_domid;
-	info_out->peer_present = r->peer_present;
-	info_out->fast_path = r->fp == ISM_FP_UP;
-	return 0;
+	return r->fp == ISM_FP_UP;
 }
 
 /*

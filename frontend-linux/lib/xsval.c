@@ -31,23 +31,7 @@ int ism__xs_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 
 int ism__xs_parse_hex64(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 16; i++) {
-		char c = s[i];
-
-		if (c >= '0' && c <= '9')
-			v = v << 4 | (uint64_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v << 4 | (uint64_t)(c - 'a' + 10);
-		else
-			return -EPROTO;
-	}
-	if (s[16] || !v)
-		return -EPROTO;
-	*out = v;
-	return 0;
+	return strnlen(s, 17) != 16 || ism_hex64_parse(s, out) ? -EPROTO : 0;
 }
 
 int ism__xs_versions_has(const char *s, unsigned int want)
