@@ -329,8 +329,11 @@ int xen_ism_region_notify(struct xen_ism_region *r, unsigned int flags)
 	/* The caller's stores to the region before the count. */
 	smp_mb();
 	WRITE_ONCE(r->bell->seq[r->d.side], ++r->seq);
-	if (!xchg(&r->bell->want[other], 0) && !(flags & XEN_ISM_NOTIFY_FORCE))
+	if (!xchg(&r->bell->want[other], 0) &&
+	    !(flags & XEN_ISM_NOTIFY_FORCE)) {
+		rc = 1; /* the peer does not wait: counted, not signalled */
 		goto out;
+	}
 	if (r->notify_pending)
 		goto out;
 	if (r->fp == XEN_ISM_FP_UP && r->fp_irq) {

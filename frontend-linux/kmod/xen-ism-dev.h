@@ -18,6 +18,8 @@
  * given, and a 64-bit off_t in 32-bit programs.  A region attached
  * read-only refuses PROT_WRITE (EPERM); the hypervisor enforces it too.
  * DETACH and FREE of a mapped region fail with EBUSY: munmap() first.
+ * NOTIFY returns 1, not 0, when the peer was not waiting: the update was
+ * counted, no signal was needed.
  *
  * read() returns whole struct xen_ism_ioc_event records, at most 32 at a
  * time (EAGAIN with O_NONBLOCK when none, EINVAL for a buffer smaller

@@ -249,7 +249,9 @@ int xen_ism_region_set_perm(struct xen_ism_region *r, u32 peer_devid, u32 perm,
  * always with XEN_ISM_NOTIFY_FORCE): on the fast path's event channel, or
  * with a NOTIFY request whose answer is not awaited.  Atomic-safe.
  *
- * Return: 0, -ENOTCONN (no peer attached), -ESHUTDOWN or -EIDRM (released).
+ * Return: 0 (signalled, or a signal is on its way), 1 (counted only: the
+ * peer was not waiting), -ENOTCONN (no peer attached), -ESHUTDOWN or
+ * -EIDRM (released).
  */
 int xen_ism_region_notify(struct xen_ism_region *r, unsigned int flags);
 
