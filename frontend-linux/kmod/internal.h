@@ -121,6 +121,9 @@ struct xen_ism_dev {
 	u32 next_seq;
 	struct xen_ism_pend pend[ISM_RING_ENTRIES];
 	struct xen_ism_region **slots; /* max_regions entries */
+	/* disconnect()'s list of the regions it tells (max_regions): made
+	 * with the slots, so that DEVICE_GONE never waits on an allocation */
+	struct xen_ism_region **gone;
 };
 
 struct xen_ism_region {

@@ -127,6 +127,7 @@ void xen_ism_dev_release(struct kref *kref)
 	struct xen_ism_dev *dev = container_of(kref, struct xen_ism_dev, kref);
 
 	kfree(dev->slots);
+	kfree(dev->gone);
 	kfree(dev);
 }
 

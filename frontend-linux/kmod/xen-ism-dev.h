@@ -152,7 +152,9 @@ struct xen_ism_ioc_handle {
  * process published), its UNPUBLISH with ENOENT; closing the file removes
  * its names.  At most 64 names per domain (ENOSPC).  The permissions are
  * set by the xenstore tools' xenstore-chmod (Linux 6.1 has no xenbus call
- * for them): without it, PUBLISH fails with EOPNOTSUPP.
+ * for them): without it, PUBLISH fails with EOPNOTSUPP.  Publishing a name
+ * again removes it first, so that its earlier reader never sees the new
+ * value: until PUBLISH returns, a LOOKUP of it finds nothing (ENOENT).
  */
 struct xen_ism_ioc_name {
 	__u32 handle;

@@ -191,7 +191,7 @@ static void free_pages_and_port(struct xen_ism_dev *dev)
 static int connect(struct xen_ism_dev *dev)
 {
 	struct xenbus_device *xb = dev->xb;
-	struct xen_ism_region **slots;
+	struct xen_ism_region **slots, **gone;
 	evtchn_port_t port;
 	unsigned long flags;
 	void *addr;
@@ -201,10 +201,16 @@ static int connect(struct xen_ism_dev *dev)
 	if (rc)
 		return rc;
 	slots = kcalloc(dev->max_regions, sizeof(*slots), GFP_KERNEL);
-	if (!slots)
+	gone = kcalloc(dev->max_regions, sizeof(*gone), GFP_KERNEL);
+	if (!slots || !gone) {
+		kfree(slots);
+		kfree(gone);
 		return -ENOMEM;
+	}
 	kfree(dev->slots);
+	kfree(dev->gone);
 	dev->slots = slots;
+	dev->gone = gone;
 	rc = xenbus_setup_ring(xb, GFP_KERNEL, &addr, 1, &dev->ring_gref);
 	if (rc)
 		return rc;
@@ -259,13 +265,12 @@ fail:
  */
 static void disconnect(struct xen_ism_dev *dev)
 {
-	struct xen_ism_region *r, **gone = NULL;
+	struct xen_ism_region *r, **gone = dev->gone;
 	unsigned long flags, eflags;
 	unsigned int i, n = 0;
 
 	if (dev->conn == XEN_ISM_CONN_IDLE && !dev->ring)
 		return;
-	gone = kcalloc(dev->max_regions, sizeof(*gone), GFP_KERNEL);
 	spin_lock_irqsave(&dev->evt_lock, eflags);
 	spin_lock_irqsave(&dev->lock, flags);
 	dev->conn = XEN_ISM_CONN_IDLE;
@@ -280,7 +285,7 @@ static void disconnect(struct xen_ism_dev *dev)
 		r->released = true;
 		r->peer_present = false;
 		r->notify_pending = false;
-		if (gone && r->ready) {
+		if (r->ready) {
 			xen_ism_region_get(r);
 			gone[n++] = r;
 		}
@@ -294,7 +299,6 @@ static void disconnect(struct xen_ism_dev *dev)
 		xen_ism_fp_close(gone[i]);
 		xen_ism_region_put(gone[i]);
 	}
-	kfree(gone);
 	free_pages_and_port(dev);
 	cancel_work_sync(&dev->work);
 }
