@@ -84,6 +84,14 @@ tests_lab_lab_kfront_SOURCES = tests/lab/probe/lab-kfront.c \
 tests_lab_lab_kfront_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend-linux/kmod
 tests_lab_lab_kfront_LDFLAGS =
 LAB_PROGS += tests/lab/lab-kfront
+# lab-kfront-ioctl: the kfront-ioctl scenario's raw ioctls of /dev/xen-ism.
+noinst_PROGRAMS += tests/lab/lab-kfront-ioctl
+tests_lab_lab_kfront_ioctl_SOURCES = tests/lab/probe/lab-kfront-ioctl.c \
+	tests/lab/probe/lab-check.h
+tests_lab_lab_kfront_ioctl_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/frontend-linux/kmod
+tests_lab_lab_kfront_ioctl_LDFLAGS =
+LAB_PROGS += tests/lab/lab-kfront-ioctl
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/guest-lib.sh \
@@ -130,10 +138,12 @@ LAB_SCENARIOS += tests/lab/scenarios/kfront-exchange.lab \
 	tests/lab/scenarios/kfront-mixed.lab \
 	tests/lab/scenarios/kfront-perms.lab \
 	tests/lab/scenarios/kfront-death.lab \
-	tests/lab/scenarios/kfront-unload.lab
+	tests/lab/scenarios/kfront-unload.lab \
+	tests/lab/scenarios/kfront-ioctl.lab
 LAB_SCENARIOS += tests/lab/scenarios/kfront-bench.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/kfront-death-guest.sh \
 	tests/lab/scenarios/kfront-unload-guest.sh \
+	tests/lab/scenarios/kfront-ioctl-guest.sh \
 	tests/lab/scenarios/kfront-bench-guest.sh \
 	tests/lab/scenarios/kfront-bench-full.lab
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
