@@ -43,6 +43,8 @@
 #define XISM_HANDLE_MAX 0xffffu
 /* mmap_offset = handle * stride: no region is larger than the stride. */
 #define XISM_MMAP_STRIDE ((u64)ISM_REGION_SIZE_LIMIT)
+/* bell_offset = base + handle pages: past every region's offset. */
+#define XISM_BELL_BASE (((u64)XISM_HANDLE_MAX + 1) * XISM_MMAP_STRIDE)
 /* Life-cycle events queued per region (beyond: see xism_evq_push()). */
 #define XISM_EVQ_LEN 8u
 /* Events one read() returns at most. */
@@ -53,13 +55,15 @@ static_assert((XISM_MMAP_STRIDE & (XISM_MMAP_STRIDE - 1)) == 0 &&
 /* The layouts are the same for 32- and 64-bit processes. */
 static_assert(sizeof(struct xen_ism_ioc_bind) == 8);
 static_assert(sizeof(struct xen_ism_ioc_dev_info) == 72);
-static_assert(sizeof(struct xen_ism_ioc_region) == 48);
-static_assert(sizeof(struct xen_ism_ioc_alloc) == 64);
+static_assert(sizeof(struct xen_ism_ioc_region) == 56);
+static_assert(sizeof(struct xen_ism_ioc_alloc) == 72);
 static_assert(offsetof(struct xen_ism_ioc_alloc, region) == 16);
-static_assert(sizeof(struct xen_ism_ioc_attach) == 136);
+static_assert(sizeof(struct xen_ism_ioc_attach) == 144);
 static_assert(offsetof(struct xen_ism_ioc_attach, region) == 88);
 static_assert(sizeof(struct xen_ism_ioc_set_perm) == 16);
 static_assert(sizeof(struct xen_ism_ioc_handle) == 8);
+static_assert(XEN_ISM_IOC_NOTIFY_FORCE == XEN_ISM_NOTIFY_FORCE &&
+	      XEN_ISM_IOC_NOTIFY_COUNTED == XEN_ISM_NOTIFY_COUNTED);
 static_assert(sizeof(struct xen_ism_ioc_name) == 76);
 static_assert(sizeof(struct xen_ism_ioc_lookup) == 80);
 static_assert(offsetof(struct xen_ism_ioc_lookup, token) == 72);
@@ -315,6 +319,7 @@ static void xism_region_describe(struct xism_region *xr,
 	out->token = info.token;
 	out->size = info.size;
 	out->mmap_offset = (u64)xr->handle * XISM_MMAP_STRIDE;
+	out->bell_offset = XISM_BELL_BASE + ((u64)xr->handle << PAGE_SHIFT);
 	out->handle = xr->handle;
 	out->slot = info.slot;
 	out->perm = info.perm;
@@ -595,7 +600,7 @@ static int xism_ioc_handle(struct xism_file *f, unsigned int cmd,
 	if (copy_from_user(&h, uarg, sizeof(h)))
 		return -EFAULT;
 	if (cmd == XEN_ISM_IOC_NOTIFY)
-		allowed = XEN_ISM_IOC_NOTIFY_FORCE;
+		allowed = XEN_ISM_IOC_NOTIFY_FORCE | XEN_ISM_IOC_NOTIFY_COUNTED;
 	if (h.flags & ~allowed)
 		return -EINVAL;
 	mutex_lock(&f->lock);
@@ -606,10 +611,8 @@ static int xism_ioc_handle(struct xism_file *f, unsigned int cmd,
 	}
 	switch (cmd) {
 	case XEN_ISM_IOC_NOTIFY:
-		ret = xen_ism_region_notify(xr->r,
-					    h.flags & XEN_ISM_IOC_NOTIFY_FORCE ?
-						    XEN_ISM_NOTIFY_FORCE :
-						    0);
+		/* The uapi's flags are the API's (asserted above). */
+		ret = xen_ism_region_notify(xr->r, h.flags);
 		break;
 	case XEN_ISM_IOC_WANT:
 		ret = xen_ism_region_want(xr->r);
@@ -732,25 +735,32 @@ static long xism_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 /* The other file operations. */
 
+/* A region at handle * stride, or a doorbell past XISM_BELL_BASE. */
 static int xism_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	const unsigned long stride = XISM_MMAP_STRIDE >> PAGE_SHIFT;
+	const unsigned long bells = XISM_BELL_BASE >> PAGE_SHIFT;
+	unsigned long len = vma->vm_end - vma->vm_start;
 	struct xism_file *f = file->private_data;
 	struct xism_region *xr;
 	unsigned long handle;
+	bool bell;
 	int ret;
 
-	if (!(vma->vm_flags & VM_SHARED) || vma->vm_pgoff % stride)
+	bell = vma->vm_pgoff >= bells;
+	if (!(vma->vm_flags & VM_SHARED) || (!bell && vma->vm_pgoff % stride))
 		return -EINVAL;
-	handle = vma->vm_pgoff / stride;
+	handle = bell ? vma->vm_pgoff - bells : vma->vm_pgoff / stride;
 	if (!handle || handle > XISM_HANDLE_MAX)
 		return -ENXIO;
 	mutex_lock(&f->lock);
 	xr = xism_lookup(f, handle);
 	if (!xr)
 		ret = -ENXIO;
-	else if (vma->vm_end - vma->vm_start != xr->size)
+	else if (len != (bell ? PAGE_SIZE : xr->size))
 		ret = -EINVAL;
+	else if (bell)
+		ret = xen_ism_bell_mmap(xr->r, vma);
 	else
 		ret = xen_ism_region_mmap(xr->r, vma);
 	mutex_unlock(&f->lock);

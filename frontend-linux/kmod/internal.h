@@ -73,6 +73,7 @@ struct xen_ism_pend {
 	u8 state; /* enum xen_ism_pend_state */
 	struct ism_rsp rsp;
 	struct xen_ism_region *claim; /* ALLOC, ATTACH: put in the slot */
+	struct ism_req_slot slot; /* a posted FREE: DETACH it if refused */
 };
 
 struct xen_ism_dev {
@@ -166,7 +167,6 @@ struct xen_ism_region {
 	struct ism_bell *bell;
 	struct page *bell_page;
 	grant_handle_t bell_handle;
-	u32 seq; /* our updates, mirrored in bell->seq[d.side] */
 
 	/* Under mlock. */
 	struct mutex mlock;

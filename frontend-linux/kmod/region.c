@@ -94,7 +94,6 @@ static int bell_map(struct xen_ism_region *r)
 		return rc;
 	}
 	r->bell = page_address(r->bell_page);
-	r->seq = READ_ONCE(r->bell->seq[r->d.side]);
 	r->peer_seq = READ_ONCE(r->bell->seq[r->d.side ^ 1]);
 	return 0;
 }
@@ -314,9 +313,10 @@ int xen_ism_region_notify(struct xen_ism_region *r, unsigned int flags)
 	struct ism_req req = { .op = ISM_OP_NOTIFY };
 	unsigned int other;
 	unsigned long lflags;
+	u32 seq;
 	int rc;
 
-	if (!r || (flags & ~XEN_ISM_NOTIFY_FORCE))
+	if (!r || (flags & ~(XEN_ISM_NOTIFY_FORCE | XEN_ISM_NOTIFY_COUNTED)))
 		return -EINVAL;
 	dev = r->dev;
 	other = r->d.side == ISM_SIDE_OWNER ? ISM_SIDE_PEER : ISM_SIDE_OWNER;
@@ -328,11 +328,15 @@ int xen_ism_region_notify(struct xen_ism_region *r, unsigned int flags)
 		goto out;
 	/* The caller's stores to the region before the count. */
 	smp_mb();
-	WRITE_ONCE(r->bell->seq[r->d.side], ++r->seq);
-	if (!xchg(&r->bell->want[other], 0) &&
-	    !(flags & XEN_ISM_NOTIFY_FORCE)) {
-		rc = 1; /* the peer does not wait: counted, not signalled */
-		goto out;
+	if (!(flags & XEN_ISM_NOTIFY_COUNTED)) {
+		/* Counted from the page: a process mapping it counts there. */
+		seq = READ_ONCE(r->bell->seq[r->d.side]);
+		WRITE_ONCE(r->bell->seq[r->d.side], seq + 1);
+		if (!xchg(&r->bell->want[other], 0) &&
+		    !(flags & XEN_ISM_NOTIFY_FORCE)) {
+			rc = 1; /* the peer does not wait: not signalled */
+			goto out;
+		}
 	}
 	if (r->notify_pending)
 		goto out;
@@ -410,26 +414,15 @@ static bool region_unlink(struct xen_ism_region *r)
 	return send;
 }
 
-/* FREE and its answer, or DETACH posted (as @op says). */
-static int slot_request(struct xen_ism_region *r, u8 op)
-{
-	struct ism_req req = { .op = op };
-	struct ism_rsp rsp;
-
-	req.u.slot.token = r->d.token;
-	req.u.slot.slot = r->d.slot;
-	if (op == ISM_OP_DETACH)
-		return xen_ism_post(r->dev, &req);
-	return xen_ism_request(r->dev, &req, &rsp, false);
-}
-
 /*
- * DETACH (@op) or FREE then DETACH if the slot is still ours.  DETACH is
- * posted: the slot is free here already, and whatever this device sends
- * later (an ALLOC or ATTACH given the same slot) comes after it.
+ * DETACH or FREE (@op), posted: the slot is free here already, and
+ * whatever this device sends later (an ALLOC or ATTACH given the same
+ * slot) comes after it.  A FREE the backend refuses (the region was
+ * released meanwhile) is followed by a DETACH (ring.c, give_back()).
  */
 static int region_end(struct xen_ism_region *r, u8 op)
 {
+	struct ism_req req = { .op = op };
 	bool send;
 	int rc = 0;
 
@@ -443,11 +436,11 @@ static int region_end(struct xen_ism_region *r, u8 op)
 	xen_ism_region_unmap(r);
 	bell_unmap(r);
 	mutex_unlock(&r->mlock);
-	if (send)
-		rc = slot_request(r, op);
-	if (send && op == ISM_OP_FREE && rc && rc != -ESHUTDOWN &&
-	    rc != -ENODEV && rc != -EPROTO && rc != -ETIMEDOUT)
-		slot_request(r, ISM_OP_DETACH);
+	if (send) {
+		req.u.slot.token = r->d.token;
+		req.u.slot.slot = r->d.slot;
+		rc = xen_ism_post(r->dev, &req);
+	}
 	xen_ism_region_put(r);
 	return rc;
 }

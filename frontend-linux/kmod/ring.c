@@ -71,6 +71,7 @@ static int ring_push(struct xen_ism_dev *dev, struct ism_req *req, u8 state,
 	dev->pend[idx].op = req->op;
 	dev->pend[idx].state = state;
 	dev->pend[idx].claim = claim;
+	dev->pend[idx].slot = req->u.slot;
 	memcpy(&dev->ring->ring[old % ISM_RING_ENTRIES].req, req, sizeof(*req));
 	dev->req_prod_pvt = new;
 	virt_wmb();
@@ -87,15 +88,28 @@ int xen_ism_post_locked(struct xen_ism_dev *dev, struct ism_req *req)
 	return ring_push(dev, req, XEN_ISM_PEND_POSTED, NULL);
 }
 
-/* A slot the backend made for a request nobody waits for any more. */
-static void give_back(struct xen_ism_dev *dev, const struct ism_rsp *rsp)
+/*
+ * A slot the backend made for a request nobody waits for any more, or
+ * kept after a posted FREE it refused (the region released meanwhile):
+ * DETACH frees it.
+ */
+static void give_back(struct xen_ism_dev *dev, const struct xen_ism_pend *p,
+		      const struct ism_rsp *rsp)
 {
 	struct ism_req req = { .op = ISM_OP_DETACH };
 
-	if (rsp->status || rsp->u.region.slot >= dev->max_regions)
-		return;
-	req.u.slot.token = rsp->u.region.token;
-	req.u.slot.slot = rsp->u.region.slot;
+	if (rsp->op == ISM_OP_FREE) {
+		if (!rsp->status || rsp->status == -ENOENT ||
+		    rsp->status == -ESTALE)
+			return;
+		req.u.slot.token = p->slot.token;
+		req.u.slot.slot = p->slot.slot;
+	} else {
+		if (rsp->status || rsp->u.region.slot >= dev->max_regions)
+			return;
+		req.u.slot.token = rsp->u.region.token;
+		req.u.slot.slot = rsp->u.region.slot;
+	}
 	if (ring_push(dev, &req, XEN_ISM_PEND_POSTED, NULL))
 		dev_warn_ratelimited(&dev->xb->dev,
 				     "ism %u: cannot give back slot %u\n",
@@ -123,10 +137,12 @@ static void ring_one(struct xen_ism_dev *dev, const struct ism_rsp *rsp)
 	case XEN_ISM_PEND_ABANDONED:
 		p->state = XEN_ISM_PEND_FREE;
 		if (rsp->op == ISM_OP_ALLOC || rsp->op == ISM_OP_ATTACH)
-			give_back(dev, rsp);
+			give_back(dev, p, rsp);
 		break;
 	case XEN_ISM_PEND_POSTED:
 		p->state = XEN_ISM_PEND_FREE;
+		if (rsp->op == ISM_OP_FREE)
+			give_back(dev, p, rsp);
 		break;
 	default:
 		xen_ism_ring_broken(dev, "second response to a request");

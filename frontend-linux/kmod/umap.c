@@ -9,7 +9,7 @@
  * domain that clears a grant PTE by itself, so an mmu interval notifier
  * unmaps the grants before the kernel zaps the PTEs (munmap, exit).
  * Auto-translated guests map the grants onto ballooned pages and insert
- * those.
+ * those.  A region's doorbell page is mapped the same way, on its own.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -30,6 +30,7 @@ struct xen_ism_umap {
 	struct mutex lock; /* the handles of unmap_ops, kunmap_ops */
 	unsigned long start;
 	unsigned int n;
+	const u32 *grefs; /* the region's, or its doorbell's */
 	u32 flags; /* GNTMAP_* of the kernel-side maps */
 	struct page **pages;
 	grant_handle_t *handles; /* auto-translated */
@@ -191,7 +192,7 @@ static int umap_find_pte(pte_t *pte, unsigned long addr, void *data)
 		return -EINVAL;
 	if (xen_feature(XENFEAT_gnttab_map_avail_bits))
 		flags |= 1u << _GNTMAP_guest_avail0;
-	gnttab_set_map_op(&um->map_ops[i], maddr, flags, um->r->grefs[i],
+	gnttab_set_map_op(&um->map_ops[i], maddr, flags, um->grefs[i],
 			  um->r->dev->be_domid);
 	gnttab_set_unmap_op(&um->unmap_ops[i], maddr, flags,
 			    INVALID_GRANT_HANDLE);
@@ -220,7 +221,7 @@ static int umap_map_pv(struct xen_ism_umap *um, struct vm_area_struct *vma)
 		return -ENOMEM;
 	for (i = 0; i < um->n; i++) {
 		gnttab_set_map_op(&um->kmap_ops[i], page_kaddr(um->pages[i]),
-				  um->flags, um->r->grefs[i],
+				  um->flags, um->grefs[i],
 				  um->r->dev->be_domid);
 		gnttab_set_unmap_op(&um->kunmap_ops[i],
 				    page_kaddr(um->pages[i]), um->flags,
@@ -262,7 +263,7 @@ static int umap_map_hvm(struct xen_ism_umap *um, struct vm_area_struct *vma)
 	um->handles = kvcalloc(um->n, sizeof(*um->handles), GFP_KERNEL);
 	if (!um->handles)
 		return -ENOMEM;
-	rc = xen_ism_gnt_map(um->r->dev, um->r->grefs, um->n,
+	rc = xen_ism_gnt_map(um->r->dev, um->grefs, um->n,
 			     um->flags & GNTMAP_readonly, um->pages,
 			     um->handles);
 	if (rc) {
@@ -288,27 +289,22 @@ static void umap_vma_flags(struct vm_area_struct *vma, bool ro)
 #endif
 }
 
-int xen_ism_region_mmap(struct xen_ism_region *r, struct vm_area_struct *vma)
+/* Map @n pages of @grefs at @vma, read-only if @ro; @r's lifetime. */
+static int umap_mmap(struct xen_ism_region *r, struct vm_area_struct *vma,
+		     const u32 *grefs, unsigned int n, bool ro)
 {
 	struct xen_ism_umap *um;
 	unsigned long flags;
-	bool ro;
 	int rc;
 
-	if (!r || !vma)
-		return -EINVAL;
-	if (vma->vm_end - vma->vm_start != r->d.size)
-		return -EINVAL;
-	if (r->ro && (vma->vm_flags & VM_WRITE))
-		return -EPERM;
-	ro = r->ro || !(vma->vm_flags & VM_WRITE);
 	um = kzalloc(sizeof(*um), GFP_KERNEL);
 	if (!um)
 		return -ENOMEM;
 	kref_init(&um->kref);
 	mutex_init(&um->lock);
 	um->r = r;
-	um->n = r->d.nr_pages;
+	um->n = n;
+	um->grefs = grefs;
 	um->start = vma->vm_start;
 	um->ptemod = xen_pv_domain();
 	um->flags = GNTMAP_host_map | (ro ? GNTMAP_readonly : 0);
@@ -352,4 +348,27 @@ int xen_ism_region_mmap(struct xen_ism_region *r, struct vm_area_struct *vma)
 	mutex_unlock(&r->mlock);
 	return 0;
 }
+
+int xen_ism_region_mmap(struct xen_ism_region *r, struct vm_area_struct *vma)
+{
+	if (!r || !vma)
+		return -EINVAL;
+	if (vma->vm_end - vma->vm_start != r->d.size)
+		return -EINVAL;
+	if (r->ro && (vma->vm_flags & VM_WRITE))
+		return -EPERM;
+	return umap_mmap(r, vma, r->grefs, r->d.nr_pages,
+			 r->ro || !(vma->vm_flags & VM_WRITE));
+}
 EXPORT_SYMBOL_GPL(xen_ism_region_mmap);
+
+int xen_ism_bell_mmap(struct xen_ism_region *r, struct vm_area_struct *vma)
+{
+	if (!r || !vma)
+		return -EINVAL;
+	if (vma->vm_end - vma->vm_start != PAGE_SIZE || !r->d.bell_gref)
+		return -EINVAL;
+	return umap_mmap(r, vma, &r->d.bell_gref, 1,
+			 !(vma->vm_flags & VM_WRITE));
+}
+EXPORT_SYMBOL_GPL(xen_ism_bell_mmap);

@@ -17,7 +17,17 @@
  * 64 MiB (ISM_REGION_SIZE_LIMIT, the largest region); use the value
  * given, and a 64-bit off_t in 32-bit programs.  A region attached
  * read-only refuses PROT_WRITE (EPERM); the hypervisor enforces it too.
- * DETACH and FREE of a mapped region fail with EBUSY: munmap() first.
+ * The region's doorbell (struct ism_bell of ismif.h: the want and seq
+ * words of notify suppression) is mapped the same way: one page,
+ * writable (after a read-only attach too), at bell_offset:
+ *	mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, bell_offset)
+ * so that a process can say it waits (want[side] = 1) and count its
+ * updates (seq[side] += 1) without a system call, as the userspace path
+ * of libxenism does: NOTIFY is then needed only when the peer's want was
+ * set, with XEN_ISM_IOC_NOTIFY_COUNTED (signal only), and WANT not at
+ * all.  The peer writes the same page: its contents are advisory.
+ * DETACH and FREE of a mapped region, or of one whose doorbell is
+ * mapped, fail with EBUSY: munmap() first.
  * NOTIFY returns 1, not 0, when the peer was not waiting: the update was
  * counted, no signal was needed.
  *
@@ -91,6 +101,7 @@ struct xen_ism_ioc_region {
 	__u8 side; /* ISM_SIDE_* */
 	__u8 pad0;
 	__u32 flags; /* XEN_ISM_REGION_F_* */
+	__u64 bell_offset; /* for mmap() of the doorbell page */
 };
 
 #define XEN_ISM_REGION_F_RELEASED 0x1u /* gone: it can only be detached */
@@ -139,10 +150,15 @@ struct xen_ism_ioc_set_perm {
 /* NOTIFY, WANT, DETACH, FREE: one region. */
 struct xen_ism_ioc_handle {
 	__u32 handle;
-	__u32 flags; /* NOTIFY: XEN_ISM_IOC_NOTIFY_FORCE; others 0 */
+	__u32 flags; /* NOTIFY: XEN_ISM_IOC_NOTIFY_*; others 0 */
 };
 
 #define XEN_ISM_IOC_NOTIFY_FORCE 0x1u
+/*
+ * The caller counted the update in its mapped doorbell and took the
+ * peer's want itself: NOTIFY only signals (and returns 0).
+ */
+#define XEN_ISM_IOC_NOTIFY_COUNTED 0x2u
 
 /*
  * PUBLISH: publish the token of region @handle under ~/data/ism/@name,

@@ -225,6 +225,19 @@ int xen_ism_region_map(struct xen_ism_region *r, void **addr_out);
 int xen_ism_region_mmap(struct xen_ism_region *r, struct vm_area_struct *vma);
 
 /**
+ * xen_ism_bell_mmap() - map @r's doorbell page (struct ism_bell) into a
+ * user VMA, so that a process counts its updates and says it waits
+ * without a system call (it then notifies with XEN_ISM_NOTIFY_COUNTED).
+ * @r: the region.
+ * @vma: one page, writable or not (the doorbell is writable for both
+ *	referrers, a read-only peer too).
+ *
+ * As xen_ism_region_mmap(): the VMA holds @r, and detach and free fail
+ * with -EBUSY while it exists.  May sleep.  Return: 0, or -errno.
+ */
+int xen_ism_bell_mmap(struct xen_ism_region *r, struct vm_area_struct *vma);
+
+/**
  * xen_ism_region_set_perm() - set or remove a permission entry (SET_PERM).
  * @r: the region (needs MANAGE).
  * @peer_devid: 0 for the default entry.
@@ -238,6 +251,11 @@ int xen_ism_region_set_perm(struct xen_ism_region *r, u32 peer_devid, u32 perm,
 
 /* xen_ism_region_notify() flags. */
 #define XEN_ISM_NOTIFY_FORCE 0x1u /* signal even if the peer is not waiting */
+/*
+ * The caller counted the update in the doorbell and took the peer's want
+ * itself (a process that maps the doorbell, xen_ism_bell_mmap()): signal.
+ */
+#define XEN_ISM_NOTIFY_COUNTED 0x2u
 
 /**
  * xen_ism_region_notify() - tell the other referrer that @r was updated.
@@ -250,7 +268,7 @@ int xen_ism_region_set_perm(struct xen_ism_region *r, u32 peer_devid, u32 perm,
  * with a NOTIFY request whose answer is not awaited.  Atomic-safe.
  *
  * Return: 0 (signalled, or a signal is on its way), 1 (counted only: the
- * peer was not waiting), -ENOTCONN (no peer attached), -ESHUTDOWN or
+ * peer was not waiting; never with XEN_ISM_NOTIFY_COUNTED), -ENOTCONN (no peer attached), -ESHUTDOWN or
  * -EIDRM (released).
  */
 int xen_ism_region_notify(struct xen_ism_region *r, unsigned int flags);
@@ -280,12 +298,15 @@ int xen_ism_region_detach(struct xen_ism_region *r);
 
 /**
  * xen_ism_region_free() - release @r for every referrer (FREE: needs
- * MANAGE), then as xen_ism_region_detach().
+ * MANAGE), as xen_ism_region_detach() does this device's reference.
  * @r: the region; invalid after the call unless it returns -EBUSY or
  *	-EPERM.
  *
- * May sleep.  Return: 0, -EBUSY (mapped by a user VMA), -EPERM (no
- * MANAGE; nothing was done), or -errno.
+ * FREE is posted like DETACH: what this device asks later is served after
+ * it.  Should the backend refuse it (the region was released meanwhile),
+ * the module sends DETACH for the slot.  May sleep.  Return: 0, -EBUSY
+ * (mapped by a user VMA), -EPERM (no MANAGE; nothing was done), or
+ * -ETIMEDOUT or -EPROTO (FREE could not be sent; released locally).
  */
 int xen_ism_region_free(struct xen_ism_region *r);
 

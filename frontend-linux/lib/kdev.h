@@ -33,6 +33,9 @@ struct ism_kregion {
 	struct ism_region r; /* first: an ism_region * is one of these */
 	uint32_t handle; /* the file's name for it, never 0 */
 	uint64_t mmap_offset;
+	uint64_t bell_offset;
+	struct ism_bell *bell; /* the doorbell mapped, or NULL */
+	bool bell_failed; /* its mmap failed: NOTIFY and WANT it is */
 	bool fast_path;
 };
 

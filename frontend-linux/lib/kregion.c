@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * kregion.c - regions over /dev/xen-ism: each one the file's handle, an
- * ioctl() per call, mapped with mmap() of the file.
+ * ioctl() per call, mapped with mmap() of the file.  The doorbell is
+ * mapped too, on the first notify or want, so that these cost a system
+ * call only when the peer waits for a signal, as on the userspace path.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -44,6 +46,7 @@ int ism__kregion_set(struct ism_kregion *kr,
 		return -EPROTO;
 	kr->handle = kreg->handle;
 	kr->mmap_offset = kreg->mmap_offset;
+	kr->bell_offset = kreg->bell_offset;
 	kr->fast_path = kreg->flags & XEN_ISM_REGION_F_FAST_PATH;
 	r->d.token = kreg->token;
 	r->d.size = kreg->size;
@@ -76,12 +79,41 @@ static int region_add(struct ism_kdev *kd, struct ism_kregion *kr)
 	return 0;
 }
 
+/* The doorbell mapped, or NULL (then the ioctls do its work). */
+static struct ism_bell *region_bell(struct ism_kregion *kr)
+{
+	void *addr;
+
+	if (kr->bell || kr->bell_failed)
+		return kr->bell;
+	addr = MAP_FAILED;
+	if (sizeof(off_t) >= sizeof(uint64_t) || kr->bell_offset <= INT32_MAX)
+		addr = mmap(NULL, ISM_PAGE_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, ism__kdev(kr->r.dev)->fd,
+			    (off_t)kr->bell_offset);
+	if (addr == MAP_FAILED)
+		kr->bell_failed = true;
+	else
+		kr->bell = addr;
+	return kr->bell;
+}
+
+/* DETACH and FREE refuse a region whose doorbell is mapped (EBUSY). */
+static int bell_unmap(struct ism_kregion *kr)
+{
+	if (kr->bell && munmap(kr->bell, ISM_PAGE_SIZE))
+		return -errno;
+	kr->bell = NULL;
+	return 0;
+}
+
 /* Unmap, forget and free @kr (the kernel's side is the caller's). */
 static void region_destroy(struct ism_kdev *kd, struct ism_kregion *kr)
 {
 	unsigned int i;
 
 	ism__kregion_unmap(&kr->r);
+	bell_unmap(kr);
 	ism__kevent_forget(kd, kr);
 	for (i = 0; i < kd->nregions; i++)
 		if (kd->regions[i] == kr) {
@@ -245,23 +277,46 @@ int ism__kregion_set_perm(ism_region *r, uint32_t peer_devid, uint32_t perm,
 	return ism__kioctl(ism__kdev(r->dev)->fd, XEN_ISM_IOC_SET_PERM, &sp);
 }
 
-/* 0 or 1 (signalling was not needed) as the kernel says, or -errno. */
+/* 0 or 1 (signalling was not needed), or -errno. */
 int ism__kregion_notify(ism_region *r, unsigned int flags)
 {
+	struct ism_kregion *kr = ism__kregion(r);
+	struct ism_bell *bell;
+	uint32_t kflags = 0;
 	int rc;
 
-	/* The ioctl is a barrier already; this one is the documented one. */
-	ISM_MB();
-	rc = handle_op(ism__kdev(r->dev), XEN_ISM_IOC_NOTIFY,
-		       ism__kregion(r)->handle,
-		       flags & ISM_NOTIFY_FORCE ? XEN_ISM_IOC_NOTIFY_FORCE : 0);
+	if (r->d.state == ISM_RSTATE_RELEASED)
+		return -EIDRM;
+	bell = region_bell(kr);
+	if (bell) {
+		if (!ism__bell_count(bell, r->d.side) &&
+		    !(flags & ISM_NOTIFY_FORCE))
+			return 1;
+		kflags = XEN_ISM_IOC_NOTIFY_COUNTED;
+	} else {
+		/* The ioctl is a barrier already; this one is the documented one. */
+		ISM_MB();
+		if (flags & ISM_NOTIFY_FORCE)
+			kflags = XEN_ISM_IOC_NOTIFY_FORCE;
+	}
+	rc = handle_op(ism__kdev(r->dev), XEN_ISM_IOC_NOTIFY, kr->handle,
+		       kflags);
 	return rc > 0 ? 1 : rc;
 }
 
 int ism__kregion_want(ism_region *r)
 {
-	return handle_op(ism__kdev(r->dev), XEN_ISM_IOC_WANT,
-			 ism__kregion(r)->handle, 0);
+	struct ism_kregion *kr = ism__kregion(r);
+	struct ism_bell *bell;
+
+	if (r->d.state == ISM_RSTATE_RELEASED)
+		return -EIDRM;
+	bell = region_bell(kr);
+	if (!bell)
+		return handle_op(ism__kdev(r->dev), XEN_ISM_IOC_WANT,
+				 kr->handle, 0);
+	ism__bell_want(bell, r->d.side);
+	return 0;
 }
 
 /* DETACH refuses a mapped region (EBUSY): unmapped first. */
@@ -272,6 +327,8 @@ int ism__kregion_detach(ism_region *r)
 	int rc;
 
 	rc = ism__kregion_unmap(r);
+	if (!rc)
+		rc = bell_unmap(kr);
 	if (!rc)
 		rc = handle_op(kd, XEN_ISM_IOC_DETACH, kr->handle, 0);
 	/* Freed whatever happened: closing the file detaches the rest. */
@@ -290,6 +347,8 @@ int ism__kregion_free(ism_region *r)
 	if (r->d.state == ISM_RSTATE_RELEASED)
 		return -EIDRM;
 	rc = ism__kregion_unmap(r);
+	if (!rc)
+		rc = bell_unmap(kr);
 	if (!rc)
 		rc = handle_op(kd, XEN_ISM_IOC_FREE, kr->handle, 0);
 	if (!rc)

@@ -293,7 +293,6 @@ int ism__user_region_notify(ism_region *r, unsigned int flags)
 {
 	struct ism_bell *bell;
 	struct ism_rsp rsp;
-	uint32_t other;
 	int rc;
 
 	if (!r || (flags & ~ISM_NOTIFY_FORCE))
@@ -301,12 +300,7 @@ int ism__user_region_notify(ism_region *r, unsigned int flags)
 	rc = region_bell(r, &bell);
 	if (rc)
 		return rc;
-	/* Our stores to the region before the peer's view of seq and flag. */
-	ISM_MB();
-	__atomic_add_fetch(&bell->seq[r->d.side], 1u, __ATOMIC_ACQ_REL);
-	other = r->d.side == ISM_SIDE_OWNER ? ISM_SIDE_PEER : ISM_SIDE_OWNER;
-	if (!__atomic_exchange_n(&bell->want[other], 0, __ATOMIC_ACQ_REL) &&
-	    !(flags & ISM_NOTIFY_FORCE))
+	if (!ism__bell_count(bell, r->d.side) && !(flags & ISM_NOTIFY_FORCE))
 		return 1;
 	if (r->fp == ISM_FP_UP)
 		return r->dev->ops->evtchn_notify(r->dev->p, r->fp_port);
@@ -323,8 +317,7 @@ int ism__user_region_want(ism_region *r)
 	rc = region_bell(r, &bell);
 	if (rc)
 		return rc;
-	__atomic_store_n(&bell->want[r->d.side], 1u, __ATOMIC_RELEASE);
-	ISM_MB();
+	ism__bell_want(bell, r->d.side);
 	return 0;
 }
 

@@ -192,4 +192,24 @@ int ism__xs_parse_hex64(const char *s, uint64_t *out);
 /* Whether version @want is in the comma-separated ascending list @s. */
 int ism__xs_versions_has(const char *s, unsigned int want);
 
+/* ---- Doorbell (notify suppression, ismif.h) ------------------------------ */
+
+/*
+ * Count an update of side @side (after the caller's stores to the region)
+ * and take the other side's want: true if it asked to be signalled.
+ */
+static inline bool ism__bell_count(struct ism_bell *bell, unsigned int side)
+{
+	ISM_MB();
+	__atomic_add_fetch(&bell->seq[side], 1u, __ATOMIC_ACQ_REL);
+	return __atomic_exchange_n(&bell->want[side ^ 1u], 0, __ATOMIC_ACQ_REL);
+}
+
+/* Ask side @side to be signalled on the other's next update. */
+static inline void ism__bell_want(struct ism_bell *bell, unsigned int side)
+{
+	__atomic_store_n(&bell->want[side], 1u, __ATOMIC_RELEASE);
+	ISM_MB();
+}
+
 #endif /* ISM_FRONTEND_LIB_SHARED_H */

@@ -10,10 +10,12 @@
  *   lab-kfront-ioctl owner SELF PEER DEVID
  *	BIND and DEV_INFO; bad input (unknown ioctls, reserved fields,
  *	bad handles, mmap offsets and lengths, short reads); ALLOC,
- *	REGION_INFO, SET_PERM, mmap, PUBLISH "kio" for dom0 then for domain
+ *	REGION_INFO, SET_PERM, mmap of the region and of its doorbell,
+ *	PUBLISH "kio" for dom0 then for domain
  *	PEER; a second file of the device; then with the peer: PEER_ATTACHED, the peer's update,
  *	NOTIFY, PEER_DETACHED, WANT reporting an update that was not
- *	signalled, the peer's read-only attach; FREE (EBUSY while mapped);
+ *	signalled, the peer's read-only attach, each seen in the mapped
+ *	doorbell too; FREE (EBUSY while the region or the doorbell is mapped);
  *	once /tmp/kio-unpublish exists, UNPUBLISH.
  *   lab-kfront-ioctl peer SELF OWNER DEVID
  *	LOOKUP "kio" from domain OWNER, ATTACH by name, WANT, NOTIFY with
@@ -51,6 +53,7 @@
 #define HALF (SIZE / 2)
 #define NAME "kio"
 #define STRIDE ((unsigned long long)ISM_REGION_SIZE_LIMIT) /* mmap offsets */
+#define BELLS (0x10000ull * STRIDE) /* doorbell offsets: this + handle pages */
 #define READY_FILE "/tmp/kio-ready"
 #define UNPUBLISH_FILE "/tmp/kio-unpublish"
 /* Waits, in seconds: for the other guest, and for one step of it. */
@@ -629,8 +632,8 @@ static void bad_alloc_handles(const char *step, int fd,
 	expect(step, publish(fd, XEN_ISM_IOC_PUBLISH, 77, 0, NAME), -ENOENT,
 	       "PUBLISH of handle 77 (none)");
 	/* Flags are looked at before the handle. */
-	expect(step, handle_op(fd, XEN_ISM_IOC_NOTIFY, 77, 2), -EINVAL,
-	       "NOTIFY with flags 2");
+	expect(step, handle_op(fd, XEN_ISM_IOC_NOTIFY, 77, 4), -EINVAL,
+	       "NOTIFY with flags 4");
 	expect(step, handle_op(fd, XEN_ISM_IOC_WANT, 77, 1), -EINVAL,
 	       "WANT with flags 1");
 	expect(step, handle_op(fd, XEN_ISM_IOC_DETACH, 77, 1), -EINVAL,
@@ -792,6 +795,16 @@ static void bad_maps(const char *step, int fd,
 	       "mmap at the offset of handle %u (none)", ar->handle + 1);
 	expect(step, map(fd, SIZE, rw, MAP_SHARED, 0x10000ull * STRIDE, NULL),
 	       -ENXIO, "mmap at the offset of handle 0x10000 (above the last)");
+	expect(step, map(fd, 8192, rw, MAP_SHARED, ar->bell_offset, NULL),
+	       -EINVAL, "mmap of two pages at the doorbell's offset");
+	expect(step, map(fd, 4096, rw, MAP_PRIVATE, ar->bell_offset, NULL),
+	       -EINVAL, "mmap of the doorbell MAP_PRIVATE");
+	expect(step,
+	       map(fd, 4096, rw, MAP_SHARED, ar->bell_offset + 4096, NULL),
+	       -ENXIO, "mmap of the doorbell of handle %u (none)",
+	       ar->handle + 1);
+	expect(step, map(fd, 4096, rw, MAP_SHARED, BELLS, NULL), -ENXIO,
+	       "mmap of the doorbell of handle 0");
 }
 
 /* A second file of the same device, while the first holds @ar as @name. */
@@ -854,8 +867,9 @@ static int owner(unsigned int self, unsigned int peer, unsigned int devid)
 	struct xen_ism_ioc_region ri, *ar;
 	struct xen_ism_ioc_alloc a;
 	struct xen_ism_ioc_event ev;
-	unsigned char *p = NULL;
-	unsigned int h, peer_devid;
+	unsigned char *p = NULL, *bp = NULL;
+	volatile struct ism_bell *bell;
+	unsigned int h, peer_devid, seq;
 	struct evq q;
 	int s0, rc;
 
@@ -923,6 +937,22 @@ static int owner(unsigned int self, unsigned int peer, unsigned int devid)
 	expect(step, rc, 0, "mmap read-write");
 	if (rc)
 		return 1;
+	check(ar->bell_offset == BELLS + h * 4096ull,
+	      "%s: the doorbell's offset %#llx is %#llx + handle pages", step,
+	      (unsigned long long)ar->bell_offset, BELLS);
+	rc = map(q.fd, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 ar->bell_offset, &bp);
+	expect(step, rc, 0, "mmap of the doorbell read-write");
+	if (rc)
+		return 1;
+	bell = (struct ism_bell *)bp;
+	check(bell->want[ISM_SIDE_OWNER] == 1,
+	      "%s: the mapped doorbell shows our WANT (want %u)", step,
+	      bell->want[ISM_SIDE_OWNER]);
+	expect(step,
+	       handle_op(q.fd, XEN_ISM_IOC_NOTIFY, h,
+			 XEN_ISM_IOC_NOTIFY_COUNTED),
+	       -ENOTCONN, "NOTIFY with COUNTED, no peer");
 	bad_maps(step, q.fd, ar);
 	expect(step, handle_op(q.fd, XEN_ISM_IOC_DETACH, h, 0), -EBUSY,
 	       "DETACH while mapped");
@@ -966,8 +996,15 @@ static int owner(unsigned int self, unsigned int peer, unsigned int devid)
 	check_data(step, p + HALF, HALF, R1,
 		   "the peer's reply is in the region");
 	fill(p, HALF, D2);
+	seq = bell->seq[ISM_SIDE_OWNER];
+	check(bell->want[ISM_SIDE_PEER] == 1,
+	      "%s: the mapped doorbell shows the peer's WANT", step);
 	expect(step, handle_op(q.fd, XEN_ISM_IOC_NOTIFY, h, 0), 0,
 	       "NOTIFY, the peer waiting (it WANTed)");
+	check(bell->seq[ISM_SIDE_OWNER] == seq + 1 &&
+		      bell->want[ISM_SIDE_PEER] == 0,
+	      "%s: NOTIFY counted it in the mapped doorbell (seq %u, was %u) and took the peer's want (%u)",
+	      step, bell->seq[ISM_SIDE_OWNER], seq, bell->want[ISM_SIDE_PEER]);
 	if (!evq_wait(&q, ISM_EVT_PEER_DETACHED, h, WAIT_STEP, step, &ev))
 		return 1;
 	/* Its last NOTIFY did not signal us: WANT reports that update. */
@@ -999,6 +1036,9 @@ static int owner(unsigned int self, unsigned int peer, unsigned int devid)
 	expect(step, region_info(q.fd, h, &ri), 0,
 	       "REGION_INFO after the refused FREE");
 	munmap(p, SIZE);
+	expect(step, handle_op(q.fd, XEN_ISM_IOC_FREE, h, 0), -EBUSY,
+	       "FREE while the doorbell is mapped");
+	munmap(bp, 4096);
 	expect(step, handle_op(q.fd, XEN_ISM_IOC_FREE, h, 0), 0,
 	       "FREE after munmap");
 	expect(step, region_info(q.fd, h, &ri), -ENOENT,
