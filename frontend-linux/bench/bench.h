@@ -146,6 +146,7 @@ int bench_results_json(FILE *out, const struct bench_results *rs,
 
 /* clock.c */
 uint64_t bench_now_ns(void);
+uint64_t bench_cpu_ns(void);
 double bench_clock_cost_ns(void);
 /* Re-arm the watchdog: exit 3 naming @what after the timeout. */
 void bench_watchdog(const char *what);

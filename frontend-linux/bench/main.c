@@ -217,6 +217,17 @@ static void env_fill(struct bench *b, struct bench_env *env)
 		snprintf(env->kernel, sizeof(env->kernel), "%s", u.release);
 }
 
+/* The environment of pass @i: its frontend and ring. */
+static void pass_env(struct bench *b, const int *fes, const uint32_t *rings,
+		     unsigned int i, struct bench_env *env)
+{
+	b->fe = fes[i];
+	b->ring = rings[i];
+	if (b->fe >= 0)
+		bench_frontend_use(b, (enum bench_fe)b->fe);
+	env_fill(b, env);
+}
+
 /*
  * The table of each pass, one after the other, and the JSON: one object,
  * or with two passes an array of one per frontend.
@@ -230,11 +241,7 @@ static int report(struct bench *b, struct bench_results *const *res,
 	int rc = 0;
 
 	for (i = 0; i < passes; i++) {
-		b->fe = fes[i];
-		b->ring = rings[i];
-		if (b->fe >= 0)
-			bench_frontend_use(b, (enum bench_fe)b->fe);
-		env_fill(b, &env);
+		pass_env(b, fes, rings, i, &env);
 		if (i)
 			fputc('\n', stdout);
 		bench_results_table(stdout, res[i], &env);
@@ -251,11 +258,7 @@ static int report(struct bench *b, struct bench_results *const *res,
 	if (passes > 1)
 		fputs("[\n", f);
 	for (i = 0; !rc && i < passes; i++) {
-		b->fe = fes[i];
-		b->ring = rings[i];
-		if (b->fe >= 0)
-			bench_frontend_use(b, (enum bench_fe)b->fe);
-		env_fill(b, &env);
+		pass_env(b, fes, rings, i, &env);
 		if (i)
 			fputs(",\n", f);
 		rc = bench_results_json(f, res[i], &env);

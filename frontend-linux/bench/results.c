@@ -167,6 +167,7 @@ static const char *describe(const char *name)
 		{ "rtt.ism", "xen-ism" },
 		{ "rtt.vchan", "libxenvchan" },
 		{ "rtt.tcp", "TCP over netfront" },
+		{ "cpu.rtt", "its CPU per round trip, driver" },
 		{ "stream.memcpy", "memcpy in one guest (for copy)" },
 		{ "stream.fill", "payload fill alone, one guest" },
 		{ "stream.check", "payload check alone, one guest" },

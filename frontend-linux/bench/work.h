@@ -39,6 +39,7 @@ struct bench {
 	unsigned int rep; /* driver: this repetition, from 0 */
 	unsigned int vchan_seq; /* paths of libxenvchan, one per connect */
 	uint64_t sleeps; /* the last stream over a ring: sleeps, both sides */
+	uint64_t cpu_ns; /* the last timed round trips: this side's CPU time */
 	uint32_t ring; /* the stream's ring, octets, in every variant */
 	bool usage_error; /* the run failed on its options (exit 2) */
 };
