@@ -273,27 +273,20 @@ static int report(struct bench *b, struct bench_results *const *res,
 	return rc;
 }
 
-/* Every repetition of every workload asked for, over the current handle. */
-static int drive_pass(struct bench *b)
+/* One repetition of every workload asked for, over the current handle. */
+static int drive_rep(struct bench *b)
 {
 	unsigned int w = b->o->only;
 	int rc = 0;
 
-	for (b->rep = 0; !rc && b->rep < b->o->reps; b->rep++) {
-		if (w & BENCH_W_RTT)
-			rc = bench_rtt_run(b);
-		if (!rc && (w & BENCH_W_STREAM))
-			rc = bench_stream_run(b);
-		if (!rc && (w & BENCH_W_SETUP))
-			rc = bench_setup_run(b);
-		if (!rc && (w & BENCH_W_SCALE))
-			rc = bench_scale_run(b);
-		if (!rc)
-			fprintf(stderr, "ism-bench: repetition %u of %u done\n",
-				b->rep + 1, b->o->reps);
-	}
-	if (!rc && (w & BENCH_W_BACKEND))
-		rc = bench_backend_run(b);
+	if (w & BENCH_W_RTT)
+		rc = bench_rtt_run(b);
+	if (!rc && (w & BENCH_W_STREAM))
+		rc = bench_stream_run(b);
+	if (!rc && (w & BENCH_W_SETUP))
+		rc = bench_setup_run(b);
+	if (!rc && (w & BENCH_W_SCALE))
+		rc = bench_scale_run(b);
 	return rc;
 }
 
@@ -307,6 +300,7 @@ static int frontend_agree(struct bench *b, enum bench_fe fe, bool both)
 	uint64_t arg[1] = { fe };
 	int rc;
 
+	bench_frontend_use(b, fe);
 	bench_watchdog("choosing the frontend");
 	rc = bench_ctl_call(&b->ctl, BENCH_OP_FRONTEND, arg, 1);
 	if (!rc)
@@ -325,12 +319,17 @@ static int frontend_agree(struct bench *b, enum bench_fe fe, bool both)
 	return rc == -ENODEV && !both ? 0 : rc;
 }
 
+/*
+ * The frontends both sides have, each a pass with its own results; then
+ * the repetitions, the passes taking turns in each (each repetition
+ * starts with another), so that both see the host alike.
+ */
 static int drive(struct bench *b)
 {
 	struct bench_results *res[BENCH_FE_N] = { NULL };
-	uint32_t rings[BENCH_FE_N];
+	uint32_t rings[BENCH_FE_N] = { 0 };
 	int fes[BENCH_FE_N], rc = 0;
-	unsigned int fe, passes = 0, nfe = 0, i;
+	unsigned int fe, passes = 0, nfe = 0, i, k;
 
 	for (fe = 0; fe < BENCH_FE_N; fe++)
 		nfe += !!b->fe_dev[fe];
@@ -340,7 +339,6 @@ static int drive(struct bench *b)
 		if (b->fe >= 0 && !b->fe_dev[fe])
 			continue;
 		if (b->fe >= 0) {
-			bench_frontend_use(b, (enum bench_fe)fe);
 			rc = frontend_agree(b, (enum bench_fe)fe, nfe > 1);
 			if (rc == -ENODEV) { /* both here, not there */
 				rc = 0;
@@ -349,21 +347,39 @@ static int drive(struct bench *b)
 			if (rc)
 				break;
 		}
-		memset(&b->res, 0, sizeof(b->res));
-		rc = drive_pass(b);
-		if (rc)
-			break;
-		res[passes] = malloc(sizeof(b->res));
+		res[passes] = calloc(1, sizeof(b->res));
 		if (!res[passes]) {
 			rc = -ENOMEM;
 			break;
 		}
-		*res[passes] = b->res;
-		rings[passes] = b->ring;
 		fes[passes++] = b->fe;
 	}
 	if (!rc && !passes)
 		rc = bench_fail(b, "no frontend both sides have", -ENODEV);
+	for (b->rep = 0; !rc && b->rep < b->o->reps; b->rep++) {
+		for (k = 0; !rc && k < passes; k++) {
+			i = (k + b->rep) % passes;
+			if (passes > 1)
+				rc = frontend_agree(b, (enum bench_fe)fes[i],
+						    false);
+			b->res = *res[i];
+			if (!rc)
+				rc = drive_rep(b);
+			*res[i] = b->res;
+			rings[i] = b->ring;
+		}
+		if (!rc)
+			fprintf(stderr, "ism-bench: repetition %u of %u done\n",
+				b->rep + 1, b->o->reps);
+	}
+	for (i = 0; !rc && i < passes && (b->o->only & BENCH_W_BACKEND); i++) {
+		if (passes > 1)
+			rc = frontend_agree(b, (enum bench_fe)fes[i], false);
+		b->res = *res[i];
+		if (!rc)
+			rc = bench_backend_run(b);
+		*res[i] = b->res;
+	}
 	if (!rc) {
 		bench_watchdog("quit");
 		rc = bench_ctl_call(&b->ctl, BENCH_OP_QUIT, NULL, 0);
@@ -372,7 +388,7 @@ static int drive(struct bench *b)
 	}
 	if (!rc)
 		rc = report(b, res, fes, rings, passes);
-	for (i = 0; i < passes; i++)
+	for (i = 0; i < BENCH_FE_N; i++)
 		free(res[i]);
 	return rc;
 }

@@ -17,7 +17,7 @@ struct libxenvchan;
  * protocol implementation and the kernel frontend's /dev/xen-ism.  With
  * /dev/xen-ism present and $ISM_FRONTEND unset, each side opens a handle
  * on each path it can, and the driver runs every workload over each
- * frontend both sides have, one after the other.
+ * frontend both sides have, the frontends taking turns in each repetition.
  */
 enum bench_fe { BENCH_FE_USER, BENCH_FE_KERNEL, BENCH_FE_N };
 extern const char *const bench_fe_names[BENCH_FE_N];
