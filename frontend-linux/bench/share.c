@@ -32,6 +32,16 @@ static int region_fast(struct bench *b, ism_region *r)
 	uint64_t deadline = bench_now_ns() + BENCH_SETUP_MS * 1000000ull;
 	int rc;
 
+	/*
+	 * The kernel frontend's owner offers the fast path once an update
+	 * went through the backend: the peer sends one (the userspace path
+	 * offers as its owner takes events, below).
+	 */
+	if (b->ctl.role == BENCH_DRIVER) {
+		rc = ism_region_notify(r, ISM_NOTIFY_FORCE);
+		if (rc < 0)
+			return rc;
+	}
 	for (;;) {
 		ism_region_info(r, &ri);
 		if (ri.fast_path)

@@ -57,6 +57,8 @@ static void report_updated(struct xen_ism_dev *dev, u32 slot, bool pending)
 	r = slot_region(dev, slot, 0);
 	if (r && (r->released || (pending && !r->upd_pending)))
 		r = NULL;
+	if (r && !pending)
+		xen_ism_fp_relayed(r); /* the peer's update, relayed */
 	if (r && !r->ready) {
 		r->upd_pending = true; /* reported once it is ready */
 		r = NULL;

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fastpath.c - direct event channels between the two referrers of a
- * region (FASTPATH_OFFER, FASTPATH_ACCEPT): the owner offers one when a
- * peer attaches, the peer binds it; updates then cost one hypercall.
+ * region (FASTPATH_OFFER, FASTPATH_ACCEPT): the owner offers one when the
+ * region's first update goes through the backend (its own NOTIFY or the
+ * peer's, relayed), the peer binds it; updates then cost one hypercall.
+ * A region whose referrers never signal costs no event channel, and
+ * attach and detach no binding.
  * Ports are bound and closed by the device's work item (or by detach),
  * never in atomic context; notify only signals an irq that is bound.
  */
@@ -61,18 +64,34 @@ void xen_ism_fp_stop(struct xen_ism_region *r)
 	r->fp_accept = false;
 }
 
-/* A queued event about @r (dev->lock held, any context). */
-void xen_ism_fp_event(struct xen_ism_region *r, const struct ism_evt *e)
+/* Offer @r's peer a fast path, once per peer (dev->lock held). */
+static void fp_maybe_offer(struct xen_ism_region *r)
 {
 	struct xen_ism_dev *dev = r->dev;
 
+	if (r->fp_used && !r->fp_tried && xen_ism_fast_path &&
+	    dev->feat_fast_path && r->d.side == ISM_SIDE_OWNER &&
+	    r->fp == XEN_ISM_FP_NONE) {
+		r->fp_tried = true;
+		r->fp_offer = true;
+		schedule_fp(dev);
+	}
+}
+
+/* An update of @r went through the backend (dev->lock held, any context). */
+void xen_ism_fp_relayed(struct xen_ism_region *r)
+{
+	r->fp_used = true;
+	fp_maybe_offer(r);
+}
+
+/* A queued event about @r (dev->lock held, any context). */
+void xen_ism_fp_event(struct xen_ism_region *r, const struct ism_evt *e)
+{
 	switch (e->type) {
 	case ISM_EVT_PEER_ATTACHED:
-		if (xen_ism_fast_path && dev->feat_fast_path &&
-		    r->d.side == ISM_SIDE_OWNER && r->fp == XEN_ISM_FP_NONE) {
-			r->fp_offer = true;
-			schedule_fp(dev);
-		}
+		r->fp_tried = false; /* a new peer */
+		fp_maybe_offer(r); /* to a region that signalled before */
 		break;
 	case ISM_EVT_PEER_DETACHED:
 	case ISM_EVT_PEER_GONE:
@@ -84,7 +103,7 @@ void xen_ism_fp_event(struct xen_ism_region *r, const struct ism_evt *e)
 		r->fp_accept = true;
 		r->fp_offer_domid = e->peer_domid;
 		r->fp_offer_port = e->port;
-		schedule_fp(dev);
+		schedule_fp(r->dev);
 		break;
 	case ISM_EVT_FASTPATH_READY:
 		if (r->fp != XEN_ISM_FP_OFFERED)

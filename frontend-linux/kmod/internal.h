@@ -158,7 +158,9 @@ struct xen_ism_region {
 	u8 fp; /* enum xen_ism_fp */
 	int fp_irq; /* our port's irq while OFFERED or UP, else 0 */
 	int fp_dead_irq; /* a port to close (work item) */
-	bool fp_offer; /* offer one (owner, on PEER_ATTACHED) */
+	bool fp_used; /* an update went through the backend */
+	bool fp_tried; /* offered to this peer already */
+	bool fp_offer; /* offer one (owner, once fp_used) */
 	bool fp_accept; /* answer the peer's offer */
 	u16 fp_offer_domid;
 	u32 fp_offer_port;
@@ -208,6 +210,7 @@ void xen_ism_deliver(struct xen_ism_region *r, unsigned int type, int status);
 /* fastpath.c */
 extern bool xen_ism_fast_path;
 void xen_ism_fp_event(struct xen_ism_region *r, const struct ism_evt *e);
+void xen_ism_fp_relayed(struct xen_ism_region *r);
 void xen_ism_fp_stop(struct xen_ism_region *r);
 void xen_ism_fp_close(struct xen_ism_region *r);
 void xen_ism_fp_work(struct xen_ism_dev *dev);

@@ -344,6 +344,7 @@ int xen_ism_region_notify(struct xen_ism_region *r, unsigned int flags)
 		notify_remote_via_irq(r->fp_irq);
 		goto out;
 	}
+	xen_ism_fp_relayed(r);
 	req.u.slot.token = r->d.token;
 	req.u.slot.slot = r->d.slot;
 	rc = xen_ism_post_locked(dev, &req);
