@@ -71,7 +71,8 @@ static int ring_push(struct xen_ism_dev *dev, struct ism_req *req, u8 state,
 	dev->pend[idx].op = req->op;
 	dev->pend[idx].state = state;
 	dev->pend[idx].claim = claim;
-	dev->pend[idx].slot = req->u.slot;
+	if (req->op == ISM_OP_FREE)
+		dev->pend[idx].slot = req->u.slot;
 	memcpy(&dev->ring->ring[old % ISM_RING_ENTRIES].req, req, sizeof(*req));
 	dev->req_prod_pvt = new;
 	virt_wmb();
@@ -113,7 +114,7 @@ static void give_back(struct xen_ism_dev *dev, const struct xen_ism_pend *p,
 	if (ring_push(dev, &req, XEN_ISM_PEND_POSTED, NULL))
 		dev_warn_ratelimited(&dev->xb->dev,
 				     "ism %u: cannot give back slot %u\n",
-				     dev->devid, rsp->u.region.slot);
+				     dev->devid, req.u.slot.slot);
 }
 
 static void ring_one(struct xen_ism_dev *dev, const struct ism_rsp *rsp)
