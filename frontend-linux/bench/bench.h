@@ -147,6 +147,13 @@ int bench_results_json(FILE *out, const struct bench_results *rs,
 /* clock.c */
 uint64_t bench_now_ns(void);
 uint64_t bench_cpu_ns(void);
+/* A timed span: its time and this process's CPU time in it. */
+struct bench_span {
+	uint64_t t0, c0;
+};
+void bench_span_start(struct bench_span *sp);
+void bench_span_end(const struct bench_span *sp, uint64_t *ns,
+		    uint64_t *cpu_ns);
 double bench_clock_cost_ns(void);
 /* Re-arm the watchdog: exit 3 naming @what after the timeout. */
 void bench_watchdog(const char *what);

@@ -34,6 +34,18 @@ uint64_t bench_cpu_ns(void)
 		       1000u;
 }
 
+void bench_span_start(struct bench_span *sp)
+{
+	sp->c0 = bench_cpu_ns();
+	sp->t0 = bench_now_ns();
+}
+
+void bench_span_end(const struct bench_span *sp, uint64_t *ns, uint64_t *cpu_ns)
+{
+	*ns = bench_now_ns() - sp->t0;
+	*cpu_ns = bench_cpu_ns() - sp->c0;
+}
+
 /* In a Xen PV guest under emulation a clock read is a slow system call:
  * the benchmarks time batches, and report what one read costs. */
 double bench_clock_cost_ns(void)
