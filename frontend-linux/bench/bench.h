@@ -137,6 +137,9 @@ struct bench_env {
 	const char *frontend;
 	/* A frontend of libxenism not measured, and why (NULL: none). */
 	const char *fe_missing, *fe_missing_why;
+	/* The kernel frontend's pass: the userspace path's results of the
+	 * same run, to compare with (NULL: no such pass). */
+	const struct bench_results *user;
 };
 
 void bench_results_table(FILE *out, const struct bench_results *rs,

@@ -217,15 +217,24 @@ static void env_fill(struct bench *b, struct bench_env *env)
 		snprintf(env->kernel, sizeof(env->kernel), "%s", u.release);
 }
 
-/* The environment of pass @i: its frontend and ring. */
-static void pass_env(struct bench *b, const int *fes, const uint32_t *rings,
+/*
+ * The environment of pass @i: its frontend and ring; the kernel
+ * frontend's is compared with the userspace path's pass (@res).
+ */
+static void pass_env(struct bench *b, struct bench_results *const *res,
+		     const int *fes, const uint32_t *rings, unsigned int passes,
 		     unsigned int i, struct bench_env *env)
 {
+	unsigned int k;
+
 	b->fe = fes[i];
 	b->ring = rings[i];
 	if (b->fe >= 0)
 		bench_frontend_use(b, (enum bench_fe)b->fe);
 	env_fill(b, env);
+	for (k = 0; b->fe == BENCH_FE_KERNEL && k < passes; k++)
+		if (fes[k] == BENCH_FE_USER)
+			env->user = res[k];
 }
 
 /*
@@ -241,7 +250,7 @@ static int report(struct bench *b, struct bench_results *const *res,
 	int rc = 0;
 
 	for (i = 0; i < passes; i++) {
-		pass_env(b, fes, rings, i, &env);
+		pass_env(b, res, fes, rings, passes, i, &env);
 		if (i)
 			fputc('\n', stdout);
 		bench_results_table(stdout, res[i], &env);
@@ -258,7 +267,7 @@ static int report(struct bench *b, struct bench_results *const *res,
 	if (passes > 1)
 		fputs("[\n", f);
 	for (i = 0; !rc && i < passes; i++) {
-		pass_env(b, fes, rings, i, &env);
+		pass_env(b, res, fes, rings, passes, i, &env);
 		if (i)
 			fputs(",\n", f);
 		rc = bench_results_json(f, res[i], &env);

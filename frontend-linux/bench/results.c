@@ -121,32 +121,56 @@ int bench_summarize(const double *v, unsigned int n, struct bench_summary *s)
 	return 0;
 }
 
+/*
+ * The kernel frontend against the userspace path of the same run (they
+ * take turns in each repetition), repetition by repetition; issue 14's
+ * target: setup no slower.
+ */
+static const struct bench_ratio against_user[] = {
+	{ "rtt.ism", "rtt.ism", 0, 0 },
+	{ "cpu.rtt.ism", "cpu.rtt.ism", 0, 0 },
+	{ "stream.ism.65536", "stream.ism.65536", 0, 0 },
+	{ "stream.ism-copy.65536", "stream.ism-copy.65536", 0, 0 },
+	{ "setup.ism.65536", "setup.ism.65536", '<', 1.0 },
+	{ "setup.ism.1048576", "setup.ism.1048576", '<', 1.0 },
+	{ NULL, NULL, 0, 0 },
+};
+
+/* Per-repetition ratios of @q, its numerator from @a, denominator from @b. */
+static unsigned int ratio_values(const struct bench_results *a,
+				 const struct bench_results *b,
+				 const struct bench_ratio *q, double *out)
+{
+	const struct bench_result *x = bench_result_find(a, q->num),
+				  *y = bench_result_find(b, q->den);
+	unsigned int i, n = 0;
+
+	if (!x || !y)
+		return 0;
+	for (i = 0; i < x->n && i < y->n; i++)
+		if (y->v[i] > 0)
+			out[n++] = x->v[i] / y->v[i];
+	return n;
+}
+
 unsigned int bench_ratio_values(const struct bench_results *rs,
 				const struct bench_ratio *q, double *out)
 {
-	const struct bench_result *a = bench_result_find(rs, q->num),
-				  *b = bench_result_find(rs, q->den);
-	unsigned int i, n = 0;
-
-	if (!a || !b)
-		return 0;
-	for (i = 0; i < a->n && i < b->n; i++)
-		if (b->v[i] > 0)
-			out[n++] = a->v[i] / b->v[i];
-	return n;
+	return ratio_values(rs, rs, q, out);
 }
 
 /* Why a ratio of two results that are there cannot be taken: one of them
  * was not measured (NULL: both were, or one is not there at all). */
-static const struct bench_result *ratio_missing(const struct bench_results *rs,
+static const struct bench_result *ratio_missing(const struct bench_results *a,
+						const struct bench_results *b,
 						const struct bench_ratio *q)
 {
-	const struct bench_result *a = bench_result_find(rs, q->num),
-				  *b = bench_result_find(rs, q->den);
+	const struct bench_result *x = bench_result_find(a, q->num),
+				  *y = bench_result_find(b, q->den);
 
-	if (!a || !b)
+	if (!x || !y)
 		return NULL;
-	return a->why ? a : b->why ? b : NULL;
+	return x->why ? x : y->why ? y : NULL;
 }
 
 static bool ratio_met(const struct bench_ratio *q, double median)
@@ -196,14 +220,49 @@ static const char *describe(const char *name)
 	return "";
 }
 
-void bench_results_table(FILE *out, const struct bench_results *rs,
-			 const struct bench_env *env)
+/* A table's ratios @qs, each numerator from @a, denominator from @b. */
+static void ratio_rows(FILE *out, const char *title,
+		       const struct bench_ratio *qs,
+		       const struct bench_results *a,
+		       const struct bench_results *b, const char *suffix)
 {
 	double v[BENCH_MAX_REPS];
 	const struct bench_ratio *q;
 	struct bench_summary s;
-	unsigned int i, n;
 	char name[96], target[24];
+	unsigned int n;
+
+	fprintf(out, "\n%-45s %8s %8s %8s %8s %4s\n", title, "median", "min",
+		"max", "target", "met");
+	for (q = qs; q->num; q++) {
+		if (a == b)
+			snprintf(name, sizeof(name), "%s / %s", q->num, q->den);
+		else
+			snprintf(name, sizeof(name), "%s%s", q->num, suffix);
+		snprintf(target, sizeof(target), "%s %.2f",
+			 q->op == '<' ? "<=" : ">=", q->target);
+		if (ratio_missing(a, b, q)) {
+			fprintf(out, "%-45s %8s %8s %8s %8s %4s\n", name, "n/a",
+				"n/a", "n/a", q->op ? target : "-",
+				q->op ? "n/a" : "-");
+			continue;
+		}
+		n = ratio_values(a, b, q, v);
+		if (!n || bench_summarize(v, n, &s))
+			continue;
+		fprintf(out, "%-45s %8.3f %8.3f %8.3f %8s %4s\n", name,
+			s.median, s.min, s.max, q->op ? target : "-",
+			!q->op		       ? "-" :
+			ratio_met(q, s.median) ? "yes" :
+						 "NO");
+	}
+}
+
+void bench_results_table(FILE *out, const struct bench_results *rs,
+			 const struct bench_env *env)
+{
+	struct bench_summary s;
+	unsigned int i;
 
 	fprintf(out,
 		"ism-bench %s: domain %u -> domain %u, ism device %u, "
@@ -244,27 +303,10 @@ void bench_results_table(FILE *out, const struct bench_results *rs,
 			rs->r[i].name, describe(rs->r[i].name), rs->r[i].unit,
 			s.median, s.min, s.max);
 	}
-	fprintf(out, "\n%-45s %8s %8s %8s %8s %4s\n", "ratio (per repetition)",
-		"median", "min", "max", "target", "met");
-	for (q = bench_ratios; q->num; q++) {
-		snprintf(name, sizeof(name), "%s / %s", q->num, q->den);
-		snprintf(target, sizeof(target), "%s %.2f",
-			 q->op == '<' ? "<=" : ">=", q->target);
-		if (ratio_missing(rs, q)) {
-			fprintf(out, "%-45s %8s %8s %8s %8s %4s\n", name, "n/a",
-				"n/a", "n/a", q->op ? target : "-",
-				q->op ? "n/a" : "-");
-			continue;
-		}
-		n = bench_ratio_values(rs, q, v);
-		if (!n || bench_summarize(v, n, &s))
-			continue;
-		fprintf(out, "%-45s %8.3f %8.3f %8.3f %8s %4s\n", name,
-			s.median, s.min, s.max, q->op ? target : "-",
-			!q->op		       ? "-" :
-			ratio_met(q, s.median) ? "yes" :
-						 "NO");
-	}
+	ratio_rows(out, "ratio (per repetition)", bench_ratios, rs, rs, "");
+	if (env->user)
+		ratio_rows(out, "kernel frontend / userspace path",
+			   against_user, rs, env->user, " (kernel / user)");
 }
 
 static void json_samples(FILE *out, const double *v, unsigned int n)
@@ -277,15 +319,63 @@ static void json_samples(FILE *out, const double *v, unsigned int n)
 	fputc(']', out);
 }
 
-int bench_results_json(FILE *out, const struct bench_results *rs,
-		       const struct bench_env *env)
+/* The JSON objects of ratios @qs, each numerator from @a, denominator from @b. */
+static void ratio_json(FILE *out, const struct bench_ratio *qs,
+		       const struct bench_results *a,
+		       const struct bench_results *b)
 {
 	const struct bench_result *miss;
 	double v[BENCH_MAX_REPS];
 	const struct bench_ratio *q;
 	struct bench_summary s;
-	unsigned int i, n;
+	char name[96];
 	bool first = true;
+	unsigned int n;
+
+	for (q = qs; q->num; q++) {
+		if (a == b)
+			snprintf(name, sizeof(name), "%s / %s", q->num, q->den);
+		else
+			snprintf(name, sizeof(name), "%s", q->num);
+		miss = ratio_missing(a, b, q);
+		if (miss) {
+			fprintf(out,
+				"%s\n    {\"name\": \"%s\", \"median\": null, "
+				"\"min\": null, \"max\": null, ",
+				first ? "" : ",", name);
+			if (q->op)
+				fprintf(out,
+					"\"target\": \"%s %g\", \"met\": null, ",
+					q->op == '<' ? "<=" : ">=", q->target);
+			fprintf(out,
+				"\"samples\": [], \"not_measured\": \"%s: %s\"}",
+				miss->name, miss->why);
+			first = false;
+			continue;
+		}
+		n = ratio_values(a, b, q, v);
+		if (!n || bench_summarize(v, n, &s))
+			continue;
+		fprintf(out,
+			"%s\n    {\"name\": \"%s\", \"median\": %.4f, "
+			"\"min\": %.4f, \"max\": %.4f, ",
+			first ? "" : ",", name, s.median, s.min, s.max);
+		if (q->op)
+			fprintf(out, "\"target\": \"%s %g\", \"met\": %s, ",
+				q->op == '<' ? "<=" : ">=", q->target,
+				ratio_met(q, s.median) ? "true" : "false");
+		fputs("\"samples\": ", out);
+		json_samples(out, v, n);
+		fputc('}', out);
+		first = false;
+	}
+}
+
+int bench_results_json(FILE *out, const struct bench_results *rs,
+		       const struct bench_env *env)
+{
+	struct bench_summary s;
+	unsigned int i;
 
 	fprintf(out,
 		"{\n  \"tool\": \"ism-bench\",\n  \"date\": \"%s\",\n"
@@ -327,39 +417,10 @@ int bench_results_json(FILE *out, const struct bench_results *rs,
 		fputc('}', out);
 	}
 	fputs("\n  ],\n  \"ratios\": [", out);
-	for (q = bench_ratios; q->num; q++) {
-		miss = ratio_missing(rs, q);
-		if (miss) {
-			fprintf(out,
-				"%s\n    {\"name\": \"%s / %s\", \"median\": null, "
-				"\"min\": null, \"max\": null, ",
-				first ? "" : ",", q->num, q->den);
-			if (q->op)
-				fprintf(out,
-					"\"target\": \"%s %g\", \"met\": null, ",
-					q->op == '<' ? "<=" : ">=", q->target);
-			fprintf(out,
-				"\"samples\": [], \"not_measured\": \"%s: %s\"}",
-				miss->name, miss->why);
-			first = false;
-			continue;
-		}
-		n = bench_ratio_values(rs, q, v);
-		if (!n || bench_summarize(v, n, &s))
-			continue;
-		fprintf(out,
-			"%s\n    {\"name\": \"%s / %s\", \"median\": %.4f, "
-			"\"min\": %.4f, \"max\": %.4f, ",
-			first ? "" : ",", q->num, q->den, s.median, s.min,
-			s.max);
-		if (q->op)
-			fprintf(out, "\"target\": \"%s %g\", \"met\": %s, ",
-				q->op == '<' ? "<=" : ">=", q->target,
-				ratio_met(q, s.median) ? "true" : "false");
-		fputs("\"samples\": ", out);
-		json_samples(out, v, n);
-		fputc('}', out);
-		first = false;
+	ratio_json(out, bench_ratios, rs, rs);
+	if (env->user) {
+		fputs("\n  ],\n  \"against_user\": [", out);
+		ratio_json(out, against_user, rs, env->user);
 	}
 	fputs("\n  ]\n}\n", out);
 	return ferror(out) ? -EIO : 0;

@@ -359,15 +359,80 @@ static void test_output_missing(void)
 	free(t);
 }
 
+/*
+ * Two passes: the kernel frontend's table and JSON compare it with the
+ * userspace path's, repetition by repetition, setup against "no slower".
+ */
+static void test_output_against_user(void)
+{
+	static struct bench_results user;
+	struct bench_env env = { .self_domid = 2,
+				 .peer_domid = 1,
+				 .reps = 2,
+				 .fast_path = true,
+				 .clock_ns = 35000,
+				 .date = "2026-12-05T22:00:00Z",
+				 .kernel = "6.1.0",
+				 .frontend = "kernel" };
+	char *t, *line;
+
+	memset(&user, 0, sizeof(user));
+	bench_result_add(&user, "setup.ism.1048576", "ms", 20);
+	bench_result_add(&user, "setup.ism.1048576", "ms", 10);
+	bench_result_add(&user, "setup.ism.65536", "ms", 10);
+	bench_result_add(&user, "setup.ism.65536", "ms", 10);
+	bench_result_skip(&user, "rtt.ism", "us", "needs root");
+	memset(&rs, 0, sizeof(rs));
+	/* Per repetition 0.9 and 1.2: median 1.05 (not 30 / 30 = 1). */
+	bench_result_add(&rs, "setup.ism.1048576", "ms", 18);
+	bench_result_add(&rs, "setup.ism.1048576", "ms", 12);
+	bench_result_add(&rs, "setup.ism.65536", "ms", 9);
+	bench_result_add(&rs, "setup.ism.65536", "ms", 8);
+	bench_result_add(&rs, "rtt.ism", "us", 500);
+	bench_result_add(&rs, "rtt.ism", "us", 600);
+	t = capture(0, &env);
+	tap_ok(!strstr(t, "kernel frontend / userspace path"),
+	       "one pass: no comparison");
+	free(t);
+	env.user = &user;
+	t = capture(0, &env);
+	line = strstr(t, "\nsetup.ism.1048576 (kernel / user) ");
+	tap_ok(strstr(t, "\nkernel frontend / userspace path ") && line &&
+		       strstr(line, "1.050    0.900    1.200  <= 1.00   NO\n"),
+	       "two passes: the kernel frontend's setup over the user's, per "
+	       "repetition (median 1.05), not met");
+	line = strstr(t, "\nsetup.ism.65536 (kernel / user) ");
+	tap_ok(line && strstr(line, "0.850    0.800    0.900  <= 1.00  yes\n"),
+	       "and the 64 KiB one, met");
+	line = strstr(t, "\nrtt.ism (kernel / user) ");
+	tap_ok(line && strstr(line, "n/a      n/a      n/a        -    -\n"),
+	       "a result the userspace pass did not measure is n/a");
+	tap_ok(!strstr(t, "stream.ism.65536 (kernel / user)"),
+	       "results neither pass has are left out");
+	free(t);
+	t = capture(1, &env);
+	tap_ok(strstr(t, "\"against_user\": [\n    {\"name\": \"rtt.ism\", "
+			 "\"median\": null") &&
+		       strstr(t,
+			      "{\"name\": \"setup.ism.1048576\", \"median\": "
+			      "1.0500, \"min\": 0.9000, \"max\": 1.2000, "
+			      "\"target\": \"<= 1\", \"met\": false, "
+			      "\"samples\": [0.9000, 1.2000]}"),
+	       "the JSON has the comparison, per repetition, in the kernel "
+	       "frontend's object");
+	free(t);
+}
+
 int main(void)
 {
-	tap_plan(93);
+	tap_plan(99);
 	test_opts();
 	test_opts_control();
 	test_pattern();
 	test_summary();
 	test_ratios();
 	test_output();
+	test_output_against_user();
 	test_output_missing();
 	return tap_done();
 }
