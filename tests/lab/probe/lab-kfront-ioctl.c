@@ -13,13 +13,14 @@
  *	REGION_INFO, SET_PERM, mmap of the region and of its doorbell,
  *	PUBLISH "kio" for dom0 then for domain
  *	PEER; a second file of the device; then with the peer: PEER_ATTACHED, the peer's update,
- *	NOTIFY, PEER_DETACHED, WANT reporting an update that was not
+ *	the fast path it brings up, NOTIFY, PEER_DETACHED, WANT reporting an update that was not
  *	signalled, the peer's read-only attach, each seen in the mapped
  *	doorbell too; FREE (EBUSY while the region or the doorbell is mapped);
  *	once /tmp/kio-unpublish exists, UNPUBLISH.
  *   lab-kfront-ioctl peer SELF OWNER DEVID
- *	LOOKUP "kio" from domain OWNER, ATTACH by name, WANT, NOTIFY with
- *	FORCE, the owner's update, a NOTIFY that is not signalled, FREE and
+ *	LOOKUP "kio" from domain OWNER, ATTACH by name (no fast path before
+ *	an update), WANT, NOTIFY with FORCE, the owner's update (the fast
+ *	path up), a NOTIFY that is not signalled, FREE and
  *	SET_PERM refused (no MANAGE), DETACH (EBUSY while mapped), ATTACH
  *	by token read-only.
  *   lab-kfront-ioctl gone SELF DEVID
@@ -454,6 +455,22 @@ static int region_info(int fd, unsigned int handle,
 	memset(ri, 0, sizeof(*ri));
 	ri->handle = handle;
 	return ioc(fd, XEN_ISM_IOC_REGION_INFO, ri);
+}
+
+/* Does REGION_INFO of @h show the fast path up within WAIT_STEP? */
+static bool fast_path_wait(int fd, unsigned int h)
+{
+	struct xen_ism_ioc_region ri;
+	double end = now() + WAIT_STEP;
+
+	for (;;) {
+		if (!region_info(fd, h, &ri) &&
+		    (ri.flags & XEN_ISM_REGION_F_FAST_PATH))
+			return true;
+		if (now() >= end)
+			return false;
+		nap_ms(50);
+	}
 }
 
 static int handle_op(int fd, unsigned long req, unsigned int handle,
@@ -995,6 +1012,9 @@ static int owner(unsigned int self, unsigned int peer, unsigned int devid)
 	      (unsigned long long)ev.token);
 	check_data(step, p + HALF, HALF, R1,
 		   "the peer's reply is in the region");
+	check(fast_path_wait(q.fd, h),
+	      "%s: the peer's update, relayed, brought the fast path up (REGION_INFO, within %d s)",
+	      step, WAIT_STEP);
 	fill(p, HALF, D2);
 	seq = bell->seq[ISM_SIDE_OWNER];
 	check(bell->want[ISM_SIDE_PEER] == 1,
@@ -1106,6 +1126,9 @@ static int peer(unsigned int self, unsigned int from, unsigned int devid)
 		      ri.peer_domid == from,
 	      "%s: REGION_INFO: the owner (domain %u) is present (flags %#x, %s)",
 	      step, ri.peer_domid, ri.flags, ename(rc));
+	check(!rc && !(ri.flags & XEN_ISM_REGION_F_FAST_PATH),
+	      "%s: REGION_INFO: no update yet, so no fast path (flags %#x)",
+	      step, ri.flags);
 	expect(step, attach_name(q.fd, from, NAME, 0, &dup), -EEXIST,
 	       "ATTACH by name again (this device holds it)");
 	expect(step, attach_token(q.fd, token, 0, &dup), -EEXIST,
@@ -1130,6 +1153,11 @@ static int peer(unsigned int self, unsigned int from, unsigned int devid)
 	      (unsigned long long)ev.token);
 	check_data(step, p, HALF, D2,
 		   "the owner's second write is in the region");
+	/* The owner sent it once it saw the fast path up (READY). */
+	rc = region_info(q.fd, ar->handle, &ri);
+	check(!rc && (ri.flags & XEN_ISM_REGION_F_FAST_PATH),
+	      "%s: REGION_INFO: the fast path is up since our update (flags %#x, %s)",
+	      step, ri.flags, ename(rc));
 	/* The owner does not WANT now: this NOTIFY signals nothing. */
 	fill(p + HALF, HALF, R3);
 	expect(step, handle_op(q.fd, XEN_ISM_IOC_NOTIFY, ar->handle, 0), 1,
