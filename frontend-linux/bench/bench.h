@@ -93,7 +93,7 @@ struct bench_summary {
 	double median, min, max;
 };
 
-#define BENCH_RESULTS_MAX 96
+#define BENCH_RESULTS_MAX 128
 
 struct bench_results {
 	struct bench_result r[BENCH_RESULTS_MAX];
