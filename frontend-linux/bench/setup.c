@@ -18,8 +18,8 @@
  *   libxenvchan: server_init and client_init with rings of that size,
  *	one octet across, close.
  * A second pass of the first two times each step (setup.ism.SIZE.alloc,
- * ..., every step of both sides but the signalling between them): where
- * the difference comes from; setup.ism.request is the least
+ * ...; the driver's add up to its cycle, its peer-turn holds the
+ * server's): where the difference comes from; setup.ism.request is the least
  * any awaited request costs, an INFO round trip to the backend.
  */
 #include <errno.h>
@@ -79,7 +79,7 @@ static const char *const step_names[][2][SETUP_STEPS] = {
 		{ NULL, "map", NULL, "unmap" },
 	},
 	[BENCH_V_ISM] = {
-		{ "alloc", "map-owner", NULL, "check-owner", "free" },
+		{ "alloc", "map-owner", "peer-turn", "check-owner", "free" },
 		{ NULL, "attach", "map", "touch", "detach" },
 	},
 };
