@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # frontend-linux/: the guest side.  libxenism (LGPL, lib/ and include/),
-# the ism CLI (GPL, cli/), their man pages and unit tests on the fake Xen.
+# the ism CLI (GPL, cli/), their man pages and unit tests on the fake Xen;
+# SMC-D for unmodified programs (smc/).
 
 ISM_FE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend-linux/include
 
@@ -60,3 +61,4 @@ include frontend-linux/cli/local.mk
 include frontend-linux/bench/local.mk
 include frontend-linux/man/local.mk
 include frontend-linux/tests/local.mk
+include frontend-linux/smc/local.mk

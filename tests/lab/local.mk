@@ -92,6 +92,12 @@ tests_lab_lab_kfront_ioctl_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/frontend-linux/kmod
 tests_lab_lab_kfront_ioctl_LDFLAGS =
 LAB_PROGS += tests/lab/lab-kfront-ioctl
+# lab-smc: a TCP program for the smc-preload scenario (dynamically linked,
+# so that ism-smc-run's preload reaches it).
+noinst_PROGRAMS += tests/lab/lab-smc
+tests_lab_lab_smc_SOURCES = tests/lab/probe/lab-smc.c \
+	tests/lab/probe/lab-check.h
+LAB_PROGS += tests/lab/lab-smc
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/guest-lib.sh \
@@ -146,6 +152,9 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/kfront-death-guest.sh \
 	tests/lab/scenarios/kfront-ioctl-guest.sh \
 	tests/lab/scenarios/kfront-bench-guest.sh \
 	tests/lab/scenarios/kfront-bench-full.lab
+# Issue 15: unmodified programs over SMC (ism-smc-run).
+LAB_SCENARIOS += tests/lab/scenarios/smc-preload.lab
+LAB_SCENARIO_SRC += tests/lab/scenarios/smc-preload-guest.sh
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)

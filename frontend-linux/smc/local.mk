@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Unmodified programs over SMC-D (issue 15): libism-smc.so, which
+# ism-smc-run preloads, makes their TCP sockets AF_SMC ones.
+
+ismsmcdir = $(pkglibdir)
+ismsmc_LTLIBRARIES = frontend-linux/smc/libism-smc.la
+frontend_linux_smc_libism_smc_la_SOURCES = frontend-linux/smc/preload.c
+frontend_linux_smc_libism_smc_la_LDFLAGS = $(AM_LDFLAGS) -module \
+	-avoid-version -shared -export-symbols-regex '^socket$$'
+frontend_linux_smc_libism_smc_la_LIBADD = -ldl
+
+bin_PROGRAMS += ism-smc-run
+ism_smc_run_SOURCES = frontend-linux/smc/run.c
+ism_smc_run_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DISM_SMC_LIB='"$(pkglibdir)/libism-smc.so"'
+
+dist_man_MANS += frontend-linux/smc/ism-smc-run.1
+
+# The library and the wrapper from the build tree, on this host's kernel.
+check_PROGRAMS += frontend-linux/tests/test-smc-preload
+TESTS += frontend-linux/tests/test-smc-preload
+frontend_linux_tests_test_smc_preload_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests \
+	-DISM_SMC_TEST_LIB='"$(abs_top_builddir)/frontend-linux/smc/.libs/libism-smc.so"' \
+	-DISM_SMC_TEST_RUN='"$(abs_top_builddir)/ism-smc-run"'
+EXTRA_frontend_linux_tests_test_smc_preload_DEPENDENCIES = \
+	frontend-linux/smc/libism-smc.la ism-smc-run
