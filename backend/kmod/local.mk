@@ -4,8 +4,10 @@
 # tree configure found (--with-linux-headers) and installed to
 # $(DESTDIR)/lib/modules/<release>/updates/:
 #  - xen-ism-gnt.ko, the grant helper of the backend domain (backend/kmod);
-#  - xen-ismfront.ko, the guest's kernel frontend (frontend-linux/kmod).
-# Both include the protocol header from xenstore-schema/.
+#  - xen-ismfront.ko, the guest's kernel frontend (frontend-linux/kmod);
+#  - xen-ism-smcd.ko, SMC-D on it, built beside it where the kernel has
+#    SMC and 6.1's SMC-D driver interface (frontend-linux/kmod/Kbuild).
+# All include the protocol header from xenstore-schema/.
 
 KMOD_GNT_SRC = backend/kmod/Kbuild backend/kmod/xen-ism-gnt.c \
 	backend/kmod/xen-ism-gnt.h
@@ -45,14 +47,17 @@ kmod: kmod-gnt kmod-front
 
 all-local: kmod
 
+# Built only for kernels that have what it needs (see above).
+KMOD_SMCD = frontend-linux/kmod/xen-ism-smcd.ko
+
 install-exec-local: kmod
 	$(MKDIR_P) $(DESTDIR)/lib/modules/$(LINUX_RELEASE)/updates
-	$(INSTALL_DATA) $(KMOD_MODULES) \
+	$(INSTALL_DATA) $(KMOD_MODULES) $(wildcard $(KMOD_SMCD)) \
 		$(DESTDIR)/lib/modules/$(LINUX_RELEASE)/updates/
 
 uninstall-local:
 	cd $(DESTDIR)/lib/modules/$(LINUX_RELEASE)/updates && \
-		rm -f $(notdir $(KMOD_MODULES))
+		rm -f $(notdir $(KMOD_MODULES) $(KMOD_SMCD))
 
 clean-kmod:
 	-for d in backend/kmod frontend-linux/kmod; do \

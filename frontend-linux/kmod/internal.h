@@ -173,9 +173,12 @@ struct xen_ism_region {
 	/* Under mlock. */
 	struct mutex mlock;
 	unsigned int nr_vmas;
-	void *vaddr;
-	struct page **pages;
+	void *vaddr; /* contig: the block's first octet */
+	struct page **pages; /* mapped, each at its kernel address */
 	grant_handle_t *handles;
+	bool contig; /* pages are one block (xen_ism_region_map()) */
+	unsigned int order; /* contig: the block pages[0] heads */
+	xen_pfn_t *frames; /* contig: the block's frames, given to Xen */
 };
 
 /* main.c */

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# xen-ismfront.ko, the kernel frontend (built by backend/kmod/local.mk's
-# kmod rule), its headers and its udev rule.
+# xen-ismfront.ko, the kernel frontend, and xen-ism-smcd.ko, SMC-D on it
+# (built by backend/kmod/local.mk's kmod rule), their headers and the
+# udev rule.
 
 KMOD_FRONT_SRC = frontend-linux/kmod/Kbuild \
 	frontend-linux/kmod/internal.h \
@@ -19,7 +20,11 @@ KMOD_FRONT_SRC = frontend-linux/kmod/Kbuild \
 	frontend-linux/kmod/chardev.c \
 	frontend-linux/kmod/chardev.h \
 	frontend-linux/kmod/rendezvous.c \
-	frontend-linux/kmod/rendezvous.h
+	frontend-linux/kmod/rendezvous.h \
+	frontend-linux/kmod/smcd.h \
+	frontend-linux/kmod/smcd-main.c \
+	frontend-linux/kmod/smcd-dmb.c \
+	frontend-linux/kmod/smcd-move.c
 
 # /dev/xen-ism's group and mode (xen-ismfront(4)).
 udevrulesdir = $(prefix)/lib/udev/rules.d

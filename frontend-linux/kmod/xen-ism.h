@@ -205,10 +205,43 @@ void xen_ism_region_info(struct xen_ism_region *r,
  * @addr_out: its first octet; the mapping is @size octets, read-only if
  *	the region is (the hypervisor enforces it).
  *
+ * The mapping is a physically contiguous, compound block of this guest's
+ * memory (order get_order(size)) in the direct map, whose own frames are
+ * given back to Xen while the region's pages are mapped in their place:
+ * virt_to_page() and page_address() work on every octet, as an SMC-D DMB
+ * needs.  (A PV guest cannot vmap() another domain's frames.)  It fails
+ * with -ENOMEM when no such block is free.  After the unmap the block
+ * gets its frames back and returns to the page allocator, or is kept,
+ * with a warning, should Xen not give them.
+ *
  * The mapping lasts until the region is detached or freed; a second call
- * returns the same address.  May sleep.  Return: 0, or -errno.
+ * returns the same address.  -EBUSY: xen_ism_region_map_pages() mapped
+ * it already.  May sleep.  Return: 0, or -errno.
  */
 int xen_ism_region_map(struct xen_ism_region *r, void **addr_out);
+
+/**
+ * xen_ism_region_map_pages() - map the region's pages into the kernel,
+ * each at its own address, for xen_ism_region_write(): no block of this
+ * guest's memory is used.
+ * @r: the region.
+ *
+ * Lasts until the region is detached or freed; -EBUSY if
+ * xen_ism_region_map() mapped it already (xen_ism_region_write() then
+ * works as well).  May sleep.  Return: 0, or -errno.
+ */
+int xen_ism_region_map_pages(struct xen_ism_region *r);
+
+/**
+ * xen_ism_region_write() - copy @len octets from @src into @r at @offset.
+ * @r: a region mapped by xen_ism_region_map() or _map_pages(), and not
+ *	detached or freed yet (the caller sees to that).
+ *
+ * Atomic-safe.  Return: 0, -ENXIO (not mapped), -EPERM (read-only) or
+ * -EINVAL (outside the region).
+ */
+int xen_ism_region_write(struct xen_ism_region *r, u64 offset, const void *src,
+			 size_t len);
 
 /**
  * xen_ism_region_mmap() - map @r into a user VMA (for a character device's

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Unmodified programs over SMC-D (issue 15): libism-smc.so, which
-# ism-smc-run preloads, makes their TCP sockets AF_SMC ones.
+# ism-smc-run preloads, makes their TCP sockets AF_SMC ones; ism-smc sets
+# a guest up for SMC-D (the module is frontend-linux/kmod/smcd-*.c).
 
 ismsmcdir = $(pkglibdir)
 ismsmc_LTLIBRARIES = frontend-linux/smc/libism-smc.la
@@ -16,6 +17,12 @@ ism_smc_run_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DISM_SMC_LIB='"$(pkglibdir)/libism-smc.so"'
 
 dist_man_MANS += frontend-linux/smc/ism-smc-run.1
+
+# ism-smc: a guest's SMC-D set-up (UEID) and its link groups.
+bin_PROGRAMS += ism-smc
+ism_smc_SOURCES = frontend-linux/smc/ism-smc.c frontend-linux/smc/genl.c \
+	frontend-linux/smc/genl.h
+dist_man_MANS += frontend-linux/smc/ism-smc.8
 
 # The library and the wrapper from the build tree, on this host's kernel.
 check_PROGRAMS += frontend-linux/tests/test-smc-preload

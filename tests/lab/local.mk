@@ -98,6 +98,11 @@ noinst_PROGRAMS += tests/lab/lab-smc
 tests_lab_lab_smc_SOURCES = tests/lab/probe/lab-smc.c \
 	tests/lab/probe/lab-check.h
 LAB_PROGS += tests/lab/lab-smc
+# lab-smcd: TCP streams between two guests for the smcd-* scenarios.
+noinst_PROGRAMS += tests/lab/lab-smcd
+tests_lab_lab_smcd_SOURCES = tests/lab/probe/lab-smcd.c \
+	tests/lab/probe/lab-check.h
+LAB_PROGS += tests/lab/lab-smcd
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/guest-lib.sh \
@@ -155,6 +160,9 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/kfront-death-guest.sh \
 # Issue 15: unmodified programs over SMC (ism-smc-run).
 LAB_SCENARIOS += tests/lab/scenarios/smc-preload.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/smc-preload-guest.sh
+# Issue 15: SMC-D over xen-ism (xen-ism-smcd) between two guests.
+LAB_SCENARIOS += tests/lab/scenarios/smcd-stream.lab
+LAB_SCENARIO_SRC += tests/lab/scenarios/smcd-guest.sh
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)

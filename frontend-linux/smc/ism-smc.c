@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ism-smc - set a guest up for SMC-D over xen-ism, and show its SMC-D
+ * link groups, through the SMC generic netlink family of Linux's smc.ko.
+ *
+ *   ism-smc setup [--ueid UEID]   add the UEID SMC-Dv2 needs (root)
+ *   ism-smc linkgroups            list the SMC-D link groups
+ *
+ * See ism-smc(8).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/smc.h>
+
+#include "genl.h"
+
+/* Every guest that talks SMC-D to another must have a UEID in common. */
+#define ISM_SMC_UEID_DEFAULT "XEN-ISM-SMCD"
+#define ISM_SMC_EID_LEN 32
+
+static void usage(FILE *f)
+{
+	fputs("usage: ism-smc setup [--ueid UEID]\n"
+	      "       ism-smc linkgroups\n",
+	      f);
+}
+
+/*
+ * The form the kernel takes: 1 to 32 of A-Z, 0-9, '.', '-', starting
+ * with a letter or digit, padded with blanks to 32.
+ */
+static int ueid_make(const char *in, char out[ISM_SMC_EID_LEN + 1])
+{
+	size_t i, n = strlen(in);
+
+	if (!n || n > ISM_SMC_EID_LEN || !isalnum((unsigned char)in[0]))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!(isdigit((unsigned char)in[i]) ||
+		      (in[i] >= 'A' && in[i] <= 'Z') || in[i] == '.' ||
+		      in[i] == '-'))
+			return -EINVAL;
+	memset(out, ' ', ISM_SMC_EID_LEN);
+	memcpy(out, in, n);
+	out[ISM_SMC_EID_LEN] = '\0';
+	return 0;
+}
+
+static int open_smc(struct ism_genl *g)
+{
+	int rc = ism_genl_open(g, SMC_GENL_FAMILY_NAME);
+
+	if (rc == -ENOENT)
+		fprintf(stderr,
+			"ism-smc: the kernel has no SMC (load it: modprobe xen-ism-smcd)\n");
+	else if (rc)
+		fprintf(stderr, "ism-smc: generic netlink: %s\n",
+			strerror(-rc));
+	return rc;
+}
+
+static int cmd_setup(int argc, char **argv)
+{
+	const char *name = ISM_SMC_UEID_DEFAULT;
+	char ueid[ISM_SMC_EID_LEN + 1];
+	struct ism_genl g;
+	int rc;
+
+	if (argc == 3 && !strcmp(argv[1], "--ueid")) {
+		name = argv[2];
+	} else if (argc != 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (ueid_make(name, ueid)) {
+		fprintf(stderr,
+			"ism-smc: bad UEID '%s': 1 to 32 of A-Z, 0-9, '.' and '-', starting with a letter or digit\n",
+			name);
+		return 2;
+	}
+	if (open_smc(&g))
+		return 1;
+	rc = ism_genl_request(&g, SMC_NETLINK_ADD_UEID, SMC_NLA_EID_TABLE_ENTRY,
+			      ueid, sizeof(ueid), NULL, NULL);
+	ism_genl_close(&g);
+	if (rc == -EEXIST) {
+		printf("UEID %s was already set\n", name);
+		return 0;
+	}
+	if (rc) {
+		fprintf(stderr, "ism-smc: cannot add UEID %s: %s%s\n", name,
+			strerror(-rc),
+			rc == -EPERM  ? " (needs CAP_NET_ADMIN)" :
+			rc == -ERANGE ? " (the kernel holds 4 at most)" :
+					"");
+		return 1;
+	}
+	printf("UEID %s added\n", name);
+	return 0;
+}
+
+static uint64_t attr_u64(const struct nlattr *a)
+{
+	uint64_t v = 0;
+
+	if (a && ism_genl_len(a) >= sizeof(v))
+		memcpy(&v, ism_genl_data(a), sizeof(v));
+	return v;
+}
+
+static uint32_t attr_u32(const struct nlattr *a)
+{
+	uint32_t v = 0;
+
+	if (a && ism_genl_len(a) >= sizeof(v))
+		memcpy(&v, ism_genl_data(a), sizeof(v));
+	return v;
+}
+
+/* One SMC-D link group: its attributes are nested in SMC_GEN_LGR_SMCD. */
+static int print_lgr(const struct nlattr *attrs, size_t len, void *arg)
+{
+	const struct nlattr *top[SMC_GEN_MAX + 1];
+	const struct nlattr *tb[SMC_NLA_LGR_D_MAX + 1];
+	const struct nlattr *lgr;
+
+	if (ism_genl_parse(attrs, len, top, SMC_GEN_MAX))
+		return -EBADMSG;
+	lgr = top[SMC_GEN_LGR_SMCD];
+	if (!lgr)
+		return 0;
+	if (ism_genl_parse(ism_genl_data(lgr), ism_genl_len(lgr), tb,
+			   SMC_NLA_LGR_D_MAX))
+		return -EBADMSG;
+	/* CHID: a u16 attribute that 6.1 writes as a u32. */
+	printf("id %08" PRIx32 " gid %016" PRIx64 " peer-gid %016" PRIx64
+	       " conns %" PRIu32 " chid %04" PRIx32 " version %s\n",
+	       attr_u32(tb[SMC_NLA_LGR_D_ID]), attr_u64(tb[SMC_NLA_LGR_D_GID]),
+	       attr_u64(tb[SMC_NLA_LGR_D_PEER_GID]),
+	       attr_u32(tb[SMC_NLA_LGR_D_CONNS_NUM]),
+	       attr_u32(tb[SMC_NLA_LGR_D_CHID]) & 0xffff,
+	       tb[SMC_NLA_LGR_D_V2_COMMON] ? "v2" : "v1");
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+static int cmd_linkgroups(int argc, char **argv)
+{
+	unsigned int n = 0;
+	struct ism_genl g;
+	int rc;
+
+	(void)argv;
+	if (argc != 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (open_smc(&g))
+		return 1;
+	rc = ism_genl_request(&g, SMC_NETLINK_GET_LGR_SMCD, 0, NULL, 0,
+			      print_lgr, &n);
+	ism_genl_close(&g);
+	if (rc) {
+		fprintf(stderr, "ism-smc: cannot list SMC-D link groups: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "setup"))
+		return cmd_setup(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "linkgroups"))
+		return cmd_linkgroups(argc - 1, argv + 1);
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}
