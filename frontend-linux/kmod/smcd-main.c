@@ -76,9 +76,14 @@ static int smcd_query_remote_gid(struct smcd_dev *smcd, u64 rgid, u32 vid_valid,
 	struct xen_ism_smcd *xsd = smcd->priv;
 	u32 devid = xen_ism_smcd_gid_devid(rgid);
 
-	if (!devid || devid > ISM_DEVID_MAX || devid == xsd->devid ||
-	    !xen_ism_smcd_peer_allowed(devid))
+	if (!devid || devid > ISM_DEVID_MAX || devid == xsd->devid)
 		return -ENOENT;
+	if (!xen_ism_smcd_peer_allowed(devid)) {
+		pr_info_ratelimited(
+			"xen-ism-smcd: ism %u: device %u is not in peers: over TCP\n",
+			xsd->devid, devid);
+		return -EACCES;
+	}
 	return 0;
 }
 

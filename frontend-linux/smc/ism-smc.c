@@ -5,6 +5,7 @@
  *
  *   ism-smc setup [--ueid UEID]   add the UEID SMC-Dv2 needs (root)
  *   ism-smc linkgroups            list the SMC-D link groups
+ *   ism-smc stats                 SMC-D connections and TCP fallbacks
  *
  * See ism-smc(8).
  */
@@ -25,7 +26,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: ism-smc setup [--ueid UEID]\n"
-	      "       ism-smc linkgroups\n",
+	      "       ism-smc linkgroups\n"
+	      "       ism-smc stats\n",
 	      f);
 }
 
@@ -172,12 +174,118 @@ static int cmd_linkgroups(int argc, char **argv)
 	return 0;
 }
 
+/* What `ism-smc stats` prints, in its order. */
+enum {
+	ST_CLNT_V1,
+	ST_CLNT_V2,
+	ST_SRV_V1,
+	ST_SRV_V2,
+	ST_RX_BYTES,
+	ST_TX_BYTES,
+	ST_FB_CLNT,
+	ST_FB_SRV,
+	ST_NR
+};
+
+static const char *const stat_names[ST_NR] = {
+	"smcd-client-v1",  "smcd-client-v2",  "smcd-server-v1",
+	"smcd-server-v2",  "smcd-rx-bytes",   "smcd-tx-bytes",
+	"fallback-client", "fallback-server",
+};
+
+/* SMC_NETLINK_GET_STATS: the SMC-D counters. */
+static int take_stats(const struct nlattr *attrs, size_t len, void *arg)
+{
+	const struct nlattr *top[SMC_GEN_MAX + 1];
+	const struct nlattr *st[SMC_NLA_STATS_MAX + 1];
+	const struct nlattr *t[SMC_NLA_STATS_T_MAX + 1];
+	uint64_t *v = arg;
+
+	if (ism_genl_parse(attrs, len, top, SMC_GEN_MAX))
+		return -EBADMSG;
+	if (!top[SMC_GEN_STATS])
+		return 0;
+	if (ism_genl_parse(ism_genl_data(top[SMC_GEN_STATS]),
+			   ism_genl_len(top[SMC_GEN_STATS]), st,
+			   SMC_NLA_STATS_MAX))
+		return -EBADMSG;
+	if (!st[SMC_NLA_STATS_SMCD_TECH])
+		return 0;
+	if (ism_genl_parse(ism_genl_data(st[SMC_NLA_STATS_SMCD_TECH]),
+			   ism_genl_len(st[SMC_NLA_STATS_SMCD_TECH]), t,
+			   SMC_NLA_STATS_T_MAX))
+		return -EBADMSG;
+	v[ST_CLNT_V1] = attr_u64(t[SMC_NLA_STATS_T_CLNT_V1_SUCC]);
+	v[ST_CLNT_V2] = attr_u64(t[SMC_NLA_STATS_T_CLNT_V2_SUCC]);
+	v[ST_SRV_V1] = attr_u64(t[SMC_NLA_STATS_T_SRV_V1_SUCC]);
+	v[ST_SRV_V2] = attr_u64(t[SMC_NLA_STATS_T_SRV_V2_SUCC]);
+	v[ST_RX_BYTES] = attr_u64(t[SMC_NLA_STATS_T_RX_BYTES]);
+	v[ST_TX_BYTES] = attr_u64(t[SMC_NLA_STATS_T_TX_BYTES]);
+	return 0;
+}
+
+/* SMC_NETLINK_GET_FBACK_STATS: each answer carries the totals. */
+static int take_fback(const struct nlattr *attrs, size_t len, void *arg)
+{
+	const struct nlattr *top[SMC_GEN_MAX + 1];
+	const struct nlattr *fb[SMC_NLA_FBACK_STATS_MAX + 1];
+	uint64_t *v = arg, c, s;
+
+	if (ism_genl_parse(attrs, len, top, SMC_GEN_MAX))
+		return -EBADMSG;
+	if (!top[SMC_GEN_FBACK_STATS])
+		return 0;
+	if (ism_genl_parse(ism_genl_data(top[SMC_GEN_FBACK_STATS]),
+			   ism_genl_len(top[SMC_GEN_FBACK_STATS]), fb,
+			   SMC_NLA_FBACK_STATS_MAX))
+		return -EBADMSG;
+	c = attr_u64(fb[SMC_NLA_FBACK_STATS_CLNT_CNT]);
+	s = attr_u64(fb[SMC_NLA_FBACK_STATS_SRV_CNT]);
+	if (c > v[ST_FB_CLNT])
+		v[ST_FB_CLNT] = c;
+	if (s > v[ST_FB_SRV])
+		v[ST_FB_SRV] = s;
+	return 0;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	uint64_t v[ST_NR] = { 0 };
+	struct ism_genl g;
+	unsigned int i;
+	int rc;
+
+	(void)argv;
+	if (argc != 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (open_smc(&g))
+		return 1;
+	rc = ism_genl_request(&g, SMC_NETLINK_GET_STATS, 0, NULL, 0, take_stats,
+			      v);
+	if (!rc)
+		rc = ism_genl_request(&g, SMC_NETLINK_GET_FBACK_STATS, 0, NULL,
+				      0, take_fback, v);
+	ism_genl_close(&g);
+	if (rc) {
+		fprintf(stderr, "ism-smc: cannot read SMC statistics: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	for (i = 0; i < ST_NR; i++)
+		printf("%s %" PRIu64 "\n", stat_names[i], v[i]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "setup"))
 		return cmd_setup(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "linkgroups"))
 		return cmd_linkgroups(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "stats"))
+		return cmd_stats(argc - 1, argv + 1);
 	if (argc == 2 &&
 	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		usage(stdout);

@@ -161,7 +161,10 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/kfront-death-guest.sh \
 LAB_SCENARIOS += tests/lab/scenarios/smc-preload.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/smc-preload-guest.sh
 # Issue 15: SMC-D over xen-ism (xen-ism-smcd) between two guests.
-LAB_SCENARIOS += tests/lab/scenarios/smcd-stream.lab
+LAB_SCENARIOS += tests/lab/scenarios/smcd-stream.lab \
+	tests/lab/scenarios/smcd-many.lab \
+	tests/lab/scenarios/smcd-fallback.lab \
+	tests/lab/scenarios/smcd-death.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/smcd-guest.sh
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 

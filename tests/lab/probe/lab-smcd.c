@@ -10,6 +10,12 @@
  *   lab-smcd send HOST PORT SIZE CONNS
  *	Open CONNS connections to HOST:PORT at once and send SIZE octets on
  *	each, retrying the connect for a minute (until the server listens).
+ *   lab-smcd drain PORT GO
+ *	Accept one connection and read 1 MiB, print "# receiving", stop
+ *	reading until the file GO exists (the sender blocks mid-stream
+ *	meanwhile), then read until the connection ends.  The check: it
+ *	ends with an error (the peer died), neither at its end of file nor
+ *	by the two minutes' timeout.
  *
  * Each connection starts with its number (4 octets), which picks its
  * pattern.  Prints "ok - ..." / "not ok - ..." lines; exits 1 if any
@@ -19,6 +25,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +219,53 @@ out:
 	return failures ? 1 : 0;
 }
 
+static int drain(unsigned short port, const char *go)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+	static unsigned char buf[CHUNK];
+	unsigned long got = 0;
+	time_t end;
+	bool told = false;
+	struct pollfd p;
+	int l, s = -1, one = 1, err = 0;
+	ssize_t n;
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 ||
+	    setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1)) {
+		check(0, "listen on port %u: %s", port, strerror(errno));
+		return 1;
+	}
+	p.fd = l;
+	p.events = POLLIN;
+	if (poll(&p, 1, WAIT_S * 1000) == 1)
+		s = accept(l, NULL, NULL);
+	check(s >= 0, "a connection is accepted");
+	if (s < 0)
+		return 1;
+	timeouts(s);
+	while ((n = read(s, buf, CHUNK)) > 0) {
+		got += (unsigned long)n;
+		if (!told && got >= (1u << 20)) {
+			printf("# receiving\n");
+			fflush(stdout);
+			told = true;
+			end = time(NULL) + WAIT_S;
+			while (access(go, F_OK) && time(NULL) < end)
+				usleep(100000);
+		}
+	}
+	if (n < 0)
+		err = errno;
+	check(told, "1 MiB arrived before the end (%lu octets)", got);
+	check(n < 0 && err != EAGAIN && err != EWOULDBLOCK,
+	      "the connection ends with an error: %s",
+	      n < 0 ? strerror(err) : "no, at its end of file");
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long size;
@@ -223,6 +277,8 @@ int main(int argc, char **argv)
 		if (conns && conns <= MAX_CONNS)
 			return serve((unsigned short)atoi(argv[2]), size,
 				     conns);
+	} else if (argc == 4 && !strcmp(argv[1], "drain")) {
+		return drain((unsigned short)atoi(argv[2]), argv[3]);
 	} else if (argc == 6 && !strcmp(argv[1], "send")) {
 		size = strtoul(argv[4], NULL, 0);
 		conns = (unsigned int)strtoul(argv[5], NULL, 0);
@@ -231,7 +287,8 @@ int main(int argc, char **argv)
 					size, conns);
 	}
 	fputs("usage: lab-smcd serve PORT SIZE CONNS\n"
-	      "       lab-smcd send HOST PORT SIZE CONNS\n",
+	      "       lab-smcd send HOST PORT SIZE CONNS\n"
+	      "       lab-smcd drain PORT GO\n",
 	      stderr);
 	return 2;
 }

@@ -2,37 +2,112 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The guest half of the smcd-* scenarios: set SMC-D up as an administrator
-# would (xen-ismfront is loaded at boot; load smc.ko, xen-ism-smcd, add the
-# UEID), then run lab-smcd as user "ism" through ism-smc-run.
-#   smcd-guest.sh stream a|b SERVER-IP: b sends 4 MiB to a.
+# would (xen-ismfront is loaded at boot; load smc.ko and xen-ism-smcd, add
+# the UEID), then run lab-smcd as user "ism" through ism-smc-run.
+#   smcd-guest.sh stream a|b SERVER-IP     b sends 4 MiB to a
+#   smcd-guest.sh many a|b SERVER-IP       64 connections of 1 MiB each
+#   smcd-guest.sh fallback a|b|c SERVER-IP a's policy (peers=) refuses b;
+#					   c has no ism device: TCP both
+#   smcd-guest.sh death a|b SERVER-IP      b streams to a until dom0
+#					   destroys b (lab/destroyed)
 . /lab/guest-lib.sh
 test=$1 role=$2 server=$3
-kfront_use
-mods=/lib/modules/xen
-insmod $mods/ib_core.ko && insmod $mods/smc.ko &&
-	insmod "/lib/modules/$(uname -r)/updates/xen-ism-smcd.ko"
-check "the modules ib_core, smc and xen-ism-smcd load" 0 $?
-ism-smc setup >/tmp/setup 2>&1
-check "ism-smc setup: $(cat /tmp/setup)" 0 $?
-dmesg | grep -q 'xen-ism-smcd: ism [0-9]*: SMC-D device' &&
-	echo "ok - xen-ism-smcd made an SMC-D device: $(dmesg | sed -n 's/.*xen-ism-smcd: //p' | head -n 1)" ||
-	echo "not ok - xen-ism-smcd made an SMC-D device"
+port=5001
 
-size=4194304
+# smcd_setup [MODULE-ARGS]: the set-up steps, each one checked.
+smcd_setup()
+{
+	local mods=/lib/modules/xen
+	insmod $mods/ib_core.ko && insmod $mods/smc.ko &&
+		insmod "/lib/modules/$(uname -r)/updates/xen-ism-smcd.ko" "$@"
+	check "the modules ib_core, smc and xen-ism-smcd load" 0 $?
+	ism-smc setup >/tmp/setup 2>&1
+	check "ism-smc setup: $(cat /tmp/setup)" 0 $?
+	wait_until 10 sh -c "dmesg | grep -q 'xen-ism-smcd: ism [0-9]*: SMC-D device'" &&
+		echo "ok - xen-ism-smcd made an SMC-D device: $(dmesg | sed -n 's/.*xen-ism-smcd: //p' | head -n 1)" ||
+		echo "not ok - xen-ism-smcd made an SMC-D device"
+}
+
+# linkgroups WANT: `ism-smc linkgroups` lists WANT (some|none) link groups.
+linkgroups()
+{
+	local rc
+	as_user ism ism-smc linkgroups >/tmp/lgr 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/lgr
+	if [ "$1" = some ]; then
+		[ $rc = 0 ] && grep -q "^id .* peer-gid [0-9a-f]\{16\} conns [0-9]* chid" /tmp/lgr
+		check "ism-smc linkgroups lists an SMC-D link group" 0 $?
+	else
+		[ $rc = 0 ] && [ ! -s /tmp/lgr ]
+		check "ism-smc linkgroups lists no SMC-D link group" 0 $?
+	fi
+}
+
+# stats WHAT N FALLBACKS: `ism-smc stats` counts N SMC-D connections of
+# WHAT (client|server) and FALLBACKS fallbacks to TCP.
+stats()
+{
+	ism-smc stats >/tmp/stats 2>&1
+	sed 's/^/# /' /tmp/stats
+	grep -qx "smcd-$1-v2 $2" /tmp/stats && grep -qx "fallback-$1 $3" /tmp/stats
+	check "ism-smc stats: $2 SMC-D connection(s) as $1, $3 fallback(s) to TCP" 0 $?
+}
+
+run() { as_user ism ism-smc-run lab-smcd "$@"; }
+
+if [ "$test$role" = fallbackc ]; then
+	# No ism device: SMC without any SMC-D device.
+	insmod /lib/modules/xen/ib_core.ko && insmod /lib/modules/xen/smc.ko
+	check "the modules ib_core and smc load (no ism device here)" 0 $?
+	ism-smc setup >/dev/null 2>&1
+	grep -q '^ism:' /etc/passwd ||
+		echo "ism:x:1000:1000:ism user:/tmp:/bin/sh" >>/etc/passwd
+else
+	kfront_use
+	if [ "$test$role" = fallbacka ]; then
+		smcd_setup peers=4000
+	else
+		smcd_setup
+	fi
+fi
 case $role in
-a)
-	as_user ism ism-smc-run lab-smcd serve 5001 $size 1
-	;;
-b)
+b | c)
 	reach "$server" && echo "ok - ping the other guest" ||
 		echo "not ok - ping the other guest"
-	as_user ism ism-smc-run lab-smcd send "$server" 5001 $size 1
 	;;
 esac
-as_user ism ism-smc linkgroups >/tmp/lgr 2>&1
-rc=$?
-sed 's/^/# /' /tmp/lgr
-[ $rc = 0 ] && grep -q "^id .* peer-gid [0-9a-f]\{16\} conns [0-9]* chid" /tmp/lgr
-check "ism-smc linkgroups lists an SMC-D link group" 0 $?
+
+case $test$role in
+streama) run serve $port 4194304 1 && linkgroups some && stats server 1 0 ;;
+streamb) run send "$server" $port 4194304 1 && linkgroups some && stats client 1 0 ;;
+manya) run serve $port 1048576 64 && linkgroups some && stats server 64 0 ;;
+manyb) run send "$server" $port 1048576 64 && linkgroups some && stats client 64 0 ;;
+fallbacka)
+	run serve $port 4194304 2
+	dmesg | grep -q 'xen-ism-smcd: ism [0-9]*: device [0-9]* is not in peers'
+	check "xen-ism-smcd says its policy refused a device" 0 $?
+	linkgroups none
+	stats server 0 2
+	;;
+fallbackb | fallbackc)
+	run send "$server" $port 4194304 1
+	linkgroups none
+	stats client 0 1
+	;;
+deatha)
+	# Stops reading after 1 MiB, so that b blocks mid-stream, until dom0
+	# destroyed b.
+	run drain $port /tmp/go >/tmp/drain &
+	pid=$!
+	wait_until 120 grep -q '^# receiving' /tmp/drain &&
+		xenstore-write lab/receiving 1
+	wait_until 120 xenstore-read lab/destroyed >/dev/null 2>&1
+	touch /tmp/go
+	wait $pid
+	cat /tmp/drain
+	;;
+deathb) run send "$server" $port 1073741824 1 ;;
+esac
 kernel_clean
 check "the kernel log has no oops, BUG or WARNING$(head -n 3 /tmp/kbad | tr '\n' ' ')" 0 $?
