@@ -11,6 +11,8 @@ LAB_TESTS=0
 LAB_FAILED=0
 LAB_GUEST_KERNEL=/lab/guest/vmlinux
 LAB_GUEST_RAMDISK=/lab/guest/initrd.cpio
+# The same with iperf3, sockperf and socat (GUEST_MEMORY=256 to boot it).
+LAB_GUEST_TOOLS_RAMDISK=/lab/guest/initrd-tools.cpio
 LAB_CONSOLE_DIR=/var/log/xen/console
 # Bounds of dom0's waits, in seconds, for a busy host (another lab on the
 # same CPUs): a guest's boot up to its program (seen to take 125 s), and
@@ -81,8 +83,10 @@ guest_net()
 # guest_create NAME RUN [ARG...]: start a PV guest whose init runs RUN with
 # ARGs, and print its domid.  Extra xl config lines may be given in the
 # GUEST_XL_EXTRA variable; GUEST_PAUSED=1 creates it paused (xl unpause
-# NAME starts it), so that devices can be added before it boots.  Its xl
-# config stays in /tmp/NAME.cfg.
+# NAME starts it), so that devices can be added before it boots;
+# GUEST_MEMORY is its memory in MiB (default 128), GUEST_RAMDISK its
+# initramfs (default $LAB_GUEST_RAMDISK).  Its xl config stays in
+# /tmp/NAME.cfg.
 guest_create()
 {
 	local name=$1 run=$2 args cfg kargs
@@ -95,9 +99,9 @@ guest_create()
 name = "$name"
 type = "pv"
 kernel = "$LAB_GUEST_KERNEL"
-ramdisk = "$LAB_GUEST_RAMDISK"
+ramdisk = "${GUEST_RAMDISK:-$LAB_GUEST_RAMDISK}"
 extra = "console=hvc0 rdinit=/init loglevel=4 panic=-1 lab.run=$run lab.args=$args $kargs"
-memory = 128
+memory = ${GUEST_MEMORY:-128}
 vcpus = 1
 on_poweroff = "destroy"
 on_crash = "destroy"

@@ -164,7 +164,8 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/smc-preload-guest.sh
 LAB_SCENARIOS += tests/lab/scenarios/smcd-stream.lab \
 	tests/lab/scenarios/smcd-many.lab \
 	tests/lab/scenarios/smcd-fallback.lab \
-	tests/lab/scenarios/smcd-death.lab
+	tests/lab/scenarios/smcd-death.lab \
+	tests/lab/scenarios/smcd-latency.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/smcd-guest.sh
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 

@@ -4,7 +4,11 @@
 # The guest half of the smcd-* scenarios: set SMC-D up as an administrator
 # would (xen-ismfront is loaded at boot; load smc.ko and xen-ism-smcd, add
 # the UEID), then run lab-smcd as user "ism" through ism-smc-run.
-#   smcd-guest.sh stream a|b SERVER-IP     b sends 4 MiB to a
+#   smcd-guest.sh stream a|b SERVER-IP     b sends 4 MiB to a (lab-smcd),
+#					   runs iperf3 against a, and sends
+#					   a file with socat
+#   smcd-guest.sh latency a|b SERVER-IP    sockperf ping-pong, TCP then
+#					   SMC-D, against a's server
 #   smcd-guest.sh many a|b SERVER-IP       64 connections of 1 MiB each
 #   smcd-guest.sh fallback a|b|c SERVER-IP a's policy (peers=) refuses b;
 #					   c has no ism device: TCP both
@@ -55,6 +59,7 @@ stats()
 }
 
 run() { as_user ism ism-smc-run lab-smcd "$@"; }
+make_file() { yes "xen-ism smcd file 0123456789" | head -c 8388608; }
 
 if [ "$test$role" = fallbackc ]; then
 	# No ism device: SMC without any SMC-D device.
@@ -79,10 +84,59 @@ b | c)
 esac
 
 case $test$role in
-streama) run serve $port 4194304 1 && linkgroups some && stats server 1 0 ;;
-streamb) run send "$server" $port 4194304 1 && linkgroups some && stats client 1 0 ;;
-manya) run serve $port 1048576 64 && linkgroups some && stats server 64 0 ;;
-manyb) run send "$server" $port 1048576 64 && linkgroups some && stats client 64 0 ;;
+streama)
+	# While the other guest is there: its death ends the link group.
+	run serve $port 4194304 1 && linkgroups some
+	as_user ism ism-smc-run iperf3 -s -1 -p 5201 >/tmp/iperf 2>&1
+	check "iperf3 -s serves one test through ism-smc-run" 0 $?
+	make_file >/tmp/want
+	as_user ism ism-smc-run socat -u TCP-LISTEN:5002,reuseaddr OPEN:/tmp/got,creat,trunc
+	check "socat receives a file through ism-smc-run" 0 $?
+	[ "$(md5sum </tmp/got)" = "$(md5sum </tmp/want)" ]
+	check "the file arrived with the same md5 sum ($(wc -c </tmp/got) octets)" 0 $?
+	# lab-smcd's connection, iperf3's two, socat's.
+	stats server 4 0
+	;;
+streamb)
+	run send "$server" $port 4194304 1 && linkgroups some
+	WAIT_STEP=0.5 wait_until 60 as_user ism ism-smc-run iperf3 -c "$server" -p 5201 -t 3 >/tmp/iperf 2>&1
+	check "iperf3 -c runs 3 s against guest a through ism-smc-run" 0 $?
+	sed -n 's/^\(\[ *[0-9]*\].*\(sender\|receiver\)\)$/# iperf3: \1/p' /tmp/iperf
+	make_file >/tmp/file
+	WAIT_STEP=0.5 wait_until 60 as_user ism ism-smc-run socat -u OPEN:/tmp/file TCP:"$server":5002
+	check "socat sends an 8 MiB file through ism-smc-run" 0 $?
+	stats client 4 0
+	;;
+latencya)
+	as_user ism ism-smc-run sockperf server --tcp -p 5003 >/tmp/sockperf 2>&1 &
+	# b says it is done by connecting here (plain TCP).
+	as_user ism lab-smcd serve 5005 0 1 >/dev/null
+	kill_cmd TERM sockperf
+	# The TCP client is a fallback for the AF_SMC listener.
+	stats server 1 1
+	;;
+latencyb)
+	for mode in tcp smc; do
+		pre=
+		[ $mode = smc ] && pre=ism-smc-run
+		WAIT_STEP=0.5 wait_until 60 as_user ism $pre sockperf ping-pong --tcp \
+			-i "$server" -p 5003 -t 3 >/tmp/sp-$mode 2>&1
+		check "sockperf ping-pong over $mode for 3 s" 0 $?
+		eval lat_$mode=$(sed -n 's/.*avg-latency=\([0-9.]*\).*/\1/p' /tmp/sp-$mode | head -n 1)
+	done
+	echo "# sockperf average latency: TCP ${lat_tcp:-?} us, SMC-D ${lat_smc:-?} us"
+	as_user ism lab-smcd send "$server" 5005 0 1 >/dev/null
+	stats client 1 0
+	;;
+manya)
+	run serve $port 1048576 64 && linkgroups some && stats server 64 0
+	# Until b has checked too: a's death would end b's link group.
+	as_user ism lab-smcd serve 5009 0 1 >/dev/null
+	;;
+manyb)
+	run send "$server" $port 1048576 64 && linkgroups some && stats client 64 0
+	as_user ism lab-smcd send "$server" 5009 0 1 >/dev/null
+	;;
 fallbacka)
 	run serve $port 4194304 2
 	dmesg | grep -q 'xen-ism-smcd: ism [0-9]*: device [0-9]* is not in peers'
