@@ -165,8 +165,13 @@ LAB_SCENARIOS += tests/lab/scenarios/smcd-stream.lab \
 	tests/lab/scenarios/smcd-many.lab \
 	tests/lab/scenarios/smcd-fallback.lab \
 	tests/lab/scenarios/smcd-death.lab \
-	tests/lab/scenarios/smcd-latency.lab
-LAB_SCENARIO_SRC += tests/lab/scenarios/smcd-guest.sh
+	tests/lab/scenarios/smcd-latency.lab \
+	tests/lab/scenarios/smcd-bench.lab
+LAB_SCENARIO_SRC += tests/lab/scenarios/smcd-guest.sh \
+	tests/lab/scenarios/smcd-lib.sh \
+	tests/lab/scenarios/smcd-bench-guest.sh \
+	tests/lab/scenarios/smcd-bench-full.lab \
+	tests/lab/scenarios/smcd-bench-table
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)
