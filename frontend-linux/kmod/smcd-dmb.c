@@ -8,6 +8,7 @@
  * as ISM hardware reports a GID that went away).
  */
 #include <linux/io.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 
 #include "ismif.h"
@@ -70,6 +71,28 @@ static void dmb_index_put(struct xen_ism_smcd *xsd, u32 i)
 	spin_unlock_irqrestore(&xsd->lock, flags);
 }
 
+/*
+ * Is there room for a DMB of @len octets?  The peer attaches it, and this
+ * device attaches the peer's (about as large): both count against the
+ * backend's grants for each domain, which its byte quota about matches.
+ * So this device's own DMBs take half of that quota at most: past it, SMC
+ * takes a smaller DMB or TCP while the connection is made, rather than
+ * one side failing to attach the other's buffer later, when the
+ * connection could only hang.
+ */
+static int dmb_room(struct xen_ism_smcd *xsd, u32 len)
+{
+	struct xen_ism_dev_info info;
+	int rc;
+
+	rc = xen_ism_dev_info(xsd->xdev, &info);
+	if (rc)
+		return rc;
+	if (2 * (info.bytes_used + PAGE_ALIGN(len)) > info.max_bytes)
+		return -ENOSPC;
+	return 0;
+}
+
 int xen_ism_smcd_register_dmb(struct smcd_dev *smcd, struct smcd_dmb *dmb)
 {
 	struct xen_ism_smcd *xsd = smcd->priv;
@@ -81,6 +104,9 @@ int xen_ism_smcd_register_dmb(struct smcd_dev *smcd, struct smcd_dmb *dmb)
 
 	if (!peer || !dmb->dmb_len)
 		return -EINVAL;
+	rc = dmb_room(xsd, dmb->dmb_len);
+	if (rc)
+		return rc;
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;

@@ -10,7 +10,9 @@
  * process context, then writes the queue out in order and makes the DMB
  * READY, after which move_data copies directly and signals the owner.
  * A token that cannot be attached stays FAILED: its writes fail with
- * -EIO, which makes SMC abort the connection.
+ * -EIO.  (SMC then marks the connection aborted, but the peer only learns
+ * it from a write to that very buffer: the connection stalls until its
+ * programs time out.  smcd-dmb.c's dmb_room() makes that rare.)
  *
  * A remote DMB holds one reference for the table, one for each writer
  * copying into it and one while the work item attaches it.  It leaves
@@ -138,25 +140,43 @@ static int rdmb_write(struct rdmb *rd, unsigned int offset, const void *data,
 	return rc < 0 ? -EIO : 0;
 }
 
-/* Queue a write for a DMB not attached yet (xsd->lock held). */
-static int rdmb_queue(struct rdmb *rd, unsigned int offset, const void *data,
+/* Octets of a queued chunk: each one a single page (atomic allocations). */
+#define RDMB_CHUNK_MAX (PAGE_SIZE - sizeof(struct rdmb_chunk))
+
+/*
+ * Queue a write for a DMB not attached yet (xsd->lock held), in chunks of
+ * one page; the last one carries @sf.  All or nothing.
+ */
+static int rdmb_queue(struct rdmb *rd, unsigned int offset, const u8 *data,
 		      unsigned int size, bool sf)
 {
 	struct xen_ism_smcd *xsd = rd->xsd;
-	struct rdmb_chunk *c;
+	struct rdmb_chunk *c, *tmp;
+	unsigned int n, done = 0;
+	LIST_HEAD(chunks);
 
 	if (size > XEN_ISM_SMCD_QUEUE_MAX - xsd->queued)
 		return -ENOBUFS;
-	c = kmalloc(struct_size(c, data, size), GFP_ATOMIC);
-	if (!c)
-		return -ENOMEM;
-	c->offset = offset;
-	c->size = size;
-	c->sf = sf;
-	memcpy(c->data, data, size);
-	list_add_tail(&c->link, &rd->queue);
+	do {
+		n = min_t(unsigned int, size - done, RDMB_CHUNK_MAX);
+		c = kmalloc(struct_size(c, data, n), GFP_ATOMIC | __GFP_NOWARN);
+		if (!c)
+			goto out_nomem;
+		c->offset = offset + done;
+		c->size = n;
+		c->sf = sf && done + n == size;
+		memcpy(c->data, data + done, n);
+		list_add_tail(&c->link, &chunks);
+		done += n;
+	} while (done < size);
+	list_splice_tail(&chunks, &rd->queue);
 	xsd->queued += size;
 	return 0;
+
+out_nomem:
+	list_for_each_entry_safe(c, tmp, &chunks, link)
+		kfree(c);
+	return -ENOMEM;
 }
 
 /* A new remote DMB for @tok, to attach (xsd->lock held). */

@@ -30,7 +30,7 @@
 #define XEN_ISM_SMCD_MAX_DMBS 1024
 /* Peers' DMBs known at once, and octets queued for those being attached. */
 #define XEN_ISM_SMCD_MAX_RDMBS 2048
-#define XEN_ISM_SMCD_QUEUE_MAX (8u << 20)
+#define XEN_ISM_SMCD_QUEUE_MAX (32u << 20)
 
 struct xen_ism_smcd_dmb;
 

@@ -3,7 +3,9 @@
  * ism-smc - set a guest up for SMC-D over xen-ism, and show its SMC-D
  * link groups, through the SMC generic netlink family of Linux's smc.ko.
  *
- *   ism-smc setup [--ueid UEID]   add the UEID SMC-Dv2 needs (root)
+ *   ism-smc setup [--ueid UEID] [--buffers SIZE]
+ *                                 add the UEID SMC-Dv2 needs and size
+ *                                 SMC's buffers (root)
  *   ism-smc linkgroups            list the SMC-D link groups
  *   ism-smc stats                 SMC-D connections and TCP fallbacks
  *
@@ -22,10 +24,21 @@
 /* Every guest that talks SMC-D to another must have a UEID in common. */
 #define ISM_SMC_UEID_DEFAULT "XEN-ISM-SMCD"
 #define ISM_SMC_EID_LEN 32
+/*
+ * SMC's send buffers and DMBs (net.smc.wmem, net.smc.rmem; 64 KiB by
+ * default in 6.1, which halves SMC-D's throughput).  256 KiB: a fourth of
+ * xen-ism's largest region, so that some 100 connections between two
+ * guests fit the backend's default grant shares (ism-smc(8)).
+ */
+#define ISM_SMC_BUFFERS_DEFAULT (256u << 10)
+#define ISM_SMC_BUFFERS_MIN (16u << 10)
+#define ISM_SMC_BUFFERS_MAX (64u << 20)
+static const char *const buffer_sysctls[] = { "/proc/sys/net/smc/wmem",
+					      "/proc/sys/net/smc/rmem" };
 
 static void usage(FILE *f)
 {
-	fputs("usage: ism-smc setup [--ueid UEID]\n"
+	fputs("usage: ism-smc setup [--ueid UEID] [--buffers SIZE]\n"
 	      "       ism-smc linkgroups\n"
 	      "       ism-smc stats\n",
 	      f);
@@ -65,18 +78,78 @@ static int open_smc(struct ism_genl *g)
 	return rc;
 }
 
+/* SIZE: octets, or with a suffix K or M. */
+static int size_parse(const char *s, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -EINVAL;
+	if (*end == 'K' || *end == 'k') {
+		v <<= 10;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		v <<= 20;
+		end++;
+	}
+	if (*end || v < ISM_SMC_BUFFERS_MIN || v > ISM_SMC_BUFFERS_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* net.smc.wmem and net.smc.rmem (this network namespace's). */
+static int buffers_set(unsigned long size)
+{
+	unsigned int i;
+	FILE *f;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(buffer_sysctls) / sizeof(buffer_sysctls[0]);
+	     i++) {
+		f = fopen(buffer_sysctls[i], "w");
+		if (!f && errno == ENOENT) {
+			printf("SMC buffers: this kernel has no %s: left as they are\n",
+			       buffer_sysctls[i]);
+			return 0;
+		}
+		if (!f || fprintf(f, "%lu\n", size) < 0 || fclose(f)) {
+			fprintf(stderr, "ism-smc: cannot write %s: %s\n",
+				buffer_sysctls[i], strerror(errno));
+			rc = -1;
+		}
+	}
+	if (!rc)
+		printf("SMC buffers: %lu octets (net.smc.wmem, net.smc.rmem)\n",
+		       size);
+	return rc;
+}
+
 static int cmd_setup(int argc, char **argv)
 {
+	unsigned long buffers = ISM_SMC_BUFFERS_DEFAULT;
 	const char *name = ISM_SMC_UEID_DEFAULT;
 	char ueid[ISM_SMC_EID_LEN + 1];
 	struct ism_genl g;
-	int rc;
+	int i, rc;
 
-	if (argc == 3 && !strcmp(argv[1], "--ueid")) {
-		name = argv[2];
-	} else if (argc != 1) {
-		usage(stderr);
-		return 2;
+	for (i = 1; i < argc; i += 2) {
+		if (i + 1 < argc && !strcmp(argv[i], "--ueid")) {
+			name = argv[i + 1];
+		} else if (i + 1 < argc && !strcmp(argv[i], "--buffers")) {
+			if (size_parse(argv[i + 1], &buffers)) {
+				fprintf(stderr,
+					"ism-smc: bad buffer size '%s': 16K to 64M\n",
+					argv[i + 1]);
+				return 2;
+			}
+		} else {
+			usage(stderr);
+			return 2;
+		}
 	}
 	if (ueid_make(name, ueid)) {
 		fprintf(stderr,
@@ -91,18 +164,17 @@ static int cmd_setup(int argc, char **argv)
 	ism_genl_close(&g);
 	if (rc == -EEXIST) {
 		printf("UEID %s was already set\n", name);
-		return 0;
-	}
-	if (rc) {
+	} else if (rc) {
 		fprintf(stderr, "ism-smc: cannot add UEID %s: %s%s\n", name,
 			strerror(-rc),
 			rc == -EPERM  ? " (needs CAP_NET_ADMIN)" :
 			rc == -ERANGE ? " (the kernel holds 4 at most)" :
 					"");
 		return 1;
+	} else {
+		printf("UEID %s added\n", name);
 	}
-	printf("UEID %s added\n", name);
-	return 0;
+	return buffers_set(buffers) ? 1 : 0;
 }
 
 static uint64_t attr_u64(const struct nlattr *a)

@@ -186,7 +186,9 @@ LAB_IMAGE_DEPS = $(bin_PROGRAMS) $(sbin_PROGRAMS) $(lib_LTLIBRARIES) \
 	$(bin_SCRIPTS) $(sbin_SCRIPTS) \
 	$(LAB_PROGS) $(addprefix $(top_srcdir)/,$(LAB_FILES) $(LAB_SCENARIO_SRC))
 if ISM_KMOD
-LAB_IMAGE_DEPS += $(KMOD_MODULES)
+# And their sources: kbuild leaves an unchanged module untouched, so that
+# xen-ism-smcd.ko (built beside xen-ismfront.ko) changes on its own.
+LAB_IMAGE_DEPS += $(KMOD_MODULES) $(addprefix $(top_srcdir)/,$(KMOD_FRONT_SRC))
 endif
 
 lab-fetch:

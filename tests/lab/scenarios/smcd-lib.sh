@@ -4,15 +4,16 @@
 # What the guest halves of the smcd-* scenarios share (after guest-lib.sh):
 # SMC-D's set-up as an administrator does it, and checks of SMC's state.
 
-# smcd_setup [MODULE-ARGS]: the set-up steps, each one checked.
+# smcd_setup [MODULE-ARGS]: the set-up steps, each one checked; SMC's
+# buffers are SMCD_BUFFERS (default: ism-smc's).
 smcd_setup()
 {
 	local mods=/lib/modules/xen
 	insmod $mods/ib_core.ko && insmod $mods/smc.ko &&
 		insmod "/lib/modules/$(uname -r)/updates/xen-ism-smcd.ko" "$@"
 	check "the modules ib_core, smc and xen-ism-smcd load" 0 $?
-	ism-smc setup >/tmp/setup 2>&1
-	check "ism-smc setup: $(cat /tmp/setup)" 0 $?
+	ism-smc setup ${SMCD_BUFFERS:+--buffers $SMCD_BUFFERS} >/tmp/setup 2>&1
+	check "ism-smc setup: $(tr '\n' ' ' </tmp/setup)" 0 $?
 	wait_until 10 sh -c "dmesg | grep -q 'xen-ism-smcd: ism [0-9]*: SMC-D device'" &&
 		echo "ok - xen-ism-smcd made an SMC-D device: $(dmesg | sed -n 's/.*xen-ism-smcd: //p' | head -n 1)" ||
 		echo "not ok - xen-ism-smcd made an SMC-D device"
