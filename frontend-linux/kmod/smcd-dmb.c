@@ -74,11 +74,12 @@ static void dmb_index_put(struct xen_ism_smcd *xsd, u32 i)
 /*
  * Is there room for a DMB of @len octets?  The peer attaches it, and this
  * device attaches the peer's (about as large): both count against the
- * backend's grants for each domain, which its byte quota about matches.
- * So this device's own DMBs take half of that quota at most: past it, SMC
- * takes a smaller DMB or TCP while the connection is made, rather than
- * one side failing to attach the other's buffer later, when the
- * connection could only hang.
+ * backend's grants for this domain, whose share of the backend's pool is
+ * at most its byte quota's worth and shrinks as guests come (a third of
+ * the pool with two guests).  So this device's own DMBs take a quarter of
+ * that quota at most: past it, SMC takes a smaller DMB or TCP while the
+ * connection is made, rather than one side failing to attach the other's
+ * buffer later, when the connection could only stall.
  */
 static int dmb_room(struct xen_ism_smcd *xsd, u32 len)
 {
@@ -88,7 +89,7 @@ static int dmb_room(struct xen_ism_smcd *xsd, u32 len)
 	rc = xen_ism_dev_info(xsd->xdev, &info);
 	if (rc)
 		return rc;
-	if (2 * (info.bytes_used + PAGE_ALIGN(len)) > info.max_bytes)
+	if (4 * (info.bytes_used + PAGE_ALIGN(len)) > info.max_bytes)
 		return -ENOSPC;
 	return 0;
 }

@@ -222,7 +222,7 @@ static void xsd_setup(struct work_struct *work)
 out_parent:
 	device_unregister(parent);
 out:
-	pr_warn("xen-ism-smcd: ism %u: no SMC-D device: %d\n", info.devid, rc);
+	pr_warn("xen-ism-smcd: ism %u: no SMC-D device: %d\n", xsd->devid, rc);
 }
 
 static void xsd_add(struct xen_ism_dev *xdev)

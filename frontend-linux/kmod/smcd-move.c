@@ -57,8 +57,10 @@ static struct rdmb *rdmb_find(struct xen_ism_smcd *xsd, u64 tok)
 {
 	struct rdmb *rd;
 
-	hash_for_each_possible(xsd->rdmbs, rd, hnode,
-			       tok) if (rd->tok == tok) return rd;
+	hash_for_each_possible(xsd->rdmbs, rd, hnode, tok) {
+		if (rd->tok == tok)
+			return rd;
+	}
 	return NULL;
 }
 
@@ -323,8 +325,7 @@ void xen_ism_smcd_rdmbs_drop(struct xen_ism_smcd *xsd)
 
 	flush_work(&xsd->work);
 	spin_lock_irqsave(&xsd->lock, flags);
-	hash_for_each_safe(xsd->rdmbs, b, tmp, rd, hnode)
-	{
+	hash_for_each_safe(xsd->rdmbs, b, tmp, rd, hnode) {
 		rdmb_unhash(rd);
 		list_add_tail(&rd->link, &put);
 	}

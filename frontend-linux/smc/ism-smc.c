@@ -26,11 +26,10 @@
 #define ISM_SMC_EID_LEN 32
 /*
  * SMC's send buffers and DMBs (net.smc.wmem, net.smc.rmem; 64 KiB by
- * default in 6.1, which halves SMC-D's throughput).  256 KiB: a fourth of
- * xen-ism's largest region, so that some 100 connections between two
- * guests fit the backend's default grant shares (ism-smc(8)).
+ * default in 6.1, which halves SMC-D's throughput): xen-ism's default
+ * region size, the largest DMB (ism-smc(8) says what that costs).
  */
-#define ISM_SMC_BUFFERS_DEFAULT (256u << 10)
+#define ISM_SMC_BUFFERS_DEFAULT (1u << 20)
 #define ISM_SMC_BUFFERS_MIN (16u << 10)
 #define ISM_SMC_BUFFERS_MAX (64u << 20)
 static const char *const buffer_sysctls[] = { "/proc/sys/net/smc/wmem",

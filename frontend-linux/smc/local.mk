@@ -33,3 +33,13 @@ frontend_linux_tests_test_smc_preload_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DISM_SMC_TEST_RUN='"$(abs_top_builddir)/ism-smc-run"'
 EXTRA_frontend_linux_tests_test_smc_preload_DEPENDENCIES = \
 	frontend-linux/smc/libism-smc.la ism-smc-run
+
+# ism-smc's attribute walker, and its argument checks, from the build tree.
+check_PROGRAMS += frontend-linux/tests/test-smc-genl
+TESTS += frontend-linux/tests/test-smc-genl
+frontend_linux_tests_test_smc_genl_SOURCES = \
+	frontend-linux/tests/test-smc-genl.c frontend-linux/smc/genl.c
+frontend_linux_tests_test_smc_genl_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests -I$(top_srcdir)/frontend-linux/smc \
+	-DISM_SMC_TEST_BIN='"$(abs_top_builddir)/ism-smc"'
+EXTRA_frontend_linux_tests_test_smc_genl_DEPENDENCIES = ism-smc

@@ -241,6 +241,7 @@ clean-lab:
 PHONY_TARGETS += lab-fetch lab-images lab-demo lab-shell bench soak clean-lab
 
 # The part of the lab that judges a run is unit-tested in `make check`.
-TESTS += tests/lab/test-console-tap.sh
-EXTRA_DIST += tests/lab/test-console-tap.sh tests/lab/fixtures/finished.serial \
+TESTS += tests/lab/test-console-tap.sh tests/lab/test-smcd-bench-table.sh
+EXTRA_DIST += tests/lab/test-console-tap.sh tests/lab/test-smcd-bench-table.sh \
+	tests/lab/fixtures/finished.serial \
 	tests/lab/fixtures/hung.serial tests/lab/fixtures/crashed.serial

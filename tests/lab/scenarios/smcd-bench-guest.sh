@@ -4,9 +4,10 @@
 # The guest half of smcd-bench: unmodified programs between the same two
 # guests over TCP (netfront) and over SMC-D (xen-ism, through
 # ism-smc-run), in one run.
-#   a                    the servers: iperf3 and sockperf, each once over
+#   a LIMIT              the servers: iperf3 and sockperf, each once over
 #                        TCP and once through ism-smc-run, and ism-bench
-#                        --listen; until b says it is done
+#                        --listen; until b says it is done (LIMIT s at
+#                        most)
 #   b A-IP REPS SECONDS  the driver: REPS repetitions, each runs iperf3
 #                        (one stream, SECONDS s) and sockperf ping-pong
 #                        (SECONDS s) over both, the order alternating; then
@@ -26,8 +27,8 @@ a)
 	as_user ism sockperf server --tcp -p 5003 >/tmp/sp-tcp 2>&1 &
 	as_user ism ism-smc-run sockperf server --tcp -p 5004 >/tmp/sp-smc 2>&1 &
 	ism-bench --listen >/tmp/ismb 2>&1 &
-	# b connects here when it is done (plain TCP).
-	as_user ism lab-smcd serve 5005 0 1 >/dev/null
+	# b connects here when it is done (plain TCP); each try waits 2 min.
+	wait_until "$2" as_user ism lab-smcd serve 5005 0 1 >/dev/null
 	check "b ran its benchmark against a's servers" 0 $?
 	kill_cmd TERM iperf3
 	kill_cmd TERM sockperf

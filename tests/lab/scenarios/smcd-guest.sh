@@ -9,7 +9,8 @@
 #					   a file with socat
 #   smcd-guest.sh latency a|b SERVER-IP    sockperf ping-pong, TCP then
 #					   SMC-D, against a's server
-#   smcd-guest.sh many a|b SERVER-IP       64 connections of 1 MiB each
+#   smcd-guest.sh many a|b SERVER-IP       64 connections of 1 MiB each,
+#					   with 64K buffers, then with 1M
 #   smcd-guest.sh fallback a|b|c SERVER-IP a's policy (peers=) refuses b;
 #					   c has no ism device: TCP both
 #   smcd-guest.sh death a|b SERVER-IP      b streams to a until dom0
@@ -92,11 +93,16 @@ latencyb)
 	;;
 manya)
 	run serve $port 1048576 64 && linkgroups some && stats server 64 0
+	# Again with 1 MiB buffers: past the DMB budget, over TCP, intact.
+	ism-smc setup --buffers 1M >/dev/null
+	run serve 5002 1048576 64 && budget server 128
 	# Until b has checked too: a's death would end b's link group.
 	as_user ism lab-smcd serve 5009 0 1 >/dev/null
 	;;
 manyb)
 	run send "$server" $port 1048576 64 && linkgroups some && stats client 64 0
+	ism-smc setup --buffers 1M >/dev/null
+	run send "$server" 5002 1048576 64 && budget client 128
 	as_user ism lab-smcd send "$server" 5009 0 1 >/dev/null
 	;;
 fallbacka)

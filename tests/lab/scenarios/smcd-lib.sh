@@ -45,5 +45,18 @@ stats()
 	check "ism-smc stats: $2 SMC-D connection(s) as $1, $3 fallback(s) to TCP" 0 $?
 }
 
+# budget WHAT TOTAL: TOTAL connections as WHAT, each over SMC-D or, past
+# the DMB budget, over TCP (SMC reuses a link group's free DMBs first).
+budget()
+{
+	local smcd fb
+	ism-smc stats >/tmp/stats 2>&1
+	sed 's/^/# /' /tmp/stats
+	smcd=$(sed -n "s/^smcd-$1-v2 //p" /tmp/stats)
+	fb=$(sed -n "s/^fallback-$1 //p" /tmp/stats)
+	[ -n "$smcd" ] && [ -n "$fb" ] && [ $((smcd + fb)) = "$2" ]
+	check "ism-smc stats: of $2 connections as $1, ${smcd:-?} over SMC-D, ${fb:-?} over TCP" 0 $?
+}
+
 # run ARG...: lab-smcd as user "ism" through ism-smc-run.
 run() { as_user ism ism-smc-run lab-smcd "$@"; }
