@@ -45,6 +45,21 @@ int ism_genl_parse(const struct nlattr *attrs, size_t len,
 	return 0;
 }
 
+int ism_genl_nest(const struct nlattr *attrs, size_t len, unsigned int type,
+		  const struct nlattr **tb, unsigned int max)
+{
+	const struct nlattr *top[32];
+
+	if (type >= 32 || ism_genl_parse(attrs, len, top, type))
+		return -EBADMSG;
+	if (!top[type])
+		return 0;
+	if (ism_genl_parse(ism_genl_data(top[type]), ism_genl_len(top[type]),
+			   tb, max))
+		return -EBADMSG;
+	return 1;
+}
+
 /* One request: header, genl header, at most one attribute. */
 static int genl_send(struct ism_genl *g, uint16_t type, uint16_t flags,
 		     uint8_t cmd, uint16_t attr, const void *val, size_t alen)

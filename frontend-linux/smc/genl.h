@@ -38,6 +38,14 @@ int ism_genl_request(struct ism_genl *g, uint8_t cmd, uint16_t attr,
  */
 int ism_genl_parse(const struct nlattr *attrs, size_t len,
 		   const struct nlattr **tb, unsigned int max);
+/*
+ * The attributes nested in top-level attribute @type (at most 31) of a
+ * message's attributes [@attrs, @attrs + @len), indexed into @tb as
+ * ism_genl_parse() does.  Return: 1, 0 if the message has no @type, or
+ * -EBADMSG.
+ */
+int ism_genl_nest(const struct nlattr *attrs, size_t len, unsigned int type,
+		  const struct nlattr **tb, unsigned int max);
 /* An attribute's payload and its length. */
 const void *ism_genl_data(const struct nlattr *a);
 size_t ism_genl_len(const struct nlattr *a);

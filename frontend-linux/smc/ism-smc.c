@@ -197,18 +197,12 @@ static uint32_t attr_u32(const struct nlattr *a)
 /* One SMC-D link group: its attributes are nested in SMC_GEN_LGR_SMCD. */
 static int print_lgr(const struct nlattr *attrs, size_t len, void *arg)
 {
-	const struct nlattr *top[SMC_GEN_MAX + 1];
 	const struct nlattr *tb[SMC_NLA_LGR_D_MAX + 1];
-	const struct nlattr *lgr;
+	int rc;
 
-	if (ism_genl_parse(attrs, len, top, SMC_GEN_MAX))
-		return -EBADMSG;
-	lgr = top[SMC_GEN_LGR_SMCD];
-	if (!lgr)
-		return 0;
-	if (ism_genl_parse(ism_genl_data(lgr), ism_genl_len(lgr), tb,
-			   SMC_NLA_LGR_D_MAX))
-		return -EBADMSG;
+	rc = ism_genl_nest(attrs, len, SMC_GEN_LGR_SMCD, tb, SMC_NLA_LGR_D_MAX);
+	if (rc <= 0)
+		return rc;
 	/* CHID: a u16 attribute that 6.1 writes as a u32. */
 	printf("id %08" PRIx32 " gid %016" PRIx64 " peer-gid %016" PRIx64
 	       " conns %" PRIu32 " chid %04" PRIx32 " version %s\n",
@@ -217,13 +211,12 @@ static int print_lgr(const struct nlattr *attrs, size_t len, void *arg)
 	       attr_u32(tb[SMC_NLA_LGR_D_CONNS_NUM]),
 	       attr_u32(tb[SMC_NLA_LGR_D_CHID]) & 0xffff,
 	       tb[SMC_NLA_LGR_D_V2_COMMON] ? "v2" : "v1");
-	(*(unsigned int *)arg)++;
+	(void)arg;
 	return 0;
 }
 
 static int cmd_linkgroups(int argc, char **argv)
 {
-	unsigned int n = 0;
 	struct ism_genl g;
 	int rc;
 
@@ -235,7 +228,7 @@ static int cmd_linkgroups(int argc, char **argv)
 	if (open_smc(&g))
 		return 1;
 	rc = ism_genl_request(&g, SMC_NETLINK_GET_LGR_SMCD, 0, NULL, 0,
-			      print_lgr, &n);
+			      print_lgr, NULL);
 	ism_genl_close(&g);
 	if (rc) {
 		fprintf(stderr, "ism-smc: cannot list SMC-D link groups: %s\n",
@@ -267,21 +260,14 @@ static const char *const stat_names[ST_NR] = {
 /* SMC_NETLINK_GET_STATS: the SMC-D counters. */
 static int take_stats(const struct nlattr *attrs, size_t len, void *arg)
 {
-	const struct nlattr *top[SMC_GEN_MAX + 1];
 	const struct nlattr *st[SMC_NLA_STATS_MAX + 1];
 	const struct nlattr *t[SMC_NLA_STATS_T_MAX + 1];
 	uint64_t *v = arg;
+	int rc;
 
-	if (ism_genl_parse(attrs, len, top, SMC_GEN_MAX))
-		return -EBADMSG;
-	if (!top[SMC_GEN_STATS])
-		return 0;
-	if (ism_genl_parse(ism_genl_data(top[SMC_GEN_STATS]),
-			   ism_genl_len(top[SMC_GEN_STATS]), st,
-			   SMC_NLA_STATS_MAX))
-		return -EBADMSG;
-	if (!st[SMC_NLA_STATS_SMCD_TECH])
-		return 0;
+	rc = ism_genl_nest(attrs, len, SMC_GEN_STATS, st, SMC_NLA_STATS_MAX);
+	if (rc <= 0 || !st[SMC_NLA_STATS_SMCD_TECH])
+		return rc < 0 ? rc : 0;
 	if (ism_genl_parse(ism_genl_data(st[SMC_NLA_STATS_SMCD_TECH]),
 			   ism_genl_len(st[SMC_NLA_STATS_SMCD_TECH]), t,
 			   SMC_NLA_STATS_T_MAX))
@@ -298,18 +284,14 @@ static int take_stats(const struct nlattr *attrs, size_t len, void *arg)
 /* SMC_NETLINK_GET_FBACK_STATS: each answer carries the totals. */
 static int take_fback(const struct nlattr *attrs, size_t len, void *arg)
 {
-	const struct nlattr *top[SMC_GEN_MAX + 1];
 	const struct nlattr *fb[SMC_NLA_FBACK_STATS_MAX + 1];
 	uint64_t *v = arg, c, s;
+	int rc;
 
-	if (ism_genl_parse(attrs, len, top, SMC_GEN_MAX))
-		return -EBADMSG;
-	if (!top[SMC_GEN_FBACK_STATS])
-		return 0;
-	if (ism_genl_parse(ism_genl_data(top[SMC_GEN_FBACK_STATS]),
-			   ism_genl_len(top[SMC_GEN_FBACK_STATS]), fb,
-			   SMC_NLA_FBACK_STATS_MAX))
-		return -EBADMSG;
+	rc = ism_genl_nest(attrs, len, SMC_GEN_FBACK_STATS, fb,
+			   SMC_NLA_FBACK_STATS_MAX);
+	if (rc <= 0)
+		return rc;
 	c = attr_u64(fb[SMC_NLA_FBACK_STATS_CLNT_CNT]);
 	s = attr_u64(fb[SMC_NLA_FBACK_STATS_SRV_CNT]);
 	if (c > v[ST_FB_CLNT])

@@ -68,6 +68,11 @@ static void test_parse(void)
 	if (in[1])
 		memcpy(&got64, ism_genl_data(in[1]), sizeof(got64));
 	tap_ok(got64 == v64, "the nested u64 has its value");
+	tap_ok(ism_genl_nest((struct nlattr *)buf, off, 3, in, 2) == 1 &&
+		       in[1] && ism_genl_len(in[1]) == 8,
+	       "ism_genl_nest finds a top-level attribute's nested ones");
+	tap_is_int(ism_genl_nest((struct nlattr *)buf, off, 5, in, 2), 0,
+		   "and says 0 for a type the message does not have");
 
 	/* An attribute longer than what is left. */
 	memset(buf, 0, sizeof(buf));
@@ -120,7 +125,7 @@ static void test_args(void)
 
 int main(void)
 {
-	tap_plan(21);
+	tap_plan(23);
 	test_parse();
 	test_args();
 	return tap_done();
