@@ -12,7 +12,7 @@
  * GID of an earlier one, whatever domid or devid it reuses.  The CHID is
  * the same for every device of one host (a fold of xen-ism's host gid):
  * SMC-Dv2 pairs devices of equal CHID.  The system EID only turns SMC-Dv2
- * on; on x86 the peers must share a UEID (ism-smc-setup(8)).
+ * on; on x86 the peers must share a UEID (ism-smc(8)).
  */
 #include <linux/module.h>
 #include <linux/mutex.h>
