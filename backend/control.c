@@ -183,6 +183,58 @@ static int ism_control_fp_accept(struct ism_device *dev,
 	return 0;
 }
 
+/* PEER: the device holding a devid, or the owner of a live token. */
+static int ism_control_peer(const struct ism_device *dev,
+			    const struct ism_req_peer *req,
+			    struct ism_rsp_peer *rsp)
+{
+	const struct ism_backend *be = dev->be;
+	const struct ism_device *peer;
+	struct ism_hnode *n;
+	uint32_t devid = req->devid;
+
+	if (!req->token == !devid || devid > ISM_DEVID_MAX)
+		return -EINVAL;
+	if (req->token) {
+		n = ism__htable_find(&be->tokens, req->token);
+		if (!n)
+			return -ENOENT;
+		devid = ism_container_of(n, struct ism_region, node)->devid[0];
+	}
+	rsp->devid = devid;
+	n = ism__htable_find(&be->devids, devid);
+	if (!n)
+		return req->token ? 0 : -ENOENT;
+	peer = ism_container_of(n, struct ism_device, devid_node);
+	if (peer->state == ISM_XBS_CONNECTED)
+		rsp->flags |= ISM_PEER_F_CONNECTED;
+	return 0;
+}
+
+/* SIGNAL: an event for another connected device, at a bounded rate. */
+static int ism_control_signal(struct ism_device *dev,
+			      const struct ism_req_signal *req)
+{
+	struct ism_backend *be = dev->be;
+	struct ism_device *to;
+	struct ism_hnode *n;
+
+	if (!req->devid || req->devid > ISM_DEVID_MAX ||
+	    req->devid == dev->devid)
+		return -EINVAL;
+	n = ism__htable_find(&be->devids, req->devid);
+	if (!n)
+		return -ENOENT;
+	to = ism_container_of(n, struct ism_device, devid_node);
+	if (to->state != ISM_XBS_CONNECTED)
+		return -ENOTCONN;
+	if (!ism__rate_take(&dev->signal_rate, ISM_SIGNAL_BURST,
+			    ISM_SIGNAL_EVERY_MS, be->ops->clock_ms(be->plat)))
+		return -EAGAIN;
+	ism__evt_peer_signal(to, dev, req->code, req->info);
+	return 0;
+}
+
 /* Run the opcode of @req; @rsp's payload is zero on entry. */
 static int ism_control_run(struct ism_device *dev, const struct ism_req *req,
 			   struct ism_rsp *rsp)
@@ -213,6 +265,10 @@ static int ism_control_run(struct ism_device *dev, const struct ism_req *req,
 		if (!dev->be->lim.fast_path)
 			return -EOPNOTSUPP;
 		return ism_control_fp_accept(dev, &req->u.fastpath);
+	case ISM_OP_PEER:
+		return ism_control_peer(dev, &req->u.peer, &rsp->u.peer);
+	case ISM_OP_SIGNAL:
+		return ism_control_signal(dev, &req->u.signal);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -238,6 +294,7 @@ void ism__control_handle(struct ism_device *dev, const struct ism_req *req,
 	 * failure changed nothing (pages.c notes its own allocations).
 	 */
 	if (!rc && req->op != ISM_OP_INFO && req->op != ISM_OP_QUERY &&
-	    req->op != ISM_OP_NOTIFY)
+	    req->op != ISM_OP_NOTIFY && req->op != ISM_OP_PEER &&
+	    req->op != ISM_OP_SIGNAL)
 		ism__backend_dirty(dev->be);
 }

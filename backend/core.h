@@ -246,6 +246,9 @@ void ism__evt_signal(struct ism_device *dev, uint32_t slot);
 /* Queue a life-cycle event about @ref's region for @ref's device. */
 void ism__evt_queue(struct ism_ref *ref, uint8_t type, int32_t status,
 		    uint32_t port);
+/* Queue a SIGNAL event from device @from (its @code and @info) for @to. */
+void ism__evt_peer_signal(struct ism_device *to, const struct ism_device *from,
+			  uint32_t code, uint64_t info);
 /* Responses are ready on @dev's ring and the frontend wants a signal. */
 void ism__evt_kick_rsp(struct ism_device *dev);
 /* Signal every device touched since the last flush, once. */
@@ -292,6 +295,9 @@ int ism__ring_process(struct ism_device *dev);
 /* Words of the bitmap of domids whose backend directory changed. */
 #define ISM_W_DOMS_WORDS ((ISM_DOMID_MAX + 64) / 64)
 #define ISM_FE_EVERY_MS 20
+/* SIGNALs a device may send at once, then one per ISM_SIGNAL_EVERY_MS. */
+#define ISM_SIGNAL_BURST 64
+#define ISM_SIGNAL_EVERY_MS 10
 
 /* ---- device.c --------------------------------------------------------- */
 
@@ -333,6 +339,7 @@ struct ism_device {
 	bool w_listed, w_be, w_fe; /* listed; backend, frontend node events */
 	bool fe_deferred; /* over its budget: the reclaim pass serves it */
 	struct ism_rate fe_rate; /* frontend events served (ISM_FE_*) */
+	struct ism_rate signal_rate; /* SIGNALs sent (ISM_SIGNAL_*) */
 	char be_path[64];
 	char fe_path[64];
 	struct ism_ctrl_page *ring;

@@ -735,6 +735,8 @@ int ism__device_new(struct ism_backend *be, uint16_t domid, uint32_t devid,
 		       be->ops->clock_ms(be->plat));
 	ism__rate_init(&dev->fe_rate, ISM_FE_BURST,
 		       be->ops->clock_ms(be->plat));
+	ism__rate_init(&dev->signal_rate, ISM_SIGNAL_BURST,
+		       be->ops->clock_ms(be->plat));
 	snprintf(dev->be_path, sizeof(dev->be_path),
 		 "backend/" ISM_DEVICE_TYPE "/%u/%u", domid, devid);
 	snprintf(dev->fe_path, sizeof(dev->fe_path), ISM_PATH_FRONTEND_FMT,

@@ -49,18 +49,37 @@ void ism__evt_unsignal(struct ism_device *dev, uint32_t slot)
 			   __ATOMIC_RELEASE);
 }
 
-void ism__evt_queue(struct ism_ref *ref, uint8_t type, int32_t status,
-		    uint32_t port)
+/* Queue @e on @dev's event page, or flag the overflow. */
+static void ism_evt_put(struct ism_device *dev, const struct ism_evt *e)
 {
-	const struct ism_region *r = ref->region;
-	struct ism_device *dev = ref->dev;
 	struct ism_event_page *ep = dev->evtp;
-	uint8_t other = !ref->side;
-	struct ism_evt e;
 	uint32_t cons;
 
 	if (!ep)
 		return;
+	/* evt_cons is the frontend's: read it once, trust nothing. */
+	cons = ISM_READ_ONCE(ep->evt_cons);
+	if (dev->evt_prod_pvt - cons >= ISM_EVT_ENTRIES) {
+		__atomic_fetch_or(&ep->flags, ISM_EVTPAGE_F_OVERFLOW,
+				  __ATOMIC_RELEASE);
+	} else {
+		memcpy(&ep->evt[dev->evt_prod_pvt % ISM_EVT_ENTRIES], e,
+		       sizeof(*e));
+		dev->evt_prod_pvt++;
+		ism_wmb();
+		ISM_WRITE_ONCE(ep->evt_prod, dev->evt_prod_pvt);
+	}
+	dev->kick_evt = true;
+	ism_evt_mark(dev);
+}
+
+void ism__evt_queue(struct ism_ref *ref, uint8_t type, int32_t status,
+		    uint32_t port)
+{
+	const struct ism_region *r = ref->region;
+	uint8_t other = !ref->side;
+	struct ism_evt e;
+
 	memset(&e, 0, sizeof(e));
 	e.type = type;
 	e.slot = ref->slot;
@@ -69,20 +88,22 @@ void ism__evt_queue(struct ism_ref *ref, uint8_t type, int32_t status,
 	e.peer_domid = r->devid[other] ? r->domid[other] : ISM_DOMID_INVALID;
 	e.status = status;
 	e.port = port;
-	/* evt_cons is the frontend's: read it once, trust nothing. */
-	cons = ISM_READ_ONCE(ep->evt_cons);
-	if (dev->evt_prod_pvt - cons >= ISM_EVT_ENTRIES) {
-		__atomic_fetch_or(&ep->flags, ISM_EVTPAGE_F_OVERFLOW,
-				  __ATOMIC_RELEASE);
-	} else {
-		memcpy(&ep->evt[dev->evt_prod_pvt % ISM_EVT_ENTRIES], &e,
-		       sizeof(e));
-		dev->evt_prod_pvt++;
-		ism_wmb();
-		ISM_WRITE_ONCE(ep->evt_prod, dev->evt_prod_pvt);
-	}
-	dev->kick_evt = true;
-	ism_evt_mark(dev);
+	ism_evt_put(ref->dev, &e);
+}
+
+void ism__evt_peer_signal(struct ism_device *to, const struct ism_device *from,
+			  uint32_t code, uint64_t info)
+{
+	struct ism_evt e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = ISM_EVT_SIGNAL;
+	e.slot = ISM_SLOT_NONE;
+	e.token = info;
+	e.peer_devid = from->devid;
+	e.peer_domid = from->domid;
+	e.status = (int32_t)code;
+	ism_evt_put(to, &e);
 }
 
 void ism__evt_kick_rsp(struct ism_device *dev)

@@ -54,6 +54,12 @@ int ism__req_check(const struct ism_req *req)
 		ok = !req->u.fastpath.reserved0 &&
 		     ISM_ZERO(req->u.fastpath.reserved);
 		break;
+	case ISM_OP_PEER:
+		ok = !req->u.peer.reserved0 && ISM_ZERO(req->u.peer.reserved);
+		break;
+	case ISM_OP_SIGNAL:
+		ok = ISM_ZERO(req->u.signal.reserved);
+		break;
 	default:
 		return -EOPNOTSUPP;
 	}

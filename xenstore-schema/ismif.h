@@ -563,6 +563,8 @@ struct ism_sring_hdr {
 #define ISM_OP_NOTIFY 0x08 /* relay "region updated" to the other side */
 #define ISM_OP_FASTPATH_OFFER 0x09 /* offer a direct event channel */
 #define ISM_OP_FASTPATH_ACCEPT 0x0a /* answer an offer */
+#define ISM_OP_PEER 0x0b /* is that device there, who owns that token */
+#define ISM_OP_SIGNAL 0x0c /* send an event to another device */
 
 /**
  * DOC: Region descriptor
@@ -974,6 +976,117 @@ struct ism_req_fastpath {
 	uint8_t reserved[32];
 };
 
+/**
+ * DOC: PEER
+ *
+ * Describes another device of this host, named by its devid or as the
+ * owner of a region's token.  A frontend learns with it whether a device
+ * it is about to share with is there (as ISM hardware answers SMC-D's
+ * "query remote GID"), and whose region it was given when an ATTACH
+ * fails, so that it can end what it had with that device instead of
+ * waiting.
+ *
+ * ```
+ *  request
+ *  off   +-------+-------+-------+-------+
+ *     8  | token (64 bits)               |
+ *    12  |                               |
+ *    16  | devid                         |
+ *    20  | reserved (44 octets)          |
+ *        +-------+-------+-------+-------+
+ *
+ *  response
+ *  off   +-------+-------+-------+-------+
+ *    16  | devid                         |
+ *    20  | flags                         |
+ *    24  | reserved (40 octets)          |
+ *        +-------+-------+-------+-------+
+ * ```
+ *
+ * Exactly one of `token` and `devid` is non-zero.  With `devid`, the
+ * backend describes the device that holds that devid on this host; with
+ * `token`, the owner of the active region with that token (holding a
+ * token is what lets a device attach a region, so it may also learn who
+ * gave it; the permissions need not allow this device to attach).  The
+ * response names the device (`devid`) and says in `flags`:
+ * `ISM_PEER_F_CONNECTED` while that device is connected, so that it can
+ * allocate, attach and receive events.  Nothing else about the device or
+ * its domain is told.  PEER changes nothing; it may be sent at any time.
+ *
+ * PEER came after the first backends of version 1, without a feature
+ * node: such a backend answers `-EOPNOTSUPP` (an unknown opcode), and the
+ * frontend then takes every device as there and learns otherwise from
+ * ATTACH and the event queue.
+ *
+ * Errors: `-EINVAL` (both or neither of `token` and `devid`, `devid`
+ * above `ISM_DEVID_MAX`, reserved octets not zero), `-ENOENT` (no device
+ * holds the devid; no active region has the token).
+ *
+ * @DEFINES ^ISM_PEER_F_@
+ *
+ * @STRUCT ism_req_peer@
+ *
+ * @STRUCT ism_rsp_peer@
+ */
+#define ISM_PEER_F_CONNECTED 0x1u /* the device is connected */
+
+struct ism_req_peer {
+	uint64_t token; /* 0, or describe the owner of this region */
+	uint32_t devid; /* 0, or describe this device */
+	uint32_t reserved0;
+	uint8_t reserved[40];
+};
+
+struct ism_rsp_peer {
+	uint32_t devid; /* the device described */
+	uint32_t flags; /* ISM_PEER_F_* */
+	uint8_t reserved[40];
+};
+
+/**
+ * DOC: SIGNAL
+ *
+ * Sends a small event to another device of this host, whether or not the
+ * two share a region: what SMC-D calls a software event between two ISM
+ * devices (6.1's `signal_event`), by which one side tells the other that
+ * it ended everything it had with it.
+ *
+ * ```
+ *  request
+ *  off   +-------+-------+-------+-------+
+ *     8  | info (64 bits)                |
+ *    12  |                               |
+ *    16  | devid                         |
+ *    20  | code                          |
+ *    24  | reserved (40 octets)          |
+ *        +-------+-------+-------+-------+
+ * ```
+ *
+ * The backend queues a SIGNAL event to device `devid` (see *Events*) with
+ * `code` and `info` as given, which mean what the two frontends agree on,
+ * and the sender's devid and domid; the sender cannot forge them.  Like
+ * every event, a signal is lost if the receiver's queue overflows.  A
+ * backend limits the rate of each device's signals, so that one guest
+ * cannot flood another's event queue (xen-ismd: 64 at once, then one per
+ * 10 ms).  Response payload: zeros.
+ *
+ * SIGNAL came after the first backends of version 1, like PEER: those
+ * answer `-EOPNOTSUPP`.
+ *
+ * Errors: `-EINVAL` (`devid` 0, above `ISM_DEVID_MAX` or the sender's own,
+ * reserved octets not zero), `-ENOENT` (no device holds `devid`),
+ * `-ENOTCONN` (that device is not connected), `-EAGAIN` (over the rate
+ * limit: try again later).
+ *
+ * @STRUCT ism_req_signal@
+ */
+struct ism_req_signal {
+	uint64_t info; /* the receiver gets it in the event's token */
+	uint32_t devid; /* the device to signal */
+	uint32_t code; /* the receiver gets it in the event's status */
+	uint8_t reserved[40];
+};
+
 struct ism_req {
 	uint32_t id; /* chosen by the frontend, copied to the response */
 	uint8_t op; /* ISM_OP_* */
@@ -984,6 +1097,8 @@ struct ism_req {
 		struct ism_req_slot slot; /* DETACH, FREE, QUERY, NOTIFY */
 		struct ism_req_set_perm set_perm; /* SET_PERM */
 		struct ism_req_fastpath fastpath; /* FASTPATH_* */
+		struct ism_req_peer peer; /* PEER */
+		struct ism_req_signal signal; /* SIGNAL */
 		uint8_t reserved[56]; /* INFO: all zeros */
 	} u;
 };
@@ -997,6 +1112,7 @@ struct ism_rsp {
 	union {
 		struct ism_region_desc region; /* ALLOC, ATTACH, QUERY */
 		struct ism_rsp_info info; /* INFO */
+		struct ism_rsp_peer peer; /* PEER */
 		uint8_t reserved[48]; /* all others: zeros */
 	} u;
 };
@@ -1104,8 +1220,10 @@ DEFINE_RING_TYPES(ism, struct ism_req, struct ism_rsp);
  *        +-------+-------+-------+-------+
  * ```
  *
- * `slot` and `token` always name the receiving device's own slot and the
- * region; `peer_devid` and `peer_domid` name the other referrer.
+ * `slot` and `token` name the receiving device's own slot and the
+ * region; `peer_devid` and `peer_domid` name the other referrer.  SIGNAL
+ * alone names no region: its `slot` is `ISM_SLOT_NONE`, its `token` the
+ * sender's `info`, and `peer_devid` and `peer_domid` the sender.
  *
  * | type | when | status | port |
  * | --- | --- | --- | --- |
@@ -1115,15 +1233,18 @@ DEFINE_RING_TYPES(ism, struct ism_req, struct ism_rsp);
  * | REGION_RELEASED | the region was released under this slot; it is now RELEASED, DETACH it | reason (`ISM_RELEASE_*`) | 0 |
  * | FASTPATH_OFFER | the other referrer offers a direct channel | 0 | its unbound port |
  * | FASTPATH_READY | the answer to this device's offer | 0 or -errno | 0 |
+ * | SIGNAL | another device sent SIGNAL to this one | its `code` | 0 |
  *
  * After PEER_DETACHED or PEER_GONE the slot stays ACTIVE; after
  * PEER_DETACHED only the same peer may re-attach.  After PEER_GONE the
  * region can no longer gain a peer; it lives until this device detaches.
  * REGION_UPDATED is never queued: it is a bit in the SBA.
  *
- * @DEFINES ^ISM_EVT_(PEER|REGION|FASTPATH)_@
+ * @DEFINES ^ISM_EVT_(PEER|REGION|FASTPATH|SIGNAL)@
  *
  * @DEFINES ^ISM_RELEASE_@
+ *
+ * @DEFINES ^ISM_SLOT_NONE$@
  *
  * @STRUCT ism_evt@
  */
@@ -1133,8 +1254,10 @@ DEFINE_RING_TYPES(ism, struct ism_req, struct ism_rsp);
 #define ISM_EVT_REGION_RELEASED 0x04 /* the region is gone: DETACH */
 #define ISM_EVT_FASTPATH_OFFER 0x05 /* bind to peer_domid:port */
 #define ISM_EVT_FASTPATH_READY 0x06 /* the peer answered an offer */
+#define ISM_EVT_SIGNAL 0x07 /* a device sent SIGNAL to this one */
 #define ISM_EVT_REGION_UPDATED 0x80 /* never queued: an SBA bit */
 
+#define ISM_SLOT_NONE 0xffffffffu /* SIGNAL: no slot */
 #define ISM_RELEASE_FREED 1 /* a MANAGE holder sent FREE */
 #define ISM_RELEASE_RECLAIMED 2 /* the backend's administrator */
 
@@ -1306,26 +1429,27 @@ struct ism_bell {
  *
  * Which requests return which error:
  *
- * | errno | INFO | ALLOC | FREE | ATTACH | DETACH | QUERY | SET_PERM | NOTIFY | FASTPATH_* |
- * | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
- * | EPERM |  |  | x |  |  |  | x |  |  |
- * | ENOENT |  |  | x | x | x | x | x | x | x |
- * | ENOMEM |  | x |  | x |  |  |  |  |  |
- * | EACCES |  |  |  | x |  |  |  |  |  |
- * | EBUSY |  |  |  | x |  |  |  |  |  |
- * | EEXIST |  |  |  | x |  |  |  |  |  |
- * | EINVAL | x | x | x | x | x | x | x | x | x |
- * | EFBIG |  | x |  |  |  |  |  |  |  |
- * | ENOSPC |  | x |  | x |  |  |  |  |  |
- * | EMLINK |  |  |  |  |  |  | x |  |  |
- * | EIDRM |  |  | x |  |  |  | x | x | x |
- * | EUSERS |  |  |  | x |  |  |  |  |  |
- * | EOPNOTSUPP | x | x | x | x | x | x | x | x | x |
- * | ENOBUFS |  | x |  | x |  |  |  |  |  |
- * | ENOTCONN |  |  |  |  |  |  |  | x | x |
- * | EALREADY |  |  |  |  |  |  |  |  | x |
- * | ESTALE |  |  | x |  | x | x | x | x | x |
- * | EDQUOT |  | x |  | x |  |  |  |  |  |
+ * | errno | INFO | ALLOC | FREE | ATTACH | DETACH | QUERY | SET_PERM | NOTIFY | FASTPATH_* | PEER | SIGNAL |
+ * | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+ * | EPERM |  |  | x |  |  |  | x |  |  |  |  |
+ * | ENOENT |  |  | x | x | x | x | x | x | x | x | x |
+ * | EAGAIN |  |  |  |  |  |  |  |  |  |  | x |
+ * | ENOMEM |  | x |  | x |  |  |  |  |  |  |  |
+ * | EACCES |  |  |  | x |  |  |  |  |  |  |  |
+ * | EBUSY |  |  |  | x |  |  |  |  |  |  |  |
+ * | EEXIST |  |  |  | x |  |  |  |  |  |  |  |
+ * | EINVAL | x | x | x | x | x | x | x | x | x | x | x |
+ * | EFBIG |  | x |  |  |  |  |  |  |  |  |  |
+ * | ENOSPC |  | x |  | x |  |  |  |  |  |  |  |
+ * | EMLINK |  |  |  |  |  |  | x |  |  |  |  |
+ * | EIDRM |  |  | x |  |  |  | x | x | x |  |  |
+ * | EUSERS |  |  |  | x |  |  |  |  |  |  |  |
+ * | EOPNOTSUPP | x | x | x | x | x | x | x | x | x | x | x |
+ * | ENOBUFS |  | x |  | x |  |  |  |  |  |  |  |
+ * | ENOTCONN |  |  |  |  |  |  |  | x | x |  | x |
+ * | EALREADY |  |  |  |  |  |  |  |  | x |  |  |
+ * | ESTALE |  |  | x |  | x | x | x | x | x |  |  |
+ * | EDQUOT |  | x |  | x |  |  |  |  |  |  |  |
  *
  * Every request: `-EOPNOTSUPP` for an unknown opcode, `-EINVAL` for
  * reserved octets that are not zero; only FASTPATH_* return
@@ -1337,6 +1461,7 @@ struct ism_bell {
  */
 #define ISM_EPERM 1 /* needs MANAGE */
 #define ISM_ENOENT 2 /* no such token, or slot not in use */
+#define ISM_EAGAIN 11 /* SIGNAL over the rate limit */
 #define ISM_ENOMEM 12 /* backend out of memory */
 #define ISM_EACCES 13 /* permissions refuse the attach */
 #define ISM_EBUSY 16 /* region already shared with another pair */
@@ -1649,6 +1774,9 @@ ISM_STATIC_ASSERT(sizeof(struct ism_req_attach) == 56, "ism_req_attach")
 ISM_STATIC_ASSERT(sizeof(struct ism_req_slot) == 56, "ism_req_slot")
 ISM_STATIC_ASSERT(sizeof(struct ism_req_set_perm) == 56, "ism_req_set_perm")
 ISM_STATIC_ASSERT(sizeof(struct ism_req_fastpath) == 56, "ism_req_fastpath")
+ISM_STATIC_ASSERT(sizeof(struct ism_req_peer) == 56, "ism_req_peer")
+ISM_STATIC_ASSERT(sizeof(struct ism_rsp_peer) == 48, "ism_rsp_peer")
+ISM_STATIC_ASSERT(sizeof(struct ism_req_signal) == 56, "ism_req_signal")
 ISM_STATIC_ASSERT(sizeof(struct ism_req) == 64, "ism_req")
 ISM_STATIC_ASSERT(offsetof(struct ism_req, u) == 8, "ism_req.u")
 ISM_STATIC_ASSERT(sizeof(struct ism_rsp) == 64, "ism_rsp")

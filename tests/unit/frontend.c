@@ -449,6 +449,31 @@ int fe_info(struct fe *f, struct ism_rsp_info *info)
 	return rc;
 }
 
+int fe_peer(struct fe *f, uint64_t token, uint32_t devid,
+	    struct ism_rsp_peer *peer)
+{
+	struct ism_req req = { .op = ISM_OP_PEER };
+	struct ism_rsp rsp;
+	int rc;
+
+	req.u.peer.token = token;
+	req.u.peer.devid = devid;
+	rc = fe_call(f, &req, &rsp);
+	*peer = rsp.u.peer;
+	return rc;
+}
+
+int fe_signal(struct fe *f, uint32_t devid, uint32_t code, uint64_t info)
+{
+	struct ism_req req = { .op = ISM_OP_SIGNAL };
+	struct ism_rsp rsp;
+
+	req.u.signal.devid = devid;
+	req.u.signal.code = code;
+	req.u.signal.info = info;
+	return fe_call(f, &req, &rsp);
+}
+
 /* A request whose response carries a region descriptor. */
 static int fe_call_desc(struct fe *f, struct ism_req *req,
 			struct ism_region_desc *d)

@@ -152,6 +152,11 @@ int fe_call(struct fe *f, struct ism_req *req, struct ism_rsp *rsp);
 
 int fe_info(struct fe *f, struct ism_rsp_info *info);
 int fe_alloc(struct fe *f, uint64_t size, struct ism_region_desc *d);
+/* PEER by @token or @devid; @peer is the response's payload. */
+int fe_peer(struct fe *f, uint64_t token, uint32_t devid,
+	    struct ism_rsp_peer *peer);
+/* SIGNAL @devid with @code and @info. */
+int fe_signal(struct fe *f, uint32_t devid, uint32_t code, uint64_t info);
 int fe_alloc_perm(struct fe *f, uint64_t size, uint32_t perm,
 		  struct ism_region_desc *d);
 int fe_attach(struct fe *f, uint64_t token, uint32_t flags,

@@ -2,7 +2,7 @@
 /*
  * test-backend-events.c - update events coalesced in the signal bit array
  * with one signal per batch, fe_armed suppression, life-cycle events,
- * event queue overflow, and the fast path broker.
+ * event queue overflow, the fast path broker, and SIGNAL.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -250,14 +250,63 @@ static void test_slot_reuse(void)
 	fw_close(&p.w);
 }
 
+static void test_signal(void)
+{
+	struct ism_evt e;
+	struct pair p;
+	int i, rc = 0, n = 0;
+
+	pair_open(&p, true, false);
+	fe_signalled(&p.b);
+	p.b.evt->fe_armed = 1;
+	tap_is_int(fe_signal(&p.a, p.b.devid, 1, 0x1122334455667788ull), 0,
+		   "signal: a SIGNALs b, which shares no region with it");
+	tap_ok(fe_signalled(&p.b), "  b's event channel fires");
+	tap_ok(fe_next_event(&p.b, ISM_EVT_SIGNAL, &e), "  b gets SIGNAL");
+	tap_ok(e.slot == ISM_SLOT_NONE && e.token == 0x1122334455667788ull &&
+		       e.status == 1 && e.peer_devid == p.a.devid &&
+		       e.peer_domid == A && !e.port,
+	       "  with no slot, a's info and code, a's devid and domid");
+	tap_is_int(fe_signal(&p.a, p.a.devid, 1, 0), -ISM_EINVAL,
+		   "signal: to itself is -EINVAL");
+	tap_is_int(fe_signal(&p.a, 0, 1, 0), -ISM_EINVAL,
+		   "signal: to devid 0 is -EINVAL");
+	tap_is_int(fe_signal(&p.a, 4200, 1, 0), -ISM_ENOENT,
+		   "signal: to nobody is -ENOENT");
+
+	/* 64 at once (one was sent), then one per 10 ms. */
+	for (i = 0; i < 63 && !rc; i++)
+		rc = fe_signal(&p.a, p.b.devid, 2, i);
+	tap_is_int(rc, 0, "signal: 64 at once");
+	tap_is_int(fe_signal(&p.a, p.b.devid, 2, 0), -ISM_EAGAIN,
+		   "  the 65th is -EAGAIN");
+	tap_ok(!(p.b.evt->flags & ISM_EVTPAGE_F_OVERFLOW),
+	       "  b's queue (64 entries) did not overflow");
+	tap_is_int(fe_be_state(&p.b), ISM_XBS_CONNECTED, "  b is connected");
+	while (fe_event(&p.b, &e))
+		n++;
+	tap_is_int(n, ISM_EVT_ENTRIES - 1, "  b drains the rest");
+	fake_xen_clock_advance(p.w.fx, 10);
+	tap_is_int(fe_signal(&p.a, p.b.devid, 3, 0), 0,
+		   "  10 ms later a may send one more");
+	tap_is_int(fe_signal(&p.a, p.b.devid, 3, 0), -ISM_EAGAIN,
+		   "  and no second");
+	tap_is_int(fe_close(&p.b), 0, "b closes its device");
+	fake_xen_clock_advance(p.w.fx, 10);
+	tap_is_int(fe_signal(&p.a, p.b.devid, 1, 0), -ISM_ENOTCONN,
+		   "signal: to a closed device is -ENOTCONN");
+	fw_close(&p.w);
+}
+
 int main(void)
 {
-	tap_plan(47);
+	tap_plan(63);
 	test_coalescing();
 	test_lifecycle();
 	test_desc_flags();
 	test_overflow();
 	test_fastpath();
 	test_slot_reuse();
+	test_signal();
 	return tap_done();
 }

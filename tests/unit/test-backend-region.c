@@ -373,9 +373,56 @@ static void test_free_releases_peer(void)
 	scene_close(&s);
 }
 
+static void test_peer(void)
+{
+	struct ism_region_desc d, p;
+	struct ism_rsp_peer r;
+	struct ism_req req;
+	struct ism_rsp rsp;
+	struct scene s;
+
+	scene_open(&s, NULL);
+	tap_is_int(fe_peer(&s.a, 0, s.b.devid, &r), 0, "peer_by_devid: PEER");
+	tap_ok(r.devid == s.b.devid && r.flags == ISM_PEER_F_CONNECTED,
+	       "  names the device, connected");
+	tap_is_int(fe_peer(&s.a, 0, 4200, &r), -ISM_ENOENT,
+		   "peer_no_such_devid: -ENOENT");
+	tap_ok(!r.devid && !r.flags, "  the payload is zeros");
+	tap_is_int(fe_peer(&s.a, 0, 0, &r), -ISM_EINVAL,
+		   "peer_neither: -EINVAL");
+	tap_is_int(fe_peer(&s.a, 1, s.b.devid, &r), -ISM_EINVAL,
+		   "peer_both: -EINVAL");
+	tap_is_int(fe_peer(&s.a, 0, ISM_DEVID_MAX + 1, &r), -ISM_EINVAL,
+		   "peer_devid_range: -EINVAL");
+	memset(&req, 0, sizeof(req));
+	req.op = ISM_OP_PEER;
+	req.u.peer.devid = s.b.devid;
+	req.u.peer.reserved[39] = 1;
+	tap_is_int(fe_call(&s.a, &req, &rsp), -ISM_EINVAL,
+		   "peer_reserved: -EINVAL");
+
+	/* The owner of a token, even one DENY_OTHER keeps from the asker. */
+	fe_alloc_perm(&s.a, ISM_PAGE_SIZE, ISM_PERM_DENY_OTHER, &d);
+	tap_is_int(fe_peer(&s.c, d.token, 0, &r), 0, "peer_by_token: PEER");
+	tap_ok(r.devid == s.a.devid && r.flags == ISM_PEER_F_CONNECTED,
+	       "  names the owner, connected");
+	tap_is_int(fe_peer(&s.c, d.token + 1, 0, &r), -ISM_ENOENT,
+		   "peer_unknown_token: -ENOENT");
+
+	/* A closed device is there, not connected; a freed token is dead. */
+	fe_alloc(&s.a, ISM_PAGE_SIZE, &p);
+	tap_is_int(fe_close(&s.b), 0, "b closes its device");
+	tap_is_int(fe_peer(&s.a, 0, s.b.devid, &r), 0, "peer_closed: PEER");
+	tap_ok(r.devid == s.b.devid && !r.flags, "  not connected");
+	tap_is_int(fe_free(&s.a, &p), 0, "a frees a region");
+	tap_is_int(fe_peer(&s.c, p.token, 0, &r), -ISM_ENOENT,
+		   "peer_freed_token: -ENOENT");
+	scene_close(&s);
+}
+
 int main(void)
 {
-	tap_plan(76);
+	tap_plan(92);
 	test_alloc_oversize();
 	test_alloc_zeroed();
 	test_tokens();
@@ -386,5 +433,6 @@ int main(void)
 	test_readonly();
 	test_held_while_mapped();
 	test_free_releases_peer();
+	test_peer();
 	return tap_done();
 }

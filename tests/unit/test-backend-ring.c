@@ -114,6 +114,8 @@ static bool documented(uint8_t op, int status)
 	static const int attach[] = { -ISM_ENOENT,  -ISM_EACCES, -ISM_EBUSY,
 				      -ISM_EEXIST,  -ISM_ENOSPC, -ISM_EUSERS,
 				      -ISM_ENOBUFS, -ISM_EDQUOT, -ISM_ENOMEM };
+	static const int peer[] = { -ISM_ENOENT };
+	static const int signal[] = { -ISM_ENOENT, -ISM_ENOTCONN, -ISM_EAGAIN };
 	const int *set = NULL;
 	size_t i, n = 0;
 
@@ -127,6 +129,12 @@ static bool documented(uint8_t op, int status)
 	} else if (op == ISM_OP_ATTACH) {
 		set = attach;
 		n = sizeof(attach) / sizeof(attach[0]);
+	} else if (op == ISM_OP_PEER) {
+		set = peer;
+		n = sizeof(peer) / sizeof(peer[0]);
+	} else if (op == ISM_OP_SIGNAL) {
+		set = signal;
+		n = sizeof(signal) / sizeof(signal[0]);
 	} else if (op >= ISM_OP_FREE && op <= ISM_OP_FASTPATH_ACCEPT) {
 		set = slot;
 		n = sizeof(slot) / sizeof(slot[0]);
@@ -157,7 +165,7 @@ static void test_random(void)
 			for (j = 0; j < sizeof(req[k]); j++)
 				b[j] = (unsigned char)rand();
 			/* Mostly known opcodes, mostly small fields. */
-			req[k].op = (uint8_t)(rand() % 12);
+			req[k].op = (uint8_t)(rand() % 14);
 			if (rand() % 2)
 				memset(req[k].reserved0, 0, 3);
 			if (rand() % 2)

@@ -26,11 +26,13 @@ static const struct {
 	ISM_WIRE(struct ism_sring_hdr),	   ISM_WIRE(struct ism_req),
 	ISM_WIRE(struct ism_req_alloc),	   ISM_WIRE(struct ism_req_attach),
 	ISM_WIRE(struct ism_req_slot),	   ISM_WIRE(struct ism_req_set_perm),
-	ISM_WIRE(struct ism_req_fastpath), ISM_WIRE(struct ism_rsp),
-	ISM_WIRE(struct ism_region_desc),  ISM_WIRE(struct ism_rsp_info),
-	ISM_WIRE(union ism_ring_entry),	   ISM_WIRE(struct ism_ctrl_page),
-	ISM_WIRE(struct ism_evt),	   ISM_WIRE(struct ism_event_page),
-	ISM_WIRE(struct ism_dir_page),	   ISM_WIRE(struct ism_bell),
+	ISM_WIRE(struct ism_req_fastpath), ISM_WIRE(struct ism_req_peer),
+	ISM_WIRE(struct ism_rsp_peer),	   ISM_WIRE(struct ism_req_signal),
+	ISM_WIRE(struct ism_rsp),	   ISM_WIRE(struct ism_region_desc),
+	ISM_WIRE(struct ism_rsp_info),	   ISM_WIRE(union ism_ring_entry),
+	ISM_WIRE(struct ism_ctrl_page),	   ISM_WIRE(struct ism_evt),
+	ISM_WIRE(struct ism_event_page),   ISM_WIRE(struct ism_dir_page),
+	ISM_WIRE(struct ism_bell),
 };
 
 #define ISM_NR_WIRE (sizeof(ism_wire) / sizeof(ism_wire[0]))

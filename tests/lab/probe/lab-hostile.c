@@ -756,6 +756,25 @@ static struct ism_req mk_attach(uint64_t token, uint32_t flags)
 	return r;
 }
 
+static struct ism_req mk_peer(uint64_t token, uint32_t devid)
+{
+	struct ism_req r = mk(ISM_OP_PEER);
+
+	r.u.peer.token = token;
+	r.u.peer.devid = devid;
+	return r;
+}
+
+static struct ism_req mk_signal(uint32_t devid, uint32_t code, uint64_t info)
+{
+	struct ism_req r = mk(ISM_OP_SIGNAL);
+
+	r.u.signal.devid = devid;
+	r.u.signal.code = code;
+	r.u.signal.info = info;
+	return r;
+}
+
 static struct ism_req mk_slot(uint8_t op, uint64_t token, uint32_t slot)
 {
 	struct ism_req r = mk(op);
@@ -1293,6 +1312,11 @@ static void grp_reserved(struct lab *L, struct hdev *d, struct hdev *e,
 	const size_t fp[] = { hdr[0], OFF(u.fastpath.reserved0),
 			      OFF(u.fastpath.reserved),
 			      OFF(u.fastpath.reserved) + 31 };
+	const size_t peer[] = { hdr[0], OFF(u.peer.reserved0),
+				OFF(u.peer.reserved),
+				OFF(u.peer.reserved) + 39 };
+	const size_t sig[] = { hdr[0], OFF(u.signal.reserved),
+			       OFF(u.signal.reserved) + 39 };
 	struct hreg tmp;
 	struct ism_evt ev;
 	int st;
@@ -1311,6 +1335,8 @@ static void grp_reserved(struct lab *L, struct hdev *d, struct hdev *e,
 		     perm, N(perm), "SET_PERM");
 	reserved_one(L, d, mk_slot(ISM_OP_NOTIFY, r->token, r->slot), slot,
 		     N(slot), "NOTIFY");
+	reserved_one(L, d, mk_peer(x->token, 0), peer, N(peer), "PEER");
+	reserved_one(L, d, mk_signal(e->devid, 7, 0), sig, N(sig), "SIGNAL");
 	if (d->fast_path) {
 		reserved_one(L, d,
 			     mk_fp(ISM_OP_FASTPATH_OFFER, r->token, r->slot,
@@ -1358,11 +1384,18 @@ static void grp_reserved(struct lab *L, struct hdev *d, struct hdev *e,
 	       "SET_PERM, valid");
 	expect(L, d, mk_slot(ISM_OP_NOTIFY, r->token, r->slot), 0,
 	       "NOTIFY, valid");
+	expect(L, d, mk_peer(x->token, 0), 0, "PEER, valid");
+	expect(L, d, mk_signal(e->devid, 7, 0x5eed), 0, "SIGNAL, valid");
+	check(evt_wait(L, e, ISM_EVT_SIGNAL, ISM_SLOT_NONE, &ev, WAIT_MS) ==
+			      0 &&
+		      ev.status == 7 && ev.token == 0x5eed &&
+		      ev.peer_devid == d->devid,
+	      "the other device gets SIGNAL with code, info and sender");
 }
 
 static void grp_unknown(struct lab *L, struct hdev *d)
 {
-	const uint8_t ops[] = { 0x00, 0x0b, 0x0c, 0x40, 0x7f, 0x80, 0xfe, 0xff };
+	const uint8_t ops[] = { 0x00, 0x0d, 0x0e, 0x40, 0x7f, 0x80, 0xfe, 0xff };
 	char bad[64] = "";
 	struct ism_req r;
 	size_t i;
@@ -1377,7 +1410,7 @@ static void grp_unknown(struct lab *L, struct hdev *d)
 			snprintf(bad, sizeof(bad), ", op 0x%02x: %s", ops[i],
 				 errname(st));
 	}
-	check(!nbad, "%zu unknown opcodes (0x00, 0x0b ... 0xff): -EOPNOTSUPP%s",
+	check(!nbad, "%zu unknown opcodes (0x00, 0x0d ... 0xff): -EOPNOTSUPP%s",
 	      sizeof(ops), bad);
 }
 
