@@ -154,6 +154,24 @@ static void sba_drain(struct xen_ism_dev *dev)
 	}
 }
 
+/* SIGNAL from another device: its handler, if any (evt_lock held). */
+static void evt_signal(struct xen_ism_dev *dev, const struct ism_evt *e)
+{
+	xen_ism_signal_fn fn;
+	unsigned long flags;
+	void *data;
+
+	if (e->slot != ISM_SLOT_NONE || !e->peer_devid ||
+	    e->peer_devid > ISM_DEVID_MAX)
+		return;
+	spin_lock_irqsave(&dev->lock, flags);
+	fn = dev->signal_fn;
+	data = dev->signal_data;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (fn)
+		fn(dev, e->peer_devid, (u32)e->status, e->token, data);
+}
+
 /* One queued event, copied out of the page. */
 static void evt_one(struct xen_ism_dev *dev, const struct ism_evt *e)
 {
@@ -163,6 +181,10 @@ static void evt_one(struct xen_ism_dev *dev, const struct ism_evt *e)
 	bool report = true;
 	int status = 0;
 
+	if (type == ISM_EVT_SIGNAL) {
+		evt_signal(dev, e);
+		return;
+	}
 	spin_lock_irqsave(&dev->lock, flags);
 	r = slot_region(dev, e->slot, e->token);
 	if (!r || r->released) {

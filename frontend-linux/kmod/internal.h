@@ -125,6 +125,9 @@ struct xen_ism_dev {
 	/* disconnect()'s list of the regions it tells (max_regions): made
 	 * with the slots, so that DEVICE_GONE never waits on an allocation */
 	struct xen_ism_region **gone;
+	/* Under lock; called under evt_lock (xen_ism_dev_on_signal()). */
+	xen_ism_signal_fn signal_fn;
+	void *signal_data;
 };
 
 struct xen_ism_region {

@@ -176,6 +176,69 @@ int xen_ism_dev_info(struct xen_ism_dev *dev, struct xen_ism_dev_info *info)
 }
 EXPORT_SYMBOL_GPL(xen_ism_dev_info);
 
+int xen_ism_dev_peer(struct xen_ism_dev *dev, u64 token, u32 devid,
+		     u32 *devid_out)
+{
+	struct ism_req req = { .op = ISM_OP_PEER };
+	struct ism_rsp rsp;
+	int rc;
+
+	if (!dev || !token == !devid || devid > ISM_DEVID_MAX)
+		return -EINVAL;
+	req.u.peer.token = token;
+	req.u.peer.devid = devid;
+	rc = xen_ism_request(dev, &req, &rsp, true);
+	if (rc)
+		return rc;
+	if (devid_out)
+		*devid_out = rsp.u.peer.devid;
+	return !!(rsp.u.peer.flags & ISM_PEER_F_CONNECTED);
+}
+EXPORT_SYMBOL_GPL(xen_ism_dev_peer);
+
+int xen_ism_dev_on_signal(struct xen_ism_dev *dev, xen_ism_signal_fn fn,
+			  void *data)
+{
+	unsigned long flags;
+	int rc = 0;
+
+	if (!dev)
+		return -EINVAL;
+	spin_lock_irqsave(&dev->lock, flags);
+	if (fn && dev->signal_fn)
+		rc = -EBUSY;
+	else {
+		dev->signal_fn = fn;
+		dev->signal_data = data;
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	/* Wait for a dispatch that may still run the old handler. */
+	if (!fn) {
+		spin_lock_irqsave(&dev->evt_lock, flags);
+		spin_unlock_irqrestore(&dev->evt_lock, flags);
+	}
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xen_ism_dev_on_signal);
+
+int xen_ism_dev_signal(struct xen_ism_dev *dev, u32 devid, u32 code, u64 info)
+{
+	struct ism_req req = { .op = ISM_OP_SIGNAL };
+	unsigned long flags;
+	int rc;
+
+	if (!dev || !devid || devid > ISM_DEVID_MAX || devid == dev->devid)
+		return -EINVAL;
+	req.u.signal.devid = devid;
+	req.u.signal.code = code;
+	req.u.signal.info = info;
+	spin_lock_irqsave(&dev->lock, flags);
+	rc = xen_ism_post_locked(dev, &req);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xen_ism_dev_signal);
+
 static int __init xen_ismfront_init(void)
 {
 	int rc;

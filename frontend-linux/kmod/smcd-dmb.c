@@ -182,3 +182,27 @@ void xen_ism_smcd_peer_gone(struct xen_ism_smcd *xsd, u32 peer_devid)
 			dmb_gid_gone(xsd->dmbs[i]);
 	spin_unlock_irqrestore(&xsd->lock, flags);
 }
+
+/*
+ * SMC's software event from a peer device (its signal_event): SMC names
+ * the peer by its GID, which the DMBs shared with it know (atomic-safe).
+ * With none, SMC has nothing with that peer the event could be about.
+ */
+void xen_ism_smcd_peer_event(struct xen_ism_smcd *xsd, u32 peer_devid, u32 code,
+			     u64 info)
+{
+	struct smcd_event ev = { .type = ISM_EVENT_SWR,
+				 .code = code,
+				 .info = info };
+	unsigned long flags;
+	u32 i;
+
+	spin_lock_irqsave(&xsd->lock, flags);
+	for (i = 1; i < XEN_ISM_SMCD_MAX_DMBS && !ev.tok; i++)
+		if (xsd->dmbs[i] &&
+		    xen_ism_smcd_gid_devid(xsd->dmbs[i]->rgid) == peer_devid)
+			ev.tok = xsd->dmbs[i]->rgid;
+	spin_unlock_irqrestore(&xsd->lock, flags);
+	if (ev.tok)
+		smcd_handle_event(xsd->smcd, &ev);
+}

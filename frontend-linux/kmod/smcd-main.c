@@ -67,14 +67,17 @@ bool xen_ism_smcd_peer_allowed(u32 devid)
 
 /*
  * SMC asks (process context) whether it can reach @rgid: a device of
- * this host (the CHID matched already) that is not this one and that the
- * policy allows.  Nonzero means no: the connection goes over TCP.
+ * this host (the CHID matched already) that is not this one, that the
+ * policy allows and that is connected now (PEER; a backend that predates
+ * it cannot tell, and a device that is gone shows when SMC attaches its
+ * DMB).  Nonzero means no: the connection goes over TCP.
  */
 static int smcd_query_remote_gid(struct smcd_dev *smcd, u64 rgid, u32 vid_valid,
 				 u32 vid)
 {
 	struct xen_ism_smcd *xsd = smcd->priv;
 	u32 devid = xen_ism_smcd_gid_devid(rgid);
+	int rc;
 
 	if (!devid || devid > ISM_DEVID_MAX || devid == xsd->devid)
 		return -ENOENT;
@@ -84,7 +87,13 @@ static int smcd_query_remote_gid(struct smcd_dev *smcd, u64 rgid, u32 vid_valid,
 			xsd->devid, devid);
 		return -EACCES;
 	}
-	return 0;
+	rc = xen_ism_dev_peer(xsd->xdev, 0, devid, NULL);
+	if (rc == 1 || rc == -EOPNOTSUPP)
+		return 0;
+	pr_info_ratelimited(
+		"xen-ism-smcd: ism %u: device %u is not connected (%d): over TCP\n",
+		xsd->devid, devid, rc);
+	return -ENOENT;
 }
 
 /* VLANs mean nothing between xen-ism devices. */
@@ -100,14 +109,28 @@ static int smcd_vlan_required(struct smcd_dev *smcd)
 
 /*
  * 6.1 signals its peer when a link group ends (and answers test-link
- * requests, which it never sends itself).  The end of a link group
- * reaches the peer without it: its DMBs are freed, and a peer whose
- * DMB is released ends its link groups with this device (smcd-move.c).
+ * requests, which it never sends itself): a SIGNAL to the peer's device,
+ * which hands it to its SMC as a software event.  Atomic-safe.
  */
 static int smcd_signal_event(struct smcd_dev *smcd, u64 rgid, u32 trigger_irq,
 			     u32 event_code, u64 info)
 {
-	return 0;
+	struct xen_ism_smcd *xsd = smcd->priv;
+
+	return xen_ism_dev_signal(xsd->xdev, xen_ism_smcd_gid_devid(rgid),
+				  event_code, info);
+}
+
+/* A SIGNAL from another device: atomic context. */
+static void xsd_signal(struct xen_ism_dev *xdev, u32 from_devid, u32 code,
+		       u64 info, void *data)
+{
+	struct xen_ism_smcd *xsd = data;
+
+	if (code == XEN_ISM_SMCD_SIG_GONE)
+		xen_ism_smcd_peer_gone(xsd, from_devid);
+	else
+		xen_ism_smcd_peer_event(xsd, from_devid, code, info);
 }
 
 static u8 *smcd_get_system_eid(void)
@@ -215,6 +238,10 @@ static void xsd_setup(struct work_struct *work)
 	}
 	xsd->parent = parent;
 	xsd->smcd = smcd;
+	rc = xen_ism_dev_on_signal(xsd->xdev, xsd_signal, xsd);
+	if (rc)
+		pr_warn("xen-ism-smcd: ism %u: no SIGNAL handler: %d\n",
+			info.devid, rc);
 	pr_info("xen-ism-smcd: ism %u: SMC-D device %s, GID %016llx, CHID %04x\n",
 		info.devid, name, smcd->local_gid, xsd->chid);
 	return;
@@ -266,6 +293,7 @@ static void xsd_remove(struct xen_ism_dev *xdev)
 		return;
 	xsd = found;
 	flush_work(&xsd->setup);
+	xen_ism_dev_on_signal(xdev, NULL, NULL);
 	if (xsd->smcd)
 		smcd_unregister_dev(xsd->smcd);
 	xen_ism_smcd_rdmbs_drop(xsd);

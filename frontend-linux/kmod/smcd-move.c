@@ -9,10 +9,13 @@
  * octets per device); the work item attaches and maps the region in
  * process context, then writes the queue out in order and makes the DMB
  * READY, after which move_data copies directly and signals the owner.
- * A token that cannot be attached stays FAILED: its writes fail with
- * -EIO.  (SMC then marks the connection aborted, but the peer only learns
- * it from a write to that very buffer: the connection stalls until its
- * programs time out.  smcd-dmb.c's dmb_room() makes that rare.)
+ * A token that cannot be attached (the backend's grant share is used up,
+ * say; smcd-dmb.c's dmb_room() makes that rare) stays FAILED: its writes
+ * fail with -EIO.  SMC would only mark the connection aborted, and its
+ * peer, which learns that from writes into this very DMB, would wait
+ * until its programs time out; so the link groups with the DMB's owner
+ * (PEER names it) end at once on both sides, as if that device had
+ * vanished: here, and there by a SIGNAL (XEN_ISM_SMCD_SIG_GONE).
  *
  * A remote DMB holds one reference for the table, one for each writer
  * copying into it and one while the work item attaches it.  It leaves
@@ -242,16 +245,17 @@ static void rdmb_attach(struct rdmb *rd)
 	struct xen_ism_region *r;
 	struct rdmb_chunk *c;
 	unsigned long flags;
+	u32 owner;
 	int rc;
 
 	rc = xen_ism_region_attach(xsd->xdev, rd->tok, 0, rdmb_event, rd, &r);
 	if (!rc) {
 		rd->r = r;
-		rc = xen_ism_region_map_pages(r);
-	}
-	if (!rc) {
 		xen_ism_region_info(r, &info);
 		rd->owner_devid = info.peer_devid;
+		rc = xen_ism_region_map_pages(r);
+	} else if (xen_ism_dev_peer(xsd->xdev, rd->tok, 0, &owner) >= 0) {
+		rd->owner_devid = owner;
 	}
 	spin_lock_irqsave(&xsd->lock, flags);
 	rd->state = rc ? RDMB_FAILED : RDMB_DRAINING;
@@ -273,10 +277,16 @@ static void rdmb_attach(struct rdmb *rd)
 	if (!rc)
 		rd->state = RDMB_READY;
 	spin_unlock_irqrestore(&xsd->lock, flags);
-	if (rc)
-		pr_warn_ratelimited(
-			"xen-ism-smcd: ism %u: cannot write the DMB of device %u (token %016llx): %d\n",
-			xsd->devid, rd->owner_devid, rd->tok, rc);
+	if (!rc)
+		return;
+	pr_warn_ratelimited(
+		"xen-ism-smcd: ism %u: cannot write the DMB of device %u (token %016llx): %d: ending the link groups with it\n",
+		xsd->devid, rd->owner_devid, rd->tok, rc);
+	if (!rd->owner_devid)
+		return;
+	xen_ism_dev_signal(xsd->xdev, rd->owner_devid, XEN_ISM_SMCD_SIG_GONE,
+			   0);
+	xen_ism_smcd_peer_gone(xsd, rd->owner_devid);
 }
 
 void xen_ism_smcd_work(struct work_struct *work)

@@ -64,6 +64,13 @@ struct xen_ism_smcd_dmb {
 	u32 sba_idx;
 };
 
+/*
+ * The SIGNAL code by which xen-ism-smcd tells a peer "end your link groups
+ * with me" (it cannot write that peer's DMB).  Other codes are SMC's own
+ * (signal_event), handed to the receiver's SMC as they came.
+ */
+#define XEN_ISM_SMCD_SIG_GONE 0x58534d00u
+
 /* smcd-main.c */
 extern char *xen_ism_smcd_peers;
 bool xen_ism_smcd_peer_allowed(u32 devid);
@@ -73,6 +80,8 @@ u32 xen_ism_smcd_gid_devid(u64 gid);
 int xen_ism_smcd_register_dmb(struct smcd_dev *smcd, struct smcd_dmb *dmb);
 int xen_ism_smcd_unregister_dmb(struct smcd_dev *smcd, struct smcd_dmb *dmb);
 void xen_ism_smcd_peer_gone(struct xen_ism_smcd *xsd, u32 peer_devid);
+void xen_ism_smcd_peer_event(struct xen_ism_smcd *xsd, u32 peer_devid, u32 code,
+			     u64 info);
 
 /* smcd-move.c */
 int xen_ism_smcd_move_data(struct smcd_dev *smcd, u64 dmb_tok, unsigned int idx,

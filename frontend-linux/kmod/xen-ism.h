@@ -95,6 +95,47 @@ struct xen_ism_dev_info {
  */
 int xen_ism_dev_info(struct xen_ism_dev *dev, struct xen_ism_dev_info *info);
 
+/**
+ * xen_ism_dev_peer() - is another device of this host there; whose region
+ * is that?  Sends PEER.  May sleep.
+ * @dev: the device that asks.
+ * @token: 0, or ask for the owner of the live region with this token.
+ * @devid: 0, or ask for this device (exactly one of the two is non-zero).
+ * @devid_out: the device described (NULL: not wanted).
+ *
+ * Return: 1 if the device described is connected, 0 if it is not, or
+ * -errno: -ENOENT (no such device, no live region with that token),
+ * -EOPNOTSUPP (the backend predates PEER: it cannot tell).
+ */
+int xen_ism_dev_peer(struct xen_ism_dev *dev, u64 token, u32 devid,
+		     u32 *devid_out);
+
+/**
+ * typedef xen_ism_signal_fn - a device's SIGNAL handler: another device
+ * (@from_devid) sent this one @code and @info.  Atomic context.
+ */
+typedef void (*xen_ism_signal_fn)(struct xen_ism_dev *dev, u32 from_devid,
+				  u32 code, u64 info, void *data);
+
+/**
+ * xen_ism_dev_on_signal() - set (or with @fn NULL, remove) the one SIGNAL
+ * handler of @dev.  Process context: once it returns, an old handler no
+ * longer runs.
+ *
+ * Return: 0, -EINVAL, or -EBUSY if another handler is set.
+ */
+int xen_ism_dev_on_signal(struct xen_ism_dev *dev, xen_ism_signal_fn fn,
+			  void *data);
+
+/**
+ * xen_ism_dev_signal() - send SIGNAL (@code, @info) to device @devid.
+ * Atomic-safe; the backend's answer is not waited for, so a device that
+ * is not there, or the backend's rate limit, drop the signal silently.
+ *
+ * Return: 0 once sent, -EAGAIN if the control ring is full, or -errno.
+ */
+int xen_ism_dev_signal(struct xen_ism_dev *dev, u32 devid, u32 code, u64 info);
+
 /* Event types a region's callback gets: the ISM_EVT_* of ismif.h, plus */
 #define XEN_ISM_EVT_DEVICE_GONE 0x100 /* the backend closed the device */
 

@@ -165,6 +165,7 @@ LAB_SCENARIOS += tests/lab/scenarios/smcd-stream.lab \
 	tests/lab/scenarios/smcd-many.lab \
 	tests/lab/scenarios/smcd-fallback.lab \
 	tests/lab/scenarios/smcd-death.lab \
+	tests/lab/scenarios/smcd-nobufs.lab \
 	tests/lab/scenarios/smcd-latency.lab \
 	tests/lab/scenarios/smcd-bench.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/smcd-guest.sh \

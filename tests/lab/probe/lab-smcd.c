@@ -7,6 +7,9 @@
  *   lab-smcd serve PORT SIZE CONNS
  *	Accept CONNS connections on PORT and read SIZE octets from each,
  *	every octet checked; one process per connection.
+ *   lab-smcd serve-splice PORT SIZE CONNS
+ *	The same, reading each connection with splice(2) into a pipe (SMC
+ *	lends the pages of its receive buffer, the DMB, to the pipe).
  *   lab-smcd send HOST PORT SIZE CONNS
  *	Open CONNS connections to HOST:PORT at once and send SIZE octets on
  *	each, retrying the connect for a minute (until the server listens).
@@ -16,12 +19,17 @@
  *	meanwhile), then read until the connection ends.  The check: it
  *	ends with an error (the peer died), neither at its end of file nor
  *	by the two minutes' timeout.
+ *   lab-smcd cut PORT SIZE
+ *	Accept one connection and read until it ends; the check: it ends
+ *	(with an error or at its end of file: SMC says either when a link
+ *	group ends) before SIZE octets arrived, and not by the timeout.
  *
  * Each connection starts with its number (4 octets), which picks its
  * pattern.  Prints "ok - ..." / "not ok - ..." lines; exits 1 if any
  * check failed.  Every wait is bounded by the clock: two minutes.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -68,18 +76,40 @@ static void timeouts(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
+static bool use_splice;
+
+/* Read from @s into @buf: directly, or by splice(2) through pipe @p. */
+static ssize_t conn_read(int s, const int *p, unsigned char *buf, size_t len)
+{
+	ssize_t n, m, got = 0;
+
+	if (!use_splice)
+		return read(s, buf, len);
+	n = splice(s, NULL, p[1], NULL, len, 0);
+	while (n > 0 && got < n) {
+		m = read(p[0], buf + got, (size_t)(n - got));
+		if (m <= 0)
+			return -1;
+		got += m;
+	}
+	return n;
+}
+
 /* Child: read one connection; exit 0 if SIZE octets came intact. */
 static int serve_one(int s, unsigned long size)
 {
 	static unsigned char buf[CHUNK];
 	unsigned long got = 0, bad = 0, i;
 	uint32_t conn;
+	int p[2] = { -1, -1 };
 	ssize_t n;
 
 	timeouts(s);
 	if (recv(s, &conn, sizeof(conn), MSG_WAITALL) != sizeof(conn))
 		return 1;
-	while (got < size && (n = read(s, buf, CHUNK)) > 0) {
+	if (use_splice && pipe(p))
+		return 1;
+	while (got < size && (n = conn_read(s, p, buf, CHUNK)) > 0) {
 		for (i = 0; i < (unsigned long)n; i++)
 			bad += buf[i] != octet(conn, got + i);
 		got += (unsigned long)n;
@@ -219,7 +249,8 @@ out:
 	return failures ? 1 : 0;
 }
 
-static int drain(unsigned short port, const char *go)
+/* drain, or with @go NULL cut short of @size (see the top). */
+static int drain(unsigned short port, const char *go, unsigned long size)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons(port) };
@@ -248,7 +279,7 @@ static int drain(unsigned short port, const char *go)
 	timeouts(s);
 	while ((n = read(s, buf, CHUNK)) > 0) {
 		got += (unsigned long)n;
-		if (!told && got >= (1u << 20)) {
+		if (go && !told && got >= (1u << 20)) {
 			printf("# receiving\n");
 			fflush(stdout);
 			told = true;
@@ -259,6 +290,13 @@ static int drain(unsigned short port, const char *go)
 	}
 	if (n < 0)
 		err = errno;
+	if (!go) {
+		check(got < size &&
+			      (!n || (err != EAGAIN && err != EWOULDBLOCK)),
+		      "the connection ends after %lu of %lu octets, %s", got,
+		      size, n < 0 ? strerror(err) : "at its end of file");
+		return failures ? 1 : 0;
+	}
 	check(told, "1 MiB arrived before the end (%lu octets)", got);
 	check(n < 0 && err != EAGAIN && err != EWOULDBLOCK,
 	      "the connection ends with an error: %s",
@@ -271,14 +309,18 @@ int main(int argc, char **argv)
 	unsigned long size;
 	unsigned int conns;
 
-	if (argc == 5 && !strcmp(argv[1], "serve")) {
+	use_splice = argc == 5 && !strcmp(argv[1], "serve-splice");
+	if (argc == 5 && (use_splice || !strcmp(argv[1], "serve"))) {
 		size = strtoul(argv[3], NULL, 0);
 		conns = (unsigned int)strtoul(argv[4], NULL, 0);
 		if (conns && conns <= MAX_CONNS)
 			return serve((unsigned short)atoi(argv[2]), size,
 				     conns);
 	} else if (argc == 4 && !strcmp(argv[1], "drain")) {
-		return drain((unsigned short)atoi(argv[2]), argv[3]);
+		return drain((unsigned short)atoi(argv[2]), argv[3], 0);
+	} else if (argc == 4 && !strcmp(argv[1], "cut")) {
+		return drain((unsigned short)atoi(argv[2]), NULL,
+			     strtoul(argv[3], NULL, 0));
 	} else if (argc == 6 && !strcmp(argv[1], "send")) {
 		size = strtoul(argv[4], NULL, 0);
 		conns = (unsigned int)strtoul(argv[5], NULL, 0);
@@ -286,9 +328,10 @@ int main(int argc, char **argv)
 			return send_all(argv[2], (unsigned short)atoi(argv[3]),
 					size, conns);
 	}
-	fputs("usage: lab-smcd serve PORT SIZE CONNS\n"
+	fputs("usage: lab-smcd serve[-splice] PORT SIZE CONNS\n"
 	      "       lab-smcd send HOST PORT SIZE CONNS\n"
-	      "       lab-smcd drain PORT GO\n",
+	      "       lab-smcd drain PORT GO\n"
+	      "       lab-smcd cut PORT SIZE\n",
 	      stderr);
 	return 2;
 }

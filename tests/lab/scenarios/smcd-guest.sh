@@ -5,8 +5,9 @@
 # would (xen-ismfront is loaded at boot; load smc.ko and xen-ism-smcd, add
 # the UEID), then run lab-smcd as user "ism" through ism-smc-run.
 #   smcd-guest.sh stream a|b SERVER-IP     b sends 4 MiB to a (lab-smcd),
-#					   runs iperf3 against a, and sends
-#					   a file with socat
+#					   runs iperf3 against a, sends a
+#					   file with socat, and 4 MiB again
+#					   that a reads with splice(2)
 #   smcd-guest.sh latency a|b SERVER-IP    sockperf ping-pong, TCP then
 #					   SMC-D, against a's server
 #   smcd-guest.sh many a|b SERVER-IP       64 connections of 1 MiB each,
@@ -15,6 +16,8 @@
 #					   c has no ism device: TCP both
 #   smcd-guest.sh death a|b SERVER-IP      b streams to a until dom0
 #					   destroys b (lab/destroyed)
+#   smcd-guest.sh nobufs a|b SERVER-IP     b sends to a, whose DMB b
+#					   cannot attach: both ends fail
 . /lab/guest-lib.sh
 . /lab/scenarios/smcd-lib.sh
 test=$1 role=$2 server=$3
@@ -57,8 +60,10 @@ streama)
 	check "socat receives a file through ism-smc-run" 0 $?
 	[ "$(md5sum </tmp/got)" = "$(md5sum </tmp/want)" ]
 	check "the file arrived with the same md5 sum ($(wc -c </tmp/got) octets)" 0 $?
-	# lab-smcd's connection, iperf3's two, socat's.
-	stats server 4 0
+	# SMC lends the DMB's pages to a pipe: splice(2) reads intact.
+	run serve-splice 5004 4194304 1
+	# lab-smcd's two connections, iperf3's two, socat's.
+	stats server 5 0
 	;;
 streamb)
 	run send "$server" $port 4194304 1 && linkgroups some
@@ -68,7 +73,8 @@ streamb)
 	make_file >/tmp/file
 	WAIT_STEP=0.5 wait_until 60 as_user ism ism-smc-run socat -u OPEN:/tmp/file TCP:"$server":5002
 	check "socat sends an 8 MiB file through ism-smc-run" 0 $?
-	stats client 4 0
+	run send "$server" 5004 4194304 1
+	stats client 5 0
 	;;
 latencya)
 	as_user ism ism-smc-run sockperf server --tcp -p 5003 >/tmp/sockperf 2>&1 &
@@ -130,6 +136,25 @@ deatha)
 	cat /tmp/drain
 	;;
 deathb) run send "$server" $port 1073741824 1 ;;
+nobufsa)
+	run cut $port 4194304
+	check "lab-smcd cut: the connection ends short, not by a timeout" 0 $?
+	wait_until 30 linkgroups_gone
+	linkgroups none
+	stats server 1 0
+	;;
+nobufsb)
+	# Its own "not ok" lines are what this test wants.
+	run send "$server" $port 4194304 1 >/tmp/send 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/send
+	check "lab-smcd send fails: its connection ended" 1 $rc
+	dmesg | grep -q 'xen-ism-smcd: ism [0-9]*: cannot write the DMB of device [0-9]* (token [0-9a-f]*): -105: ending the link groups with it'
+	check "xen-ism-smcd could not attach the DMB (-ENOBUFS) and ended the link groups" 0 $?
+	wait_until 30 linkgroups_gone
+	linkgroups none
+	stats client 1 0
+	;;
 esac
 dmesg | grep 'xen-ism' | sed 's/^/# /'
 kernel_clean

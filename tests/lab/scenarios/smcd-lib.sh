@@ -35,6 +35,12 @@ linkgroups()
 	fi
 }
 
+# linkgroups_gone: `ism-smc linkgroups` lists none (for wait_until).
+linkgroups_gone()
+{
+	[ -z "$(as_user ism ism-smc linkgroups 2>/dev/null)" ]
+}
+
 # stats WHAT N FALLBACKS: `ism-smc stats` counts N SMC-D connections of
 # WHAT (client|server) and FALLBACKS fallbacks to TCP.
 stats()
