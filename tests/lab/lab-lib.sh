@@ -80,10 +80,12 @@ guest_net()
 	echo "#lab.ip=$LAB_NET.$1"
 }
 
-# guest_create NAME RUN [ARG...]: start a PV guest whose init runs RUN with
+# guest_create NAME RUN [ARG...]: start a guest whose init runs RUN with
 # ARGs, and print its domid.  Extra xl config lines may be given in the
 # GUEST_XL_EXTRA variable; GUEST_PAUSED=1 creates it paused (xl unpause
 # NAME starts it), so that devices can be added before it boots;
+# GUEST_TYPE is pv (default) or pvh (needs a scenario with a
+# "# lab-cpu: qemu64,+svm,+npt" line); a guest that reboots is destroyed;
 # GUEST_MEMORY is its memory in MiB (default 128), GUEST_RAMDISK its
 # initramfs (default $LAB_GUEST_RAMDISK).  Its xl config stays in
 # /tmp/NAME.cfg.
@@ -97,18 +99,19 @@ guest_create()
 	kargs=$(echo "${GUEST_XL_EXTRA:-}" | sed -n 's/^#\(lab\.[a-z]*=[^ ]*\)$/\1/p' | tr '\n' ' ')
 	cat >"$cfg" <<CFG
 name = "$name"
-type = "pv"
+type = "${GUEST_TYPE:-pv}"
 kernel = "$LAB_GUEST_KERNEL"
 ramdisk = "${GUEST_RAMDISK:-$LAB_GUEST_RAMDISK}"
 extra = "console=hvc0 rdinit=/init loglevel=4 panic=-1 lab.run=$run lab.args=$args $kargs"
 memory = ${GUEST_MEMORY:-128}
 vcpus = 1
 on_poweroff = "destroy"
+on_reboot = "destroy"
 on_crash = "destroy"
 ${GUEST_XL_EXTRA:-}
 CFG
 	xl create -q ${GUEST_PAUSED:+-p} "$cfg" >/tmp/$name.xl.log 2>&1 || {
-		sed 's/^/# xl: /' /tmp/$name.xl.log
+		sed 's/^/# xl: /' /tmp/$name.xl.log >&2
 		return 1
 	}
 	xl domid "$name"

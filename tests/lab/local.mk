@@ -172,7 +172,8 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/smcd-guest.sh \
 	tests/lab/scenarios/smcd-lib.sh \
 	tests/lab/scenarios/smcd-bench-guest.sh \
 	tests/lab/scenarios/smcd-bench-full.lab \
-	tests/lab/scenarios/smcd-bench-table
+	tests/lab/scenarios/smcd-bench-table \
+	tests/lab/scenarios/smcd-pvh.lab
 EXTRA_DIST += $(LAB_FILES) $(LAB_SCENARIO_SRC) tests/lab/README.md
 
 LAB_TESTS += $(LAB_SCENARIOS)
