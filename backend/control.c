@@ -202,10 +202,9 @@ static int ism_control_peer(const struct ism_device *dev,
 		devid = ism_container_of(n, struct ism_region, node)->devid[0];
 	}
 	rsp->devid = devid;
-	n = ism__htable_find(&be->devids, devid);
-	if (!n)
+	peer = ism__device_by_devid(be, devid);
+	if (!peer)
 		return req->token ? 0 : -ENOENT;
-	peer = ism_container_of(n, struct ism_device, devid_node);
 	if (peer->state == ISM_XBS_CONNECTED)
 		rsp->flags |= ISM_PEER_F_CONNECTED;
 	return 0;
@@ -217,15 +216,13 @@ static int ism_control_signal(struct ism_device *dev,
 {
 	struct ism_backend *be = dev->be;
 	struct ism_device *to;
-	struct ism_hnode *n;
 
 	if (!req->devid || req->devid > ISM_DEVID_MAX ||
 	    req->devid == dev->devid)
 		return -EINVAL;
-	n = ism__htable_find(&be->devids, req->devid);
-	if (!n)
+	to = ism__device_by_devid(be, req->devid);
+	if (!to)
 		return -ENOENT;
-	to = ism_container_of(n, struct ism_device, devid_node);
 	if (to->state != ISM_XBS_CONNECTED)
 		return -ENOTCONN;
 	if (!ism__rate_take(&dev->signal_rate, ISM_SIGNAL_BURST,

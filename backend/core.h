@@ -382,6 +382,9 @@ void ism__device_fail(struct ism_device *dev, const char *why);
 int ism__device_kick(struct ism_device *dev);
 struct ism_device *ism__device_find(const struct ism_backend *be,
 				    uint16_t domid, uint32_t devid);
+/* The device that holds @devid on this host (claimed it), or NULL. */
+struct ism_device *ism__device_by_devid(const struct ism_backend *be,
+					uint32_t devid);
 /* A free slot of @dev, or -ENOSPC. */
 int ism__device_slot_alloc(struct ism_device *dev, uint32_t *slot_out);
 void ism__device_slot_set(struct ism_device *dev, uint32_t slot,

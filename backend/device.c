@@ -135,6 +135,14 @@ struct ism_device *ism__device_find(const struct ism_backend *be,
 	return n ? ism_container_of(n, struct ism_device, node) : NULL;
 }
 
+struct ism_device *ism__device_by_devid(const struct ism_backend *be,
+					uint32_t devid)
+{
+	struct ism_hnode *n = ism__htable_find(&be->devids, devid);
+
+	return n ? ism_container_of(n, struct ism_device, devid_node) : NULL;
+}
+
 int ism__device_slot_alloc(struct ism_device *dev, uint32_t *slot_out)
 {
 	uint32_t i, s;
@@ -336,18 +344,15 @@ static int ism_device_check_toolstack(struct ism_device *dev)
 static int ism_device_claim(struct ism_device *dev)
 {
 	struct ism_backend *be = dev->be;
-	struct ism_hnode *n;
+	struct ism_device *other;
 	int rc;
 
 	if (dev->claimed)
 		return 0;
-	n = ism__htable_find(&be->devids, dev->devid);
-	if (n) {
+	other = ism__device_by_devid(be, dev->devid);
+	if (other) {
 		ism_device_fail(dev, "devid %u is already used by domain %u",
-				dev->devid,
-				ism_container_of(n, struct ism_device,
-						 devid_node)
-					->domid);
+				dev->devid, other->domid);
 		return -EEXIST;
 	}
 	dev->devid_node.key = dev->devid;

@@ -678,7 +678,7 @@ static void ism_load_device(struct ism_load *ld)
 	}
 	if (dev->claimed) {
 		dev->devid_node.key = dev->devid;
-		if (ism__htable_find(&be->devids, dev->devid)) {
+		if (ism__device_by_devid(be, dev->devid)) {
 			ld->r.err = -EINVAL;
 			return;
 		}
