@@ -820,6 +820,17 @@ int ism_backend_get_stats(const struct ism_backend *be,
 }
 
 /* Distinct devices that @dev now shares a region with. */
+static unsigned int ism_device_fast_paths(const struct ism_device *dev)
+{
+	unsigned int n = 0;
+	uint32_t s;
+
+	for (s = 0; s < dev->nslots; s++)
+		n += dev->slots[s] && !dev->slots[s]->released &&
+		     dev->slots[s]->region->fp_state == ISM_FP_UP;
+	return n;
+}
+
 static unsigned int ism_device_peers(const struct ism_device *dev)
 {
 	unsigned int n = 0;
@@ -873,6 +884,11 @@ int ism_backend_list_devices(const struct ism_backend *be,
 		list[n].peers = ism_device_peers(dev);
 		list[n].grants = dev->grants;
 		list[n].bytes = dev->bytes;
+		list[n].fast_paths = ism_device_fast_paths(dev);
+		list[n].relayed = dev->relayed;
+		list[n].fp_refused = dev->fp_refused;
+		list[n].fp_errno = dev->fp_errno;
+		list[n].events_known = true;
 		n++;
 	}
 	qsort(list, n, sizeof(*list), ism_device_stat_cmp);

@@ -109,7 +109,15 @@ static int ism_control_notify(struct ism_device *dev,
 	if (!other)
 		return -ENOTCONN;
 	ism__evt_signal(other->dev, other->slot);
+	dev->relayed++;
 	return 0;
+}
+
+/* Xen refused @dev a fast path with @status (-errno): updates stay relayed. */
+static void ism_control_fp_refused(struct ism_device *dev, int32_t status)
+{
+	dev->fp_refused++;
+	dev->fp_errno = -status;
 }
 
 static int ism_control_set_perm(struct ism_device *dev,
@@ -142,11 +150,18 @@ static int ism_control_fp_offer(struct ism_device *dev,
 	struct ism_ref *ref, *other;
 	int rc;
 
-	if (!fp->port || fp->port > ISM_EVTCHN_MAX || fp->status)
+	/* A refusal report: no port, Xen's -errno. */
+	if (fp->status && (fp->port || fp->status > 0 || fp->status < -4095))
+		return -EINVAL;
+	if (!fp->status && (!fp->port || fp->port > ISM_EVTCHN_MAX))
 		return -EINVAL;
 	rc = ism_control_active(dev, &s, &ref);
 	if (rc)
 		return rc;
+	if (fp->status) {
+		ism_control_fp_refused(dev, fp->status);
+		return 0;
+	}
 	other = ism__region_other(ref);
 	if (!other)
 		return -ENOTCONN;
@@ -179,6 +194,8 @@ static int ism_control_fp_accept(struct ism_device *dev,
 	if (r->fp_state != ISM_FP_OFFERED || r->fp_side == ref->side || !other)
 		return -EINVAL;
 	r->fp_state = fp->status ? ISM_FP_NONE : ISM_FP_UP;
+	if (fp->status)
+		ism_control_fp_refused(dev, fp->status);
 	ism__evt_queue(other, ISM_EVT_FASTPATH_READY, fp->status, 0);
 	return 0;
 }

@@ -355,6 +355,9 @@ struct ism_device {
 	uint32_t slot_hint;
 	unsigned int grants;
 	uint64_t bytes;
+	uint64_t relayed; /* NOTIFYs relayed to the other referrer */
+	unsigned int fp_refused; /* fast paths Xen refused this device */
+	int fp_errno; /* the last refusal's errno (positive), or 0 */
 	struct ism_rate log_rate; /* messages logged (device.c) */
 	unsigned int log_dropped; /* messages dropped since the last one */
 };

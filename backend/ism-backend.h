@@ -329,6 +329,14 @@ int ism_backend_get_stats(const struct ism_backend *be,
  * @peers: distinct peer devices of its regions (now attached).
  * @grants: grant entries of its slots.
  * @bytes: region octets its slots hold.
+ * @fast_paths: its regions whose fast path is up.
+ * @relayed: updates it sent through the backend (NOTIFY) to a peer.
+ * @fp_refused: fast paths Xen refused it (FASTPATH_OFFER or _ACCEPT with
+ *	an errno: XSM SILO's -EPERM, no channel left): those regions' updates
+ *	are relayed.
+ * @fp_errno: the last refusal's errno (positive), 0 if none.
+ * @events_known: the four above are known (ismctl: a report of an older
+ *	xen-ismd has no such fields); the backend always sets it.
  */
 struct ism_device_stat {
 	uint16_t domid;
@@ -338,6 +346,11 @@ struct ism_device_stat {
 	unsigned int peers;
 	unsigned int grants;
 	uint64_t bytes;
+	unsigned int fast_paths;
+	uint64_t relayed;
+	unsigned int fp_refused;
+	int fp_errno;
+	bool events_known;
 };
 
 /*

@@ -952,6 +952,16 @@ struct ism_req_set_perm {
  * 4. The backend queues a FASTPATH_READY event with that status to A.  On
  *    an error A closes its port; both keep using NOTIFY.
  *
+ * Xen may refuse the channel itself: under XSM SILO (the default of
+ * Debian's arm64 Xen) a guest may not open an event channel to another
+ * guest, so A's allocation fails with `-EPERM`.  A then sends
+ * FASTPATH_OFFER with `port` 0 and that negative errno as `status`: the
+ * backend answers 0, records the refusal for `ismctl list` and tells B
+ * nothing; the region's updates stay relayed (NOTIFY), which needs no
+ * channel between the guests.  A refused bind of B (step 3) is recorded
+ * the same way.  A backend before this report answers it `-EINVAL`, which
+ * changes nothing either.
+ *
  * While the fast path is up, each side signals its own port instead of
  * sending NOTIFY.  It ends with the pair: on PEER_DETACHED, PEER_GONE or
  * REGION_RELEASED, and before DETACH or FREE, a frontend closes its port
@@ -960,8 +970,9 @@ struct ism_req_set_perm {
  *
  * Errors of OFFER: `-EOPNOTSUPP` (feature off), `-ENOENT`, `-ESTALE`,
  * `-EIDRM`, `-ENOTCONN` (no other referrer), `-EALREADY` (an offer is
- * pending or a fast path is up), `-EINVAL` (port 0 or above 131071,
- * status not 0).  Errors of ACCEPT: `-EOPNOTSUPP`, `-ENOENT`, `-ESTALE`,
+ * pending or a fast path is up), `-EINVAL` (port 0 or above 131071 with
+ * status 0; a port with a non-zero status; a status that is not 0 or an
+ * errno from -1 to -4095).  Errors of ACCEPT: `-EOPNOTSUPP`, `-ENOENT`, `-ESTALE`,
  * `-EIDRM`, `-EINVAL` (no offer pending for this device, or status above
  * 0).
  *
@@ -971,7 +982,7 @@ struct ism_req_fastpath {
 	uint64_t token; /* must match the slot's region */
 	uint32_t slot; /* this device's slot */
 	uint32_t port; /* OFFER: unbound port; ACCEPT: bound local port */
-	int32_t status; /* OFFER: 0; ACCEPT: 0 or the bind's -errno */
+	int32_t status; /* 0, or (port 0) Xen's -errno: refused */
 	uint32_t reserved0;
 	uint8_t reserved[32];
 };

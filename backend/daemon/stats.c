@@ -88,10 +88,13 @@ int ismd_stats_serve(int fd, const struct ism_backend *be,
 	fprintf(out, "grants %u %u %u %u\n", st.grant_pool, st.grant_share,
 		st.grant_domain_max, st.domains);
 	for (i = 0; i < n; i++)
-		fprintf(out, "device %u %u %d %u %u %u %" PRIu64 "\n",
+		fprintf(out,
+			"device %u %u %d %u %u %u %" PRIu64 " %u %" PRIu64
+			" %u %d\n",
 			devs[i].domid, devs[i].devid, devs[i].state,
 			devs[i].slots, devs[i].peers, devs[i].grants,
-			devs[i].bytes);
+			devs[i].bytes, devs[i].fast_paths, devs[i].relayed,
+			devs[i].fp_refused, devs[i].fp_errno);
 	fprintf(out, "end\n");
 out:
 	free(devs);

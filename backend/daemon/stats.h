@@ -7,7 +7,7 @@
  *	total DEVICES CONNECTED REGIONS RELEASED GRANTS QUARANTINED HELD REQUESTS PROTOCOL_ERRORS
  *	daemon WAKEUPS CPU_US UPTIME_MS
  *	grants POOL SHARE DOMAIN_MAX DOMAINS
- *	device DOMID DEVID STATE SLOTS PEERS GRANTS BYTES
+ *	device DOMID DEVID STATE SLOTS PEERS GRANTS BYTES FAST RELAYED FP_REFUSED FP_ERRNO
  *	...
  *	end
  *
@@ -28,6 +28,10 @@
  * The `grants' line came the same way: the grant pool and its fair shares
  * (ism-backend.h, struct ism_backend_limits): the pool, each domain's
  * share now, the most one domain may hold, and the domains with a device.
+ *
+ * A device line's last four fields came the same way (issue 16): its
+ * regions with a fast path up, the updates relayed for it, the fast paths
+ * Xen refused it and the last refusal's errno (struct ism_device_stat).
  */
 #ifndef ISMD_STATS_H
 #define ISMD_STATS_H

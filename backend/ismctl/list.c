@@ -153,6 +153,43 @@ static void ism_ctl_col_bytes(const struct ism_ctl_device *d,
 		ism_ctl_set_num(v, d->daemon.bytes);
 }
 
+static void ism_ctl_col_fast(const struct ism_ctl_device *d,
+			     struct ism_ctl_value *v)
+{
+	v->kind = ISM_CTL_NONE;
+	if (d->daemon_found && d->daemon.events_known)
+		ism_ctl_set_num(v, d->daemon.fast_paths);
+}
+
+static void ism_ctl_col_relayed(const struct ism_ctl_device *d,
+				struct ism_ctl_value *v)
+{
+	v->kind = ISM_CTL_NONE;
+	if (d->daemon_found && d->daemon.events_known)
+		ism_ctl_set_num(v, d->daemon.relayed);
+}
+
+/* How many fast paths Xen refused, and in the table the last errno. */
+static void ism_ctl_col_fp_refused(const struct ism_ctl_device *d,
+				   struct ism_ctl_value *v)
+{
+	const char *name;
+
+	v->kind = ISM_CTL_NONE;
+	if (!d->daemon_found || !d->daemon.events_known)
+		return;
+	ism_ctl_set_num(v, d->daemon.fp_refused);
+	if (!d->daemon.fp_refused)
+		return;
+	name = d->daemon.fp_errno ? strerrorname_np(d->daemon.fp_errno) : NULL;
+	if (name)
+		snprintf(v->text, sizeof(v->text), "%u:%s",
+			 d->daemon.fp_refused, name);
+	else
+		snprintf(v->text, sizeof(v->text), "%u:%d",
+			 d->daemon.fp_refused, d->daemon.fp_errno);
+}
+
 static void ism_ctl_col_error(const struct ism_ctl_device *d,
 			      struct ism_ctl_value *v)
 {
@@ -172,6 +209,9 @@ static const struct ism_ctl_column ism_ctl_columns[] = {
 	{ "Peers", "peers", 6, ism_ctl_col_peers },
 	{ "Grants", "grants", 7, ism_ctl_col_grants },
 	{ "Bytes", "bytes", 12, ism_ctl_col_bytes },
+	{ "Fast", "fast_paths", 5, ism_ctl_col_fast },
+	{ "Relayed", "relayed", 9, ism_ctl_col_relayed },
+	{ "FP-refused", "fast_path_refused", 11, ism_ctl_col_fp_refused },
 	{ "Error", "error", 0, ism_ctl_col_error },
 };
 

@@ -58,7 +58,15 @@ static const struct ism_ctl_field ism_ctl_device_fields[] = {
 	{ "PEERS", UINT32_MAX },
 	{ "GRANTS", UINT32_MAX },
 	{ "BYTES", UINT64_MAX },
+	/* Since issue 16 (an older xen-ismd's lines end before them). */
+	{ "FAST", UINT32_MAX },
+	{ "RELAYED", UINT64_MAX },
+	{ "FP_REFUSED", UINT32_MAX },
+	{ "FP_ERRNO", 4095 },
 };
+
+/* The device fields every xen-ismd sends. */
+#define ISM_CTL_DEVICE_FIELDS_MIN 7
 
 #define ISM_CTL_NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 #define ISM_CTL_FIELDS_MAX 16
@@ -122,11 +130,15 @@ static bool ism_ctl_number(const char *s, uint64_t max, uint64_t *out)
 /*
  * The fields of @line (a known line of kind @kind, which is its first
  * field) after the kind, as numbers: @num of them described by @fields, in
- * @vals.  Fields past @num are skipped.  0 or -EBADMSG.
+ * @vals.  Fields past @num are skipped.  The first @min are required; the
+ * rest (added later to the format) come all or none: when none, their
+ * @vals are left as they were.  0 or -EBADMSG.
  */
-static int ism_ctl_fields(struct ism_ctl_parse *ps, char *line,
-			  const char *kind, const struct ism_ctl_field *fields,
-			  unsigned int num, uint64_t *vals)
+static int ism_ctl_fields_min(struct ism_ctl_parse *ps, char *line,
+			      const char *kind,
+			      const struct ism_ctl_field *fields,
+			      unsigned int num, unsigned int min,
+			      uint64_t *vals)
 {
 	char *f[ISM_CTL_FIELDS_MAX], *s = line, *sp, shown[40];
 	unsigned int n = 0, i;
@@ -146,9 +158,14 @@ static int ism_ctl_fields(struct ism_ctl_parse *ps, char *line,
 		*sp = '\0';
 		s = sp + 1;
 	}
+	if (n - 1 < num && n - 1 != min)
+		return min < num ?
+			       ism_ctl_bad(ps, "%s: %u fields, want %u or %u",
+					   kind, n - 1, min, num) :
+			       ism_ctl_bad(ps, "%s: %u fields, want %u", kind,
+					   n - 1, num);
 	if (n - 1 < num)
-		return ism_ctl_bad(ps, "%s: %u fields, want %u", kind, n - 1,
-				   num);
+		num = min;
 	for (i = 0; i < num; i++) {
 		if (!ism_ctl_number(f[i + 1], fields[i].max, &vals[i]))
 			return ism_ctl_bad(ps,
@@ -160,6 +177,13 @@ static int ism_ctl_fields(struct ism_ctl_parse *ps, char *line,
 					   (unsigned long long)fields[i].max);
 	}
 	return 0;
+}
+
+static int ism_ctl_fields(struct ism_ctl_parse *ps, char *line,
+			  const char *kind, const struct ism_ctl_field *fields,
+			  unsigned int num, uint64_t *vals)
+{
+	return ism_ctl_fields_min(ps, line, kind, fields, num, num, vals);
 }
 
 static int ism_ctl_header(struct ism_ctl_parse *ps, char *line)
@@ -256,10 +280,13 @@ static int ism_ctl_device(struct ism_ctl_parse *ps, char *line)
 	uint64_t v[ISM_CTL_NFIELDS(ism_ctl_device_fields)];
 	struct ism_ctl_report *r = ps->r;
 	struct ism_device_stat *d;
+	unsigned int last = ISM_CTL_NFIELDS(ism_ctl_device_fields) - 1;
 	int rc;
 
-	rc = ism_ctl_fields(ps, line, "device", ism_ctl_device_fields,
-			    ISM_CTL_NFIELDS(ism_ctl_device_fields), v);
+	v[last] = UINT64_MAX; /* above FP_ERRNO's range: not sent */
+	rc = ism_ctl_fields_min(ps, line, "device", ism_ctl_device_fields,
+				ISM_CTL_NFIELDS(ism_ctl_device_fields),
+				ISM_CTL_DEVICE_FIELDS_MIN, v);
 	if (rc)
 		return rc;
 	if (r->num == ps->cap) {
@@ -270,6 +297,7 @@ static int ism_ctl_device(struct ism_ctl_parse *ps, char *line)
 		r->devs = d;
 	}
 	d = &r->devs[r->num++];
+	memset(d, 0, sizeof(*d));
 	d->domid = (uint16_t)v[0];
 	d->devid = (uint32_t)v[1];
 	d->state = (int)v[2];
@@ -277,6 +305,13 @@ static int ism_ctl_device(struct ism_ctl_parse *ps, char *line)
 	d->peers = (unsigned int)v[4];
 	d->grants = (unsigned int)v[5];
 	d->bytes = v[6];
+	d->events_known = v[last] != UINT64_MAX;
+	if (d->events_known) {
+		d->fast_paths = (unsigned int)v[7];
+		d->relayed = v[8];
+		d->fp_refused = (unsigned int)v[9];
+		d->fp_errno = (int)v[10];
+	}
 	return 0;
 }
 

@@ -14,6 +14,9 @@ KMOD_GNT_SRC = backend/kmod/Kbuild backend/kmod/xen-ism-gnt.c \
 EXTRA_DIST += $(KMOD_GNT_SRC) $(KMOD_FRONT_SRC)
 
 if ISM_KMOD
+# A cross build (configure --host) hands kbuild the kernel's architecture
+# and the cross compiler's prefix.
+KMOD_CROSS = $(if $(ISM_KCROSS),ARCH=$(ISM_KARCH) CROSS_COMPILE=$(ISM_KCROSS))
 KMOD_MODULES = backend/kmod/xen-ism-gnt.ko frontend-linux/kmod/xen-ismfront.ko
 
 # kbuild builds in the directory of its sources: link them into the build
@@ -25,7 +28,7 @@ kmod_build = \
 	  test -e $(abs_top_builddir)/$(1)/$${f\#\#*/} || \
 	    ln -s $(abs_top_srcdir)/$$f $(abs_top_builddir)/$(1)/; \
 	done && \
-	$(MAKE) -C $(LINUX_HEADERS) M=$(abs_top_builddir)/$(1) \
+	$(MAKE) -C $(LINUX_HEADERS) M=$(abs_top_builddir)/$(1) $(KMOD_CROSS) \
 	  ISM_SCHEMA=$(abs_top_srcdir)/xenstore-schema \
 	  $(if $(AM_V_P:false=),,-s) modules
 
@@ -61,7 +64,7 @@ uninstall-local:
 
 clean-kmod:
 	-for d in backend/kmod frontend-linux/kmod; do \
-	  $(MAKE) -C $(LINUX_HEADERS) M=$(abs_top_builddir)/$$d clean >/dev/null 2>&1; \
+	  $(MAKE) -C $(LINUX_HEADERS) M=$(abs_top_builddir)/$$d $(KMOD_CROSS) clean >/dev/null 2>&1; \
 	done
 else
 kmod kmod-gnt kmod-front:

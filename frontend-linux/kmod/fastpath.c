@@ -205,8 +205,16 @@ static void fp_offer(struct xen_ism_region *r, u16 domid)
 	if (domid > ISM_DOMID_MAX)
 		return;
 	au.remote_dom = domid;
-	if (HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &au))
-		return; /* no channel left: NOTIFY it is */
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &au);
+	if (rc) {
+		/*
+		 * Xen refused (XSM SILO: -EPERM) or no channel is left:
+		 * NOTIFY it is; the backend notes why, for ismctl list.
+		 */
+		fp_request(r, ISM_OP_FASTPATH_OFFER, 0,
+			   rc < 0 && rc >= -4095 ? rc : -EINVAL);
+		return;
+	}
 	irq = bind_evtchn_to_irqhandler(au.port, fp_interrupt, 0, "xen-ism-fp",
 					r);
 	if (irq < 0) {

@@ -106,10 +106,12 @@ void xen_ism_gnt_unmap(struct page **pages, grant_handle_t *handles,
  */
 static void contig_flush_tlbs(void)
 {
+#ifdef CONFIG_XEN_PV /* x86 only: arm64 has no PV guests */
 	struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_ALL };
 
 	if (xen_pv_domain() && HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF))
 		pr_warn_ratelimited("xen-ism: TLB flush failed\n");
+#endif
 }
 
 /*

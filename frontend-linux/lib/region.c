@@ -340,12 +340,19 @@ int ism__region_offer_fp(ism_region *r)
 
 	r->fp_tried = true;
 	rc = dev->ops->evtchn_alloc_unbound(dev->p, r->d.peer_domid, &port);
-	if (rc)
-		return rc; /* no channel left: NOTIFY it is */
 	memset(&req, 0, sizeof(req));
 	req.op = ISM_OP_FASTPATH_OFFER;
 	req.u.fastpath.token = r->d.token;
 	req.u.fastpath.slot = r->d.slot;
+	if (rc) {
+		/*
+		 * Xen refused (XSM SILO: -EPERM) or no channel is left:
+		 * NOTIFY it is; the backend notes why, for ismctl list.
+		 */
+		req.u.fastpath.status = rc < -4095 ? -EINVAL : rc;
+		ism__request(dev, &req, &rsp);
+		return rc;
+	}
 	req.u.fastpath.port = port;
 	r->fp_port = port;
 	r->fp = ISM_FP_OFFERED;

@@ -4,10 +4,12 @@
  * (backend/) on the fake Xen: what an update costs the notifier and the
  * waiter on the fast path and relayed through the backend, in platform
  * calls, and ism_dev_set_fast_path() turning the fast path off and on for
- * the regions shared from then on, and an offer (and an update) that
- * comes before the peer took its ATTACH response.
+ * the regions shared from then on, an offer (and an update) that comes
+ * before the peer took its ATTACH response, and Xen refusing the fast
+ * path (XSM SILO).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
@@ -303,6 +305,66 @@ static void test_offer_before_attach_rsp(void)
 	       "  and carries A's next update to B");
 }
 
+/* The backend's stats line of @devid, or false. */
+static bool be_dev_stat(uint32_t devid, struct ism_device_stat *out)
+{
+	struct ism_device_stat *list;
+	unsigned int n, i;
+	bool found = false;
+
+	if (ism_backend_list_devices(host.be, &list, &n))
+		return false;
+	for (i = 0; i < n; i++) {
+		if (list[i].devid == devid) {
+			*out = list[i];
+			found = true;
+		}
+	}
+	free(list);
+	return found;
+}
+
+/*
+ * Under XSM SILO Xen refuses A's channel to B (-EPERM): A tells the
+ * backend, which counts it; the region's updates are relayed, none lost.
+ */
+static void test_silo(void)
+{
+	ism_region *ra = NULL, *rb = NULL;
+	struct ism_device_stat st = { 0 }, st0;
+	struct ism_event ev;
+	int i, got = 0;
+
+	if (!be_dev_stat(FE_HOST_DEV_A, &st0)) {
+		tap_skip(5, "no stats of A's device");
+		return;
+	}
+	fake_xen_set_silo(host.fx, true);
+	tap_is_int(share(&ra, &rb), 0, "SILO: A shares a region with B");
+	tap_ok(fast_path(ra) == 0 && fast_path(rb) == 0 &&
+		       ra->fp == ISM_FP_NONE && ra->fp_tried,
+	       "  A tried the fast path; Xen refused it: no fast path");
+	tap_ok(be_dev_stat(FE_HOST_DEV_A, &st) &&
+		       st.fp_refused == st0.fp_refused + 1 &&
+		       st.fp_errno == EPERM && st.fast_paths == st0.fast_paths,
+	       "  the backend counts A's refusal, EPERM, and no new fast path");
+	for (i = 0; i < 10; i++) {
+		ism_region_want(rb);
+		if (ism_region_notify(ra, 0) || ism_event_wait(b, 1000, &ev) ||
+		    ev.type != ISM_EVT_REGION_UPDATED || ev.region != rb)
+			break;
+		got++;
+	}
+	tap_is_int(got, 10, "  10 updates from A reach B, relayed");
+	tap_ok(be_dev_stat(FE_HOST_DEV_A, &st) &&
+		       st.relayed >= st0.relayed + 10,
+	       "  the backend relayed them");
+	fake_xen_set_silo(host.fx, false);
+	ism_region_detach(rb);
+	ism_region_free(ra);
+	settle();
+}
+
 /* Both close: no port (declined offers included), grant or map is left. */
 static void test_closed(void)
 {
@@ -325,7 +387,7 @@ int main(void)
 	struct ism_backend_limits lim;
 	ism_region *ra = NULL, *rb = NULL;
 
-	tap_plan(47);
+	tap_plan(52);
 	ism_backend_limits_default(&lim);
 	lim.gid = 0x1badcafe;
 	if (fe_host_start(&host, &lim, hook, &a, &b) || share(&ra, &rb)) {
@@ -335,6 +397,7 @@ int main(void)
 	test_fast_path(ra, rb);
 	test_knob(ra);
 	test_offer_before_attach_rsp();
+	test_silo();
 	test_closed();
 out:
 	fe_host_stop(&host, a, b);

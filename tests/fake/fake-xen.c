@@ -242,6 +242,7 @@ struct fake_xen {
 	struct fake_fault fault;
 	unsigned long fail_hits;
 	unsigned long events_dropped;
+	bool silo; /* XSM SILO: guests talk to dom0 only (fake_xen_set_silo) */
 };
 
 static const char *const fake_op_names[FAKE_XEN_OP_COUNT] = {
@@ -2489,6 +2490,12 @@ static int op_gnt_unmap(struct ism_platform *p, void *addr)
 	return map_remove(p->fx, p->dom, p, addr);
 }
 
+/* XSM SILO's rule: two domains may talk if one is dom0, or they are one. */
+static bool silo_allows(const struct fake_xen *fx, uint16_t a, uint16_t b)
+{
+	return !fx->silo || !a || !b || a == b;
+}
+
 static int op_evtchn_bind(struct ism_platform *p, uint16_t domid,
 			  uint32_t remote_port, uint32_t *port_out)
 {
@@ -2500,6 +2507,8 @@ static int op_evtchn_bind(struct ism_platform *p, uint16_t domid,
 	FAKE_OP_ENTER(p, FAKE_XEN_OP_EVTCHN_BIND);
 	if (!port_out)
 		return -EINVAL;
+	if (!silo_allows(p->fx, p->dom->domid, domid))
+		return -EPERM;
 	r = dom_running(p->fx, domid);
 	if (!r)
 		return -ESRCH;
@@ -3236,6 +3245,8 @@ int fake_xen_guest_map(struct fake_xen *fx, uint16_t domid, uint16_t granter,
 
 	if (!d || !g)
 		return -ESRCH;
+	if (!silo_allows(fx, domid, granter))
+		return -EPERM;
 	return map_new(fx, d, NULL, g, gref, !readonly, addr_out);
 }
 
@@ -3260,6 +3271,8 @@ int fake_xen_guest_evtchn_alloc_unbound(struct fake_xen *fx, uint16_t domid,
 		return -ESRCH;
 	if (!port_out)
 		return -EINVAL;
+	if (!silo_allows(fx, domid, remote))
+		return -EPERM;
 	rc = port_alloc(d, &port);
 	if (rc)
 		return rc;
@@ -3309,6 +3322,11 @@ int fake_xen_guest_evtchn_close(struct fake_xen *fx, uint16_t domid,
 }
 
 /* ---- Faults and call counts ------------------------------------------------- */
+
+void fake_xen_set_silo(struct fake_xen *fx, bool on)
+{
+	fx->silo = on;
+}
 
 int fake_xen_fail_set(struct fake_xen *fx, enum fake_xen_op op,
 		      unsigned long nth, int err, unsigned int flags)

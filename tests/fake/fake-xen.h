@@ -353,6 +353,14 @@ int fake_xen_guest_evtchn_pending(struct fake_xen *fx, uint16_t domid,
 int fake_xen_guest_evtchn_close(struct fake_xen *fx, uint16_t domid,
 				uint32_t port);
 
+/*
+ * fake_xen_set_silo() - enforce XSM SILO (Debian's arm64 Xen's default) or
+ * stop: with @on, a guest's event channel to another guest (unbound port
+ * for it, or a bind to its port) and its map of another guest's grant fail
+ * with -EPERM; dom0 may still talk to every guest.
+ */
+void fake_xen_set_silo(struct fake_xen *fx, bool on);
+
 /* ---- Fault injection and call counts ----------------------------------- */
 
 /* fake_xen_fail_set() flags. */

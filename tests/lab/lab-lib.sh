@@ -19,6 +19,13 @@ LAB_CONSOLE_DIR=/var/log/xen/console
 # a guest's power-off once its program is done.
 LAB_BOOT_WAIT=420
 LAB_OFF_WAIT=300
+# Guests are PV on x86 and PVH on arm64 (which has no PV), with 256 MiB
+# there: Debian's arm64 kernel has no ZONE_DEVICE, so its grant mappings
+# take real guest RAM (128 MiB ran out mapping a 17 MiB region).
+case $(uname -m) in
+aarch64) LAB_GUEST_TYPE=pvh LAB_GUEST_MEMORY=256 ;;
+*) LAB_GUEST_TYPE=pv LAB_GUEST_MEMORY=128 ;;
+esac
 
 tap_ok()
 {
@@ -84,9 +91,10 @@ guest_net()
 # ARGs, and print its domid.  Extra xl config lines may be given in the
 # GUEST_XL_EXTRA variable; GUEST_PAUSED=1 creates it paused (xl unpause
 # NAME starts it), so that devices can be added before it boots;
-# GUEST_TYPE is pv (default) or pvh (needs a scenario with a
-# "# lab-cpu: qemu64,+svm,+npt" line); a guest that reboots is destroyed;
-# GUEST_MEMORY is its memory in MiB (default 128), GUEST_RAMDISK its
+# GUEST_TYPE is pv or pvh (default: LAB_GUEST_TYPE; on x86 pvh needs a
+# scenario with a "# lab-cpu: qemu64,+svm,+npt" line); a guest that
+# reboots is destroyed; GUEST_MEMORY is its memory in MiB (default
+# LAB_GUEST_MEMORY), GUEST_RAMDISK its
 # initramfs (default $LAB_GUEST_RAMDISK).  Its xl config stays in
 # /tmp/NAME.cfg.
 guest_create()
@@ -99,11 +107,11 @@ guest_create()
 	kargs=$(echo "${GUEST_XL_EXTRA:-}" | sed -n 's/^#\(lab\.[a-z]*=[^ ]*\)$/\1/p' | tr '\n' ' ')
 	cat >"$cfg" <<CFG
 name = "$name"
-type = "${GUEST_TYPE:-pv}"
+type = "${GUEST_TYPE:-$LAB_GUEST_TYPE}"
 kernel = "$LAB_GUEST_KERNEL"
 ramdisk = "${GUEST_RAMDISK:-$LAB_GUEST_RAMDISK}"
 extra = "console=hvc0 rdinit=/init loglevel=4 panic=-1 lab.run=$run lab.args=$args $kargs"
-memory = ${GUEST_MEMORY:-128}
+memory = ${GUEST_MEMORY:-$LAB_GUEST_MEMORY}
 vcpus = 1
 on_poweroff = "destroy"
 on_reboot = "destroy"

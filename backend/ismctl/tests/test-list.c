@@ -145,32 +145,41 @@ static void setup(void)
 	fake_xen_xs_write(fx, 0, "/local/domain/1/device/ism/1/state", "4");
 }
 
-/* Device 1 of vm1 with a region, and 9/77, gone from xenstore. */
+/*
+ * Device 1 of vm1 with a region (its fast path refused twice, EPERM last),
+ * and 9/77, gone from xenstore, in an older xen-ismd's line (no event
+ * counts).
+ */
 static const char report[] = "xen-ismd 1\n"
 			     "total 2 1 1 0 257 0 1 42 0\n"
 			     "daemon 17 123456 60000\n"
 			     "grants 31744 10581 16898 2\n"
-			     "device 1 1 4 1 1 257 1048576\n"
+			     "device 1 1 4 1 1 257 1048576 0 300 2 1\n"
 			     "a-future-line with fields\n"
 			     "device 9 77 5 0 0 0 0\n"
 			     "end\n";
 
 #define HEADER                                                                 \
 	"Name            Domid Devid      BE    BE-name         FE-state     " \
-	"BE-state     Online Regions Peers Grants Bytes       Error\n"
+	"BE-state     Online Regions Peers Grants Bytes       Fast Relayed  "  \
+	"FP-refused Error\n"
 #define ROW_VM3                                                                \
 	"vm3             3     2          2     ismdd           Initialising " \
-	"Initialising 1      -       -     -      -           -\n"
+	"Initialising 1      -       -     -      -           -    -        "  \
+	"-          -\n"
 
 static const char table[] = HEADER
 	"vm1             1     1          0     Domain-0        Connected    "
-	"Connected    1      1       1     257    1048576     -\n" ROW_VM3
+	"Connected    1      1       1     257    1048576     0    300      "
+	"2:EPERM    -\n" ROW_VM3
 	"-               9     77         -     -               -            "
-	"-            -      0       0     0      0           -\n";
+	"-            -      0       0     0      0           -    -        "
+	"-          -\n";
 
 static const char table_alone[] = HEADER
 	"vm1             1     1          0     Domain-0        Connected    "
-	"Connected    1      -       -     -      -           -\n" ROW_VM3;
+	"Connected    1      -       -     -      -           -    -        "
+	"-          -\n" ROW_VM3;
 
 static const char totals[] =
 	"Totals: 2 devices, 1 connected, 1 regions, "
@@ -186,16 +195,19 @@ static const char json[] =
 	"    {\"name\": \"vm1\", \"domid\": 1, \"devid\": 1, \"backend\": 0, "
 	"\"backend_name\": \"Domain-0\", \"frontend_state\": 4, "
 	"\"backend_state\": 4, \"online\": 1, \"regions\": 1, \"peers\": 1, "
-	"\"grants\": 257, \"bytes\": 1048576, \"error\": null},\n"
+	"\"grants\": 257, \"bytes\": 1048576, \"fast_paths\": 0, "
+	"\"relayed\": 300, \"fast_path_refused\": 2, \"error\": null},\n"
 	"    {\"name\": \"vm3\", \"domid\": 3, \"devid\": 2, \"backend\": 2, "
 	"\"backend_name\": \"ismdd\", \"frontend_state\": 1, "
 	"\"backend_state\": 1, \"online\": 1, \"regions\": null, "
 	"\"peers\": null, \"grants\": null, \"bytes\": null, "
-	"\"error\": null},\n"
+	"\"fast_paths\": null, \"relayed\": null, "
+	"\"fast_path_refused\": null, \"error\": null},\n"
 	"    {\"name\": null, \"domid\": 9, \"devid\": 77, \"backend\": null, "
 	"\"backend_name\": null, \"frontend_state\": null, "
 	"\"backend_state\": null, \"online\": null, \"regions\": 0, "
-	"\"peers\": 0, \"grants\": 0, \"bytes\": 0, \"error\": null}\n"
+	"\"peers\": 0, \"grants\": 0, \"bytes\": 0, \"fast_paths\": null, "
+	"\"relayed\": null, \"fast_path_refused\": null, \"error\": null}\n"
 	"  ],\n"
 	"  \"totals\": {\"devices\": 2, \"connected\": 1, \"regions\": 1, "
 	"\"released\": 0, \"grants\": 257, \"quarantined\": 0, \"held\": 1, "
@@ -213,12 +225,14 @@ static const char json_alone[] =
 	"\"backend_name\": \"Domain-0\", \"frontend_state\": 4, "
 	"\"backend_state\": 4, \"online\": 1, \"regions\": null, "
 	"\"peers\": null, \"grants\": null, \"bytes\": null, "
-	"\"error\": null},\n"
+	"\"fast_paths\": null, \"relayed\": null, "
+	"\"fast_path_refused\": null, \"error\": null},\n"
 	"    {\"name\": \"vm3\", \"domid\": 3, \"devid\": 2, \"backend\": 2, "
 	"\"backend_name\": \"ismdd\", \"frontend_state\": 1, "
 	"\"backend_state\": 1, \"online\": 1, \"regions\": null, "
 	"\"peers\": null, \"grants\": null, \"bytes\": null, "
-	"\"error\": null}\n"
+	"\"fast_paths\": null, \"relayed\": null, "
+	"\"fast_path_refused\": null, \"error\": null}\n"
 	"  ],\n"
 	"  \"totals\": null,\n"
 	"  \"grant_pool\": null\n"

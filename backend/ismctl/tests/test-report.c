@@ -113,16 +113,40 @@ static void test_good(void)
 		       r.daemon.cpu_us == UINT64_MAX &&
 		       r.daemon.uptime_ms == UINT64_MAX,
 	       "... exactly");
+	tap_ok(!r.devs[0].events_known && !r.devs[0].relayed,
+	       "... a device line of 7 fields (an older xen-ismd's) has no "
+	       "event counts");
+	ism_ctl_report_free(&r);
+
+	tap_is_int(parse(HDR TOTAL "\n"
+				   "device 3 9 4 1 1 2 4096 4294967295 "
+				   "18446744073709551615 7 4095\nend\n"),
+		   0, "a device line with the event counts is read");
+	tap_ok(r.num == 1 && r.devs[0].events_known &&
+		       r.devs[0].fast_paths == 4294967295u &&
+		       r.devs[0].relayed == UINT64_MAX &&
+		       r.devs[0].fp_refused == 7 && r.devs[0].fp_errno == 4095,
+	       "... exactly");
+	ism_ctl_report_free(&r);
+	tap_is_int(parse(HDR TOTAL "\ndevice 3 9 4 1 1 2 4096 0 0\nend\n"),
+		   -EBADMSG, "a device line with only some of them is refused");
+	tap_ok(strstr(err, "device: 9 fields, want 7 or 11") != NULL,
+	       "... saying how many fields it wants");
+	ism_ctl_report_free(&r);
+	tap_is_int(parse(HDR TOTAL
+			 "\ndevice 3 9 4 1 1 2 4096 0 0 0 4096\nend\n"),
+		   -EBADMSG, "an errno above 4095 is refused");
 	ism_ctl_report_free(&r);
 
 	tap_is_int(parse(HDR "uptime 12345\n" TOTAL "\n"
 			     "whatever ~ \x01 !\n"
-			     "device 5 4097 4 1 1 2 4096 77 new-field\n"
+			     "device 5 4097 4 1 1 2 4096 1 2 3 1 new-field\n"
 			     "daemon 1 2 3 4 new-field\n"
 			     "end and more\n"),
 		   0,
 		   "unknown lines, empty lines and extra fields are skipped");
-	tap_ok(r.num == 1 && r.devs[0].bytes == 4096 && r.total.grants == 12 &&
+	tap_ok(r.num == 1 && r.devs[0].bytes == 4096 &&
+		       r.devs[0].fp_errno == 1 && r.total.grants == 12 &&
 		       r.daemon_found && r.daemon.wakeups == 1 &&
 		       r.daemon.cpu_us == 2 && r.daemon.uptime_ms == 3,
 	       "... and the known ones read");
@@ -288,7 +312,7 @@ static void test_too_long(void)
 
 int main(void)
 {
-	tap_plan(58);
+	tap_plan(64);
 	test_good();
 	test_malformed();
 	test_truncated();

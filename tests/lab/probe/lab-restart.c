@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * lab-restart owner|peer PEER_DOMID DEVID fast|slow: the restart
+ * lab-restart owner|peer PEER_DOMID DEVID fast|slow|refused: the restart
  * scenario's guest half, over libxenism, on ism device DEVID.
  *
  * The owner allocates a 1 MiB region and publishes its token as rs-MODE
@@ -14,7 +14,10 @@
  * event channel between the guests) to ~/lab/MODE-fp, for dom0 to watch
  * while it restarts xen-ismd.  "fast" keeps the fast path (the default);
  * "slow" turns it off (ism_dev_set_fast_path) before the region exists,
- * so that every notification is a NOTIFY through xen-ismd.
+ * so that every notification is a NOTIFY through xen-ismd.  "refused"
+ * wants it as "fast" does, where Xen refuses it (the silo scenario: XSM
+ * SILO forbids event channels between guests): the region must never
+ * have it, every notification relayed as with "slow".
  *
  * Once ~/lab/stop exists, the owner's next round carries the stop flag;
  * the peer answers with one more round so flagged, and both leave the
@@ -75,12 +78,13 @@ struct run {
 	struct xs_handle *xs;
 	bool owner;
 	uint16_t peer;
-	const char *mode; /* "fast" or "slow" */
+	const char *mode; /* "fast", "slow" or "refused" */
 	ism_region *r1, *r2;
 	unsigned char *p1;
 	uint32_t rounds; /* done, written or checked */
 	unsigned int idle; /* REGION_UPDATED without news */
 	int fp; /* last fast-path state published, -1: none yet */
+	bool fp_seen; /* the region had the fast path at some point */
 	bool r1_detached; /* PEER_DETACHED of r1 came early (while on r2) */
 	const char *what; /* the step under way */
 	char why[160]; /* what a check found, if it failed */
@@ -280,6 +284,7 @@ static void publish_progress(struct run *s)
 
 	publish(s, "rounds", (long)s->rounds);
 	ism_region_info(s->r1, &ri);
+	s->fp_seen |= ri.fast_path;
 	if (ri.fast_path != s->fp) {
 		s->fp = ri.fast_path;
 		publish(s, "fp", s->fp);
@@ -523,9 +528,10 @@ int main(int argc, char **argv)
 
 	if (argc != 5 ||
 	    (strcmp(argv[1], "owner") && strcmp(argv[1], "peer")) ||
-	    (strcmp(argv[4], "fast") && strcmp(argv[4], "slow"))) {
+	    (strcmp(argv[4], "fast") && strcmp(argv[4], "slow") &&
+	     strcmp(argv[4], "refused"))) {
 		fprintf(stderr, "usage: lab-restart owner|peer PEER_DOMID "
-				"DEVID fast|slow\n");
+				"DEVID fast|slow|refused\n");
 		return 2;
 	}
 	s.owner = !strcmp(argv[1], "owner");
@@ -561,10 +567,17 @@ int main(int argc, char **argv)
 	}
 	if (!rc) {
 		ism_region_info(s.r1, &ri);
+		s.fp_seen |= ri.fast_path;
 		if (!strcmp(s.mode, "fast"))
 			check(ri.fast_path,
 			      "%s: %s: the region used the fast path", s.mode,
 			      argv[1]);
+		else if (!strcmp(s.mode, "refused"))
+			check(!s.fp_seen,
+			      "%s: %s: the region never had the fast path "
+			      "(Xen refused it: every notification a NOTIFY "
+			      "through xen-ismd)",
+			      s.mode, argv[1]);
 		else
 			check(!ri.fast_path,
 			      "%s: %s: the region did without the fast path "

@@ -3,7 +3,8 @@
 #
 # The guest half of the restart scenario: ROLE owner or peer, with two ism
 # devices.  lab-restart runs on each at once: on the first with the fast
-# path ("fast"), on the second without it ("slow": every notification a
+# path ("fast", or MODE, the second argument: "refused" in the silo
+# scenario), on the second without it ("slow": every notification a
 # NOTIFY through xen-ismd), each exchanging rounds over a 1 MiB region
 # with the same program in the peer guest until dom0 writes the owner's
 # ~/lab/stop, then sharing a second region and releasing everything (see
@@ -15,19 +16,20 @@
 # requests wait in the ring meanwhile).  Three minutes, not guest-lib's one.
 export ISM_TIMEOUT_MS=180000
 role=$1
+mode=${2:-fast}
 peer=$(get lab/peer)
 set -- $(xenstore-list device/ism | sort -n)
 if [ $# != 2 ]; then
 	echo "not ok - two ism devices (found: $*)"
 	exit 1
 fi
-lab-restart "$role" "$peer" "$1" fast &
+lab-restart "$role" "$peer" "$1" "$mode" &
 fast=$!
 lab-restart "$role" "$peer" "$2" slow &
 slow=$!
 wait $fast
 frc=$?
-xenstore-write lab/fast-rc $frc
+xenstore-write lab/$mode-rc $frc
 wait $slow
 src=$?
 xenstore-write lab/slow-rc $src
