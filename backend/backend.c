@@ -819,7 +819,7 @@ int ism_backend_get_stats(const struct ism_backend *be,
 	return 0;
 }
 
-/* Distinct devices that @dev now shares a region with. */
+/* Regions of @dev whose fast path is up. */
 static unsigned int ism_device_fast_paths(const struct ism_device *dev)
 {
 	unsigned int n = 0;
@@ -831,6 +831,7 @@ static unsigned int ism_device_fast_paths(const struct ism_device *dev)
 	return n;
 }
 
+/* Distinct devices that @dev now shares a region with. */
 static unsigned int ism_device_peers(const struct ism_device *dev)
 {
 	unsigned int n = 0;

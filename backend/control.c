@@ -113,7 +113,10 @@ static int ism_control_notify(struct ism_device *dev,
 	return 0;
 }
 
-/* Xen refused @dev a fast path with @status (-errno): updates stay relayed. */
+/*
+ * A fast path of @dev was refused, by Xen or by the device itself, with
+ * @status (-errno): the region's updates stay relayed.
+ */
 static void ism_control_fp_refused(struct ism_device *dev, int32_t status)
 {
 	dev->fp_refused++;

@@ -3,7 +3,7 @@
 # Unit tests: the fake Xen (tests/fake) and the TAP programs that run on it
 # (tests/unit).  No Xen, root or network is needed.
 
-EXTRA_DIST += tests/tap.h
+EXTRA_DIST += tests/tap.h tests/backend-stat.h
 
 # The fake platform: an in-memory Xen behind backend/platform.h, linked into
 # every unit test of the backend core.

@@ -9,10 +9,10 @@
  * path (XSM SILO).
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
+#include "backend-stat.h"
 #include "fake-xen.h"
 #include "ism-backend.h"
 #include "fe-host.h"
@@ -305,25 +305,6 @@ static void test_offer_before_attach_rsp(void)
 	       "  and carries A's next update to B");
 }
 
-/* The backend's stats line of @devid, or false. */
-static bool be_dev_stat(uint32_t devid, struct ism_device_stat *out)
-{
-	struct ism_device_stat *list;
-	unsigned int n, i;
-	bool found = false;
-
-	if (ism_backend_list_devices(host.be, &list, &n))
-		return false;
-	for (i = 0; i < n; i++) {
-		if (list[i].devid == devid) {
-			*out = list[i];
-			found = true;
-		}
-	}
-	free(list);
-	return found;
-}
-
 /*
  * Under XSM SILO Xen refuses A's channel to B (-EPERM): A tells the
  * backend, which counts it; the region's updates are relayed, none lost.
@@ -335,7 +316,7 @@ static void test_silo(void)
 	struct ism_event ev;
 	int i, got = 0;
 
-	if (!be_dev_stat(FE_HOST_DEV_A, &st0)) {
+	if (!test_backend_dev_stat(host.be, FE_HOST_DEV_A, &st0)) {
 		tap_skip(5, "no stats of A's device");
 		return;
 	}
@@ -344,7 +325,7 @@ static void test_silo(void)
 	tap_ok(fast_path(ra) == 0 && fast_path(rb) == 0 &&
 		       ra->fp == ISM_FP_NONE && ra->fp_tried,
 	       "  A tried the fast path; Xen refused it: no fast path");
-	tap_ok(be_dev_stat(FE_HOST_DEV_A, &st) &&
+	tap_ok(test_backend_dev_stat(host.be, FE_HOST_DEV_A, &st) &&
 		       st.fp_refused == st0.fp_refused + 1 &&
 		       st.fp_errno == EPERM && st.fast_paths == st0.fast_paths,
 	       "  the backend counts A's refusal, EPERM, and no new fast path");
@@ -356,7 +337,7 @@ static void test_silo(void)
 		got++;
 	}
 	tap_is_int(got, 10, "  10 updates from A reach B, relayed");
-	tap_ok(be_dev_stat(FE_HOST_DEV_A, &st) &&
+	tap_ok(test_backend_dev_stat(host.be, FE_HOST_DEV_A, &st) &&
 		       st.relayed >= st0.relayed + 10,
 	       "  the backend relayed them");
 	fake_xen_set_silo(host.fx, false);

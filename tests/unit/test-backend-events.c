@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tap.h"
+#include "backend-stat.h"
 #include "frontend.h"
 
 TAP_MAIN;
@@ -221,26 +222,6 @@ static void test_fastpath(void)
 	fw_close(&p.w);
 }
 
-/* The stats line of device @devid, or false. */
-static bool dev_stat(struct pair *p, uint32_t devid,
-		     struct ism_device_stat *out)
-{
-	struct ism_device_stat *list;
-	unsigned int n, i;
-	bool found = false;
-
-	if (ism_backend_list_devices(p->w.be, &list, &n))
-		return false;
-	for (i = 0; i < n; i++) {
-		if (list[i].devid == devid) {
-			*out = list[i];
-			found = true;
-		}
-	}
-	free(list);
-	return found;
-}
-
 /*
  * Xen refused the fast path (XSM SILO's -EPERM): the frontend reports it
  * with port 0; the backend counts it for ismctl list, the peer hears
@@ -260,39 +241,43 @@ static void test_fastpath_refused(void)
 		   -ISM_EINVAL, "refused: a positive status is -EINVAL");
 	tap_is_int(fe_fastpath(&p.a, ISM_OP_FASTPATH_OFFER, &p.da, 0, -4096),
 		   -ISM_EINVAL, "refused: a status below -4095 is -EINVAL");
-	tap_ok(dev_stat(&p, p.a.devid, &st) && st.events_known &&
-		       !st.fp_refused && !st.fp_errno && !st.relayed &&
-		       !st.fast_paths,
+	tap_ok(test_backend_dev_stat(p.w.be, p.a.devid, &st) &&
+		       st.events_known && !st.fp_refused && !st.fp_errno &&
+		       !st.relayed && !st.fast_paths,
 	       "refused: nothing counted for refused requests");
 	tap_is_int(fe_fastpath(&p.a, ISM_OP_FASTPATH_OFFER, &p.da, 0,
 			       -ISM_EPERM),
 		   0, "refused: OFFER with port 0 and -EPERM is noted");
 	tap_ok(!fe_next_event(&p.b, ISM_EVT_FASTPATH_OFFER, &e),
 	       "  the peer gets no offer");
-	tap_ok(dev_stat(&p, p.a.devid, &st) && st.fp_refused == 1 &&
-		       st.fp_errno == ISM_EPERM && !st.fast_paths,
+	tap_ok(test_backend_dev_stat(p.w.be, p.a.devid, &st) &&
+		       st.fp_refused == 1 && st.fp_errno == ISM_EPERM &&
+		       !st.fast_paths,
 	       "  the owner's device counts 1 refusal, EPERM");
 	tap_is_int(fe_notify(&p.a, &p.da), 0, "  updates are relayed");
 	tap_is_int(fe_notify(&p.a, &p.da), 0, "  twice");
 	tap_ok(fe_sba_take(&p.b, p.db.slot), "  the peer sees the update");
-	tap_ok(dev_stat(&p, p.a.devid, &st) && st.relayed == 2,
+	tap_ok(test_backend_dev_stat(p.w.be, p.a.devid, &st) && st.relayed == 2,
 	       "  the owner's device counts 2 relayed updates");
 	tap_is_int(fe_fastpath(&p.a, ISM_OP_FASTPATH_OFFER, &p.da, 11, 0), 0,
 		   "refused: a later offer still works");
 	tap_is_int(fe_fastpath(&p.b, ISM_OP_FASTPATH_ACCEPT, &p.db, 0,
 			       -ISM_ENOSPC),
 		   0, "  the peer's bind fails with -ENOSPC");
-	tap_ok(dev_stat(&p, p.b.devid, &st) && st.fp_refused == 1 &&
-		       st.fp_errno == ISM_ENOSPC && !st.fast_paths,
+	tap_ok(test_backend_dev_stat(p.w.be, p.b.devid, &st) &&
+		       st.fp_refused == 1 && st.fp_errno == ISM_ENOSPC &&
+		       !st.fast_paths,
 	       "  the peer's device counts that refusal, ENOSPC");
 	fe_fastpath(&p.a, ISM_OP_FASTPATH_OFFER, &p.da, 11, 0);
 	fe_fastpath(&p.b, ISM_OP_FASTPATH_ACCEPT, &p.db, 9, 0);
-	tap_ok(dev_stat(&p, p.a.devid, &st) && st.fast_paths == 1 &&
-		       dev_stat(&p, p.b.devid, &st) && st.fast_paths == 1,
+	tap_ok(test_backend_dev_stat(p.w.be, p.a.devid, &st) &&
+		       st.fast_paths == 1 &&
+		       test_backend_dev_stat(p.w.be, p.b.devid, &st) &&
+		       st.fast_paths == 1,
 	       "  once up, both devices count 1 fast path");
 	fe_detach(&p.b, &p.db);
-	tap_ok(dev_stat(&p, p.a.devid, &st) && !st.fast_paths &&
-		       st.fp_refused == 1,
+	tap_ok(test_backend_dev_stat(p.w.be, p.a.devid, &st) &&
+		       !st.fast_paths && st.fp_refused == 1,
 	       "  it ends with the pair; the refusals stay counted");
 	fw_close(&p.w);
 }
