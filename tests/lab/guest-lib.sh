@@ -118,9 +118,16 @@ kfront_bound()
 }
 
 # kernel_clean: the kernel log has no oops, BUG, WARNING or lockdep splat.
+# The lines that say so go to /tmp/kbad; the log from the first of them
+# (40 lines: the trace) is printed as "# dmesg: " diagnostics.
 kernel_clean()
 {
-	! dmesg | grep -E 'Oops|BUG:|WARNING:|possible circular|general protection|Call Trace' >/tmp/kbad
+	local bad='Oops|BUG:|WARNING:|possible circular|general protection|Call Trace' n
+	dmesg >/tmp/dmesg
+	grep -E "$bad" /tmp/dmesg >/tmp/kbad || return 0
+	n=$(grep -nE "$bad" /tmp/dmesg | head -n 1 | cut -d: -f1)
+	sed -n "$n,$((n + 40))p" /tmp/dmesg | sed 's/^/# dmesg: /'
+	return 1
 }
 
 # slots_used: the device's slots in use, as user "ism" sees them (INFO).
