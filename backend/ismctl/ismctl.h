@@ -253,20 +253,78 @@ int ism_ctl_report_join(struct ism_ctl_device **devs, unsigned int *num,
 /* ism_ctl_state_name() - "Connected" for 4; "-" for 0; "?" if unknown. */
 const char *ism_ctl_state_name(int state);
 
+/* Largest xl domain configuration file read, in bytes. */
+#define ISM_CTL_XLCFG_MAX (1u << 20)
+
 /**
  * ism_ctl_xlcfg_read() - read the `ism = [ ... ]` list and the name of an
  * xl domain configuration file with libxlutil.
+ * @extra: NULL, or lines added after the file's, as xl create's trailing
+ *	KEY=VALUE arguments are (one per line; a later setting wins).
  * @report: where libxlutil prints syntax errors (stderr for the user).
  * @name_out: the `name`, malloc'd, or NULL if the file has none.
  * @specs_out: malloc'd array of *@num_out specs (NULL and 0 if the file
  *	has no `ism` list).
  *
  * Return: 0, or -EINVAL with @err naming the file and the entry at fault:
- * unreadable file, syntax error, `ism` not a list, an entry that is not a
- * string, a bad spec; -ENOMEM.
+ * unreadable file (or larger than ISM_CTL_XLCFG_MAX), syntax error, `ism`
+ * not a list, an entry that is not a string, a bad spec; -ENOMEM.
  */
-int ism_ctl_xlcfg_read(const char *file, FILE *report, char **name_out,
-		       struct ism_ctl_spec **specs_out, unsigned int *num_out,
-		       char *err, size_t errlen);
+int ism_ctl_xlcfg_read(const char *file, const char *extra, FILE *report,
+		       char **name_out, struct ism_ctl_spec **specs_out,
+		       unsigned int *num_out, char *err, size_t errlen);
+
+/**
+ * struct ism_ctl_xl - how `ismctl create` runs xl.
+ * @run: run xl with @argv (argv[0] is "xl", NULL-terminated), wait for it
+ *	and return its exit status (0 .. 255), or a negative errno if it
+ *	could not be run.  xl's messages go to the user.
+ * @interrupted: whether the user asked to stop (a signal came); checked
+ *	after each step, so that a half-made guest is destroyed.
+ */
+struct ism_ctl_xl {
+	int (*run)(void *priv, const char *const *argv);
+	bool (*interrupted)(void *priv);
+	void *priv;
+};
+
+/* How many xl options and KEY=VALUE arguments `ismctl create` takes. */
+#define ISM_CTL_CREATE_ARGS_MAX 64u
+
+/**
+ * struct ism_ctl_created - what ism_ctl_create() made.
+ * @domid: the new domain.
+ * @paused: it was left paused (-p).
+ * @devids: the devid of each of its @num ism devices (malloc'd; free()).
+ */
+struct ism_ctl_created {
+	uint16_t domid;
+	bool paused;
+	uint32_t *devids;
+	unsigned int num;
+};
+
+/**
+ * ism_ctl_create() - `ismctl create`: a guest with its ism devices, in one
+ * step that either completes or leaves nothing behind.
+ * @config: the xl domain configuration file.
+ * @args, @nargs: xl create's options and trailing KEY=VALUE settings.
+ *	-p leaves the guest paused; -q, -d, -e, -V, -A and their long forms
+ *	are passed on; -c, -F, -n and -f are refused (they would block, make
+ *	nothing or name another file).
+ *
+ * Reads @config (plus the KEY=VALUE settings) first, so that a bad `ism`
+ * entry creates nothing; refuses a name that a domain already has; runs
+ * `xl create -p`, adds every `ism` device in one transaction, then runs
+ * `xl unpause` unless -p.  If any step after xl create fails, or the user
+ * interrupts, the devices are removed and `xl destroy` destroys the new
+ * domain.  Return: 0 with *@out filled; -EINVAL (bad usage or config, with
+ * nothing created); -EEXIST (the name is taken); -EIO (xl failed or could
+ * not be run), -EINTR (interrupted), or what ism_ctl_attach() returns.
+ * ctl->err says what failed and whether the domain was destroyed.
+ */
+int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
+		   const char *config, char *const *args, unsigned int nargs,
+		   struct ism_ctl_created *out);
 
 #endif /* ISM_BACKEND_ISMCTL_H */

@@ -12,7 +12,8 @@ ISM_CTL_CPPFLAGS = $(AM_CPPFLAGS) $(ISM_BACKEND_CPPFLAGS) \
 
 noinst_LTLIBRARIES += backend/ismctl/libismctl.la
 backend_ismctl_libismctl_la_SOURCES = backend/ismctl/ismctl.h \
-	backend/ismctl/device.c backend/ismctl/list.c backend/ismctl/report.c \
+	backend/ismctl/create.c backend/ismctl/device.c backend/ismctl/list.c \
+	backend/ismctl/report.c \
 	backend/ismctl/spec.c
 backend_ismctl_libismctl_la_CPPFLAGS = $(ISM_CTL_CPPFLAGS)
 backend_ismctl_libismctl_la_LIBADD = $(XLUTIL_LIBS)
@@ -23,7 +24,8 @@ ismctl_CPPFLAGS = $(ISM_CTL_CPPFLAGS) $(ISM_PLATFORM_XEN_CPPFLAGS)
 ismctl_LDADD = backend/ismctl/libismctl.la $(ISM_PLATFORM_XEN_LIBS)
 dist_man_MANS += backend/ismctl/ismctl.8
 
-# Tests: specs, xl configuration files, the devices on the fake Xen; the
+# Tests: specs, xl configuration files, the devices on the fake Xen,
+# create with a fake xl; the
 # daemon's report: the parser on canned reports, `list' with a canned report
 # served on a Unix socket, and the daemon's writer (backend/daemon/stats.c)
 # read back by the parser.
@@ -31,6 +33,7 @@ ISM_CTL_TESTS = \
 	backend/ismctl/tests/test-spec \
 	backend/ismctl/tests/test-xlcfg \
 	backend/ismctl/tests/test-devices \
+	backend/ismctl/tests/test-create \
 	backend/ismctl/tests/test-report \
 	backend/ismctl/tests/test-list \
 	backend/ismctl/tests/test-report-writer
@@ -52,6 +55,11 @@ backend_ismctl_tests_test_devices_SOURCES = \
 	backend/ismctl/tests/test-devices.c
 backend_ismctl_tests_test_devices_CPPFLAGS = $(ISM_CTL_TEST_CPPFLAGS)
 backend_ismctl_tests_test_devices_LDADD = backend/ismctl/libismctl.la \
+	tests/fake/libfakexen.la
+
+backend_ismctl_tests_test_create_SOURCES = backend/ismctl/tests/test-create.c
+backend_ismctl_tests_test_create_CPPFLAGS = $(ISM_CTL_TEST_CPPFLAGS)
+backend_ismctl_tests_test_create_LDADD = backend/ismctl/libismctl.la \
 	tests/fake/libfakexen.la
 
 backend_ismctl_tests_test_report_SOURCES = backend/ismctl/tests/test-report.c

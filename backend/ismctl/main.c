@@ -9,9 +9,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "ismctl.h"
 #include "ismif.h"
@@ -33,6 +36,8 @@ static void ism_ctl_usage(FILE *out)
 		"       " ISM_CTL_PROG " detach [-f] [-t <seconds>] <domain> "
 		"<devid>\n"
 		"       " ISM_CTL_PROG " apply <xl-config-file> [<domain>]\n"
+		"       " ISM_CTL_PROG
+		" create <xl-config-file> [<xl-create-option>|KEY=VALUE]...\n"
 		"       " ISM_CTL_PROG
 		" list [--json] [--stats-socket <path>]\n"
 		"\n"
@@ -179,7 +184,7 @@ static int ism_ctl_cmd_apply(int argc, char **argv)
 		ism_ctl_usage(stderr);
 		return ISM_CTL_EXIT_USAGE;
 	}
-	rc = ism_ctl_xlcfg_read(argv[1], stderr, &name, &specs, &num, why,
+	rc = ism_ctl_xlcfg_read(argv[1], NULL, stderr, &name, &specs, &num, why,
 				sizeof(why));
 	if (rc) {
 		fprintf(stderr, ISM_CTL_PROG ": apply: %s\n", why);
@@ -216,6 +221,90 @@ out_free:
 	free(specs);
 	free(name);
 	return ism_ctl_exit(rc);
+}
+
+/*
+ * xl for `create`: a child per step.  The user's SIGINT, SIGTERM and SIGHUP
+ * are blocked in ismctl, so that it lives to destroy a half-made guest,
+ * and left to xl, which gets them unblocked.
+ */
+struct ism_ctl_xl_exec {
+	sigset_t stop; /* the signals that mean "stop" */
+	sigset_t saved; /* the mask to give xl */
+};
+
+static int ism_ctl_xl_exec_run(void *priv, const char *const *argv)
+{
+	struct ism_ctl_xl_exec *x = priv;
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		sigprocmask(SIG_SETMASK, &x->saved, NULL);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, ISM_CTL_PROG ": cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + WTERMSIG(st);
+}
+
+static bool ism_ctl_xl_exec_interrupted(void *priv)
+{
+	struct ism_ctl_xl_exec *x = priv;
+	sigset_t pending;
+	int sig;
+
+	if (sigpending(&pending))
+		return false;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigismember(&x->stop, sig) == 1 &&
+		    sigismember(&pending, sig) == 1)
+			return true;
+	return false;
+}
+
+static int ism_ctl_cmd_create(int argc, char **argv)
+{
+	struct ism_ctl_xl_exec x;
+	struct ism_ctl_xl xl = {
+		.run = ism_ctl_xl_exec_run,
+		.interrupted = ism_ctl_xl_exec_interrupted,
+		.priv = &x,
+	};
+	struct ism_ctl_created made;
+	struct ism_ctl ctl = { 0 };
+	unsigned int i;
+	int rc;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		ism_ctl_usage(stderr);
+		return ISM_CTL_EXIT_USAGE;
+	}
+	sigemptyset(&x.stop);
+	sigaddset(&x.stop, SIGINT);
+	sigaddset(&x.stop, SIGTERM);
+	sigaddset(&x.stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &x.stop, &x.saved);
+	if (ism_ctl_open(&ctl))
+		return ISM_CTL_EXIT_FAIL;
+	rc = ism_ctl_create(&ctl, &xl, argv[1], argv + 2,
+			    (unsigned int)(argc - 2), &made);
+	for (i = 0; !rc && i < made.num; i++)
+		printf("%u\n", made.devids[i]);
+	if (!rc)
+		free(made.devids);
+	ism_platform_xen_close(ctl.p);
+	return ism_ctl_report(&ctl, "create", rc);
 }
 
 static int ism_ctl_cmd_list(int argc, char **argv)
@@ -274,6 +363,8 @@ int main(int argc, char **argv)
 		return ism_ctl_cmd_detach(argc - 1, argv + 1);
 	if (!strcmp(cmd, "apply"))
 		return ism_ctl_cmd_apply(argc - 1, argv + 1);
+	if (!strcmp(cmd, "create"))
+		return ism_ctl_cmd_create(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return ism_ctl_cmd_list(argc - 1, argv + 1);
 	if (*cmd)

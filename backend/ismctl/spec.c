@@ -144,25 +144,74 @@ out:
 	return 0;
 }
 
-int ism_ctl_xlcfg_read(const char *file, FILE *report, char **name_out,
-		       struct ism_ctl_spec **specs_out, unsigned int *num_out,
-		       char *err, size_t errlen)
+/*
+ * The text xl parses: the file, then each KEY=VALUE of @extra on a line of
+ * its own, as `xl create CONFIG KEY=VALUE...' appends them.  Return: 0 with
+ * a malloc'd *@text of *@len bytes; -EINVAL (unreadable, too large); -ENOMEM.
+ */
+static int ism_ctl_xlcfg_text(const char *file, const char *extra, char **text,
+			      size_t *len, char *err, size_t errlen)
+{
+	size_t extra_len = extra ? strlen(extra) : 0, n;
+	char *buf = NULL;
+	FILE *f;
+	int rc;
+
+	f = fopen(file, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot read it: %s", file,
+			 strerror(errno));
+		return -EINVAL;
+	}
+	buf = malloc(ISM_CTL_XLCFG_MAX + extra_len + 3);
+	if (!buf) {
+		snprintf(err, errlen, "%s: out of memory", file);
+		rc = -ENOMEM;
+		goto out_close;
+	}
+	n = fread(buf, 1, ISM_CTL_XLCFG_MAX + 1, f);
+	if (ferror(f) || n > ISM_CTL_XLCFG_MAX) {
+		snprintf(err, errlen, "%s: cannot read it: %s", file,
+			 ferror(f) ? strerror(EIO) : "larger than 1 MiB");
+		free(buf);
+		rc = -EINVAL;
+		goto out_close;
+	}
+	if (extra_len)
+		n += (size_t)sprintf(buf + n, "\n%s\n", extra);
+	*text = buf;
+	*len = n;
+	rc = 0;
+out_close:
+	fclose(f);
+	return rc;
+}
+
+int ism_ctl_xlcfg_read(const char *file, const char *extra, FILE *report,
+		       char **name_out, struct ism_ctl_spec **specs_out,
+		       unsigned int *num_out, char *err, size_t errlen)
 {
 	struct ism_ctl_spec *specs = NULL;
 	XLU_ConfigList *list = NULL;
 	const char *name = NULL, *item;
-	char *name_copy = NULL, why[256];
+	char *name_copy = NULL, *text, why[256];
 	XLU_Config *cfg;
 	int n = 0, i, r, rc;
+	size_t len;
 
 	if (!file || !name_out || !specs_out || !num_out)
 		return -EINVAL;
+	rc = ism_ctl_xlcfg_text(file, extra, &text, &len, err, errlen);
+	if (rc)
+		return rc;
 	cfg = xlu_cfg_init(report, file);
 	if (!cfg) {
 		snprintf(err, errlen, "%s: out of memory", file);
+		free(text);
 		return -ENOMEM;
 	}
-	r = xlu_cfg_readfile(cfg, file);
+	r = xlu_cfg_readdata(cfg, text, (int)len);
+	free(text);
 	if (r) {
 		snprintf(err, errlen, "%s: cannot read it: %s", file,
 			 r == EINVAL ? "syntax error" : strerror(r));

@@ -87,17 +87,10 @@ guest_net()
 	echo "#lab.ip=$LAB_NET.$1"
 }
 
-# guest_create NAME RUN [ARG...]: start a guest whose init runs RUN with
-# ARGs, and print its domid.  Extra xl config lines may be given in the
-# GUEST_XL_EXTRA variable; GUEST_PAUSED=1 creates it paused (xl unpause
-# NAME starts it), so that devices can be added before it boots;
-# GUEST_TYPE is pv or pvh (default: LAB_GUEST_TYPE; on x86 pvh needs a
-# scenario with a "# lab-cpu: qemu64,+svm,+npt" line); a guest that
-# reboots is destroyed; GUEST_MEMORY is its memory in MiB (default
-# LAB_GUEST_MEMORY), GUEST_RAMDISK its
-# initramfs (default $LAB_GUEST_RAMDISK).  Its xl config stays in
-# /tmp/NAME.cfg.
-guest_create()
+# guest_config NAME RUN [ARG...]: write the xl config of a guest whose
+# init runs RUN with ARGs to /tmp/NAME.cfg (see guest_create for the
+# variables it reads) and print its path.
+guest_config()
 {
 	local name=$1 run=$2 args cfg kargs
 	shift 2
@@ -118,6 +111,23 @@ on_reboot = "destroy"
 on_crash = "destroy"
 ${GUEST_XL_EXTRA:-}
 CFG
+	echo "$cfg"
+}
+
+# guest_create NAME RUN [ARG...]: start a guest whose init runs RUN with
+# ARGs, and print its domid.  Extra xl config lines may be given in the
+# GUEST_XL_EXTRA variable; GUEST_PAUSED=1 creates it paused (xl unpause
+# NAME starts it), so that devices can be added before it boots;
+# GUEST_TYPE is pv or pvh (default: LAB_GUEST_TYPE; on x86 pvh needs a
+# scenario with a "# lab-cpu: qemu64,+svm,+npt" line); a guest that
+# reboots is destroyed; GUEST_MEMORY is its memory in MiB (default
+# LAB_GUEST_MEMORY), GUEST_RAMDISK its
+# initramfs (default $LAB_GUEST_RAMDISK).  Its xl config stays in
+# /tmp/NAME.cfg.
+guest_create()
+{
+	local name=$1 cfg
+	cfg=$(guest_config "$@") || return 1
 	xl create -q ${GUEST_PAUSED:+-p} "$cfg" >/tmp/$name.xl.log 2>&1 || {
 		sed 's/^/# xl: /' /tmp/$name.xl.log >&2
 		return 1

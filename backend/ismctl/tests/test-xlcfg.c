@@ -34,8 +34,8 @@ static void check_bad(const char *name, const char *says)
 	char *dname = NULL, err[512] = "";
 	int rc;
 
-	rc = ism_ctl_xlcfg_read(sample(name), report, &dname, &specs, &num, err,
-				sizeof(err));
+	rc = ism_ctl_xlcfg_read(sample(name), NULL, report, &dname, &specs,
+				&num, err, sizeof(err));
 	tap_is_int(rc, -EINVAL, "%s is refused", name);
 	if (!tap_ok(strstr(err, says) && strstr(err, name),
 		    "... naming the file and saying \"%s\"", says))
@@ -53,14 +53,14 @@ int main(void)
 	char *name = NULL, err[512] = "";
 	int rc;
 
-	tap_plan(23);
+	tap_plan(26);
 	/* libxlutil's own syntax messages go here, not into the TAP. */
 	report = tmpfile();
 	if (!report)
 		report = stderr;
 
-	rc = ism_ctl_xlcfg_read(sample("good-two.cfg"), report, &name, &specs,
-				&num, err, sizeof(err));
+	rc = ism_ctl_xlcfg_read(sample("good-two.cfg"), NULL, report, &name,
+				&specs, &num, err, sizeof(err));
 	tap_is_int(rc, 0, "good-two.cfg is read");
 	if (rc)
 		tap_diag("  %s", err);
@@ -76,8 +76,8 @@ int main(void)
 
 	specs = NULL;
 	name = NULL;
-	rc = ism_ctl_xlcfg_read(sample("good-driver-domain.cfg"), report, &name,
-				&specs, &num, err, sizeof(err));
+	rc = ism_ctl_xlcfg_read(sample("good-driver-domain.cfg"), NULL, report,
+				&name, &specs, &num, err, sizeof(err));
 	tap_is_int(rc, 0, "good-driver-domain.cfg is read");
 	tap_ok(!rc && num == 1 && !strcmp(specs[0].backend, "ismdd") &&
 		       specs[0].devid == 12,
@@ -88,11 +88,29 @@ int main(void)
 
 	specs = (struct ism_ctl_spec *)&num; /* must be replaced */
 	name = err;
-	rc = ism_ctl_xlcfg_read(sample("good-none.cfg"), report, &name, &specs,
-				&num, err, sizeof(err));
+	rc = ism_ctl_xlcfg_read(sample("good-none.cfg"), NULL, report, &name,
+				&specs, &num, err, sizeof(err));
 	tap_is_int(rc, 0, "good-none.cfg is read");
 	tap_ok(!rc && !num && !specs, "... it has no ism entry");
 	tap_ok(!name, "... and no name");
+
+	/* xl create's KEY=VALUE settings come after the file and win. */
+	specs = NULL;
+	name = NULL;
+	rc = ism_ctl_xlcfg_read(sample("good-two.cfg"),
+				"name=\"vm9\"\nism=[\"devid=9\"]", report,
+				&name, &specs, &num, err, sizeof(err));
+	tap_is_int(rc, 0, "good-two.cfg with two settings after it is read");
+	tap_ok(!rc && !strcmp(name, "vm9") && num == 1 && specs[0].devid == 9,
+	       "... the settings replace its name and its ism list");
+	free(specs);
+	free(name);
+	specs = NULL;
+	name = NULL;
+	rc = ism_ctl_xlcfg_read(sample("good-two.cfg"), "ism=[", report, &name,
+				&specs, &num, err, sizeof(err));
+	tap_ok(rc == -EINVAL && strstr(err, "syntax error"),
+	       "a setting that is not xl syntax is a syntax error");
 
 	check_bad("bad-key.cfg", "ism entry 2: unknown key `max-regions'");
 	check_bad("bad-devid.cfg", "ism entry 1: bad value `0' for devid");

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * create.c - `ismctl create`: xl create -p, the `ism` devices, xl unpause,
+ * and on any failure after xl create, the half-made guest destroyed.
+ *
+ * Xen 4.17's xl has no hook between creating a domain and unpausing it,
+ * ignores configuration keys it does not know and keeps only its own
+ * parse of the file (see ismctl(8), CREATE), so the steps are run here,
+ * through xl, in the order an administrator would type them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ismctl.h"
+
+/* xl create's options that are passed on unchanged. */
+static const char *const ism_ctl_create_pass[] = {
+	"-q", "--quiet",
+	"-d", "-e",
+	"-V", "--vncviewer",
+	"-A", "--vncviewer-autopass",
+	"-i", "--ignore-global-affinity-masks",
+};
+
+/* xl create's options that cannot work here, and why. */
+static const struct {
+	const char *opt;
+	const char *why;
+} ism_ctl_create_refused[] = {
+	{ "-c", "it attaches the console and waits; run xl console after" },
+	{ "-F", "it waits for the domain's death" },
+	{ "-n", "a dry run creates nothing to add devices to" },
+	{ "--dryrun", "a dry run creates nothing to add devices to" },
+	{ "-f", "give the configuration file as the first argument" },
+	{ "--defconfig", "give the configuration file as the first argument" },
+};
+
+#define ISM_CTL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The argument vector of one xl run: "xl", the words, NULL. */
+struct ism_ctl_argv {
+	const char *v[ISM_CTL_CREATE_ARGS_MAX + 8];
+	unsigned int n;
+};
+
+static void ism_ctl_argv_add(struct ism_ctl_argv *a, const char *word)
+{
+	if (a->n < ISM_CTL_ARRAY_SIZE(a->v) - 1)
+		a->v[a->n++] = word;
+	a->v[a->n] = NULL;
+}
+
+/* Run xl; 0 if it exited 0, else -EIO with ctl->err saying how it ended. */
+static int ism_ctl_xl_run(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
+			  struct ism_ctl_argv *a)
+{
+	int st = xl->run(xl->priv, a->v);
+
+	if (!st)
+		return 0;
+	if (st < 0)
+		snprintf(ctl->err, sizeof(ctl->err), "cannot run xl %s: %s",
+			 a->v[1], strerror(-st));
+	else
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "xl %s failed (exit status %d)", a->v[1], st);
+	return -EIO;
+}
+
+/*
+ * Sort @args into the options for xl create (*@opts) and the KEY=VALUE
+ * settings, joined by newlines into *@extra (malloc'd; NULL if none).
+ */
+static int ism_ctl_create_args(struct ism_ctl *ctl, char *const *args,
+			       unsigned int nargs, struct ism_ctl_argv *opts,
+			       bool *paused, char **extra)
+{
+	size_t len = 0, n;
+	unsigned int i, j;
+	char *buf;
+
+	*paused = false;
+	*extra = NULL;
+	if (nargs > ISM_CTL_CREATE_ARGS_MAX) {
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "more than %u xl arguments", ISM_CTL_CREATE_ARGS_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < nargs; i++) {
+		if (args[i][0] != '-') {
+			if (!strchr(args[i], '=')) {
+				snprintf(ctl->err, sizeof(ctl->err),
+					 "unexpected argument `%s': want xl "
+					 "create options or KEY=VALUE",
+					 args[i]);
+				return -EINVAL;
+			}
+			len += strlen(args[i]) + 1;
+			continue;
+		}
+		if (!strcmp(args[i], "-p")) {
+			*paused = true;
+			continue;
+		}
+		for (j = 0; j < ISM_CTL_ARRAY_SIZE(ism_ctl_create_pass); j++)
+			if (!strcmp(args[i], ism_ctl_create_pass[j]))
+				break;
+		if (j < ISM_CTL_ARRAY_SIZE(ism_ctl_create_pass)) {
+			ism_ctl_argv_add(opts, args[i]);
+			continue;
+		}
+		for (j = 0; j < ISM_CTL_ARRAY_SIZE(ism_ctl_create_refused);
+		     j++) {
+			n = strlen(ism_ctl_create_refused[j].opt);
+			if (!strncmp(args[i], ism_ctl_create_refused[j].opt,
+				     n) &&
+			    (!args[i][n] || args[i][n] == '='))
+				break;
+		}
+		if (j < ISM_CTL_ARRAY_SIZE(ism_ctl_create_refused))
+			snprintf(ctl->err, sizeof(ctl->err),
+				 "xl create option %s is not supported: %s",
+				 args[i], ism_ctl_create_refused[j].why);
+		else
+			snprintf(ctl->err, sizeof(ctl->err),
+				 "unknown xl create option `%s'", args[i]);
+		return -EINVAL;
+	}
+	if (!len)
+		return 0;
+	buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	buf[0] = '\0';
+	for (i = 0; i < nargs; i++) {
+		if (args[i][0] == '-')
+			continue;
+		if (buf[0])
+			strcat(buf, "\n");
+		strcat(buf, args[i]);
+	}
+	*extra = buf;
+	return 0;
+}
+
+/*
+ * Undo a half-made guest: remove its devices (so that no backend directory
+ * outlives it) and destroy it.  ctl->err keeps the first failure; what the
+ * cleanup did is added to it.
+ */
+static void ism_ctl_create_undo(struct ism_ctl *ctl,
+				const struct ism_ctl_xl *xl,
+				const struct ism_ctl_created *made)
+{
+	struct ism_ctl_argv a = { .n = 0 };
+	char domid[8], first[sizeof(ctl->err)], undo[128];
+	unsigned int i;
+
+	snprintf(first, sizeof(first), "%s", ctl->err);
+	snprintf(domid, sizeof(domid), "%u", made->domid);
+	for (i = 0; i < made->num; i++)
+		ism_ctl_detach(ctl, domid, made->devids[i], 0);
+	ism_ctl_argv_add(&a, "xl");
+	ism_ctl_argv_add(&a, "destroy");
+	ism_ctl_argv_add(&a, domid);
+	if (ism_ctl_xl_run(ctl, xl, &a))
+		snprintf(undo, sizeof(undo),
+			 "and %.80s: domain %s is left "
+			 "paused",
+			 ctl->err, domid);
+	else
+		snprintf(undo, sizeof(undo), "domain %s was destroyed", domid);
+	snprintf(ctl->err, sizeof(ctl->err), "%.380s; %s", first, undo);
+}
+
+/* Whether the user interrupted; if so ctl->err says so. */
+static bool ism_ctl_create_stop(struct ism_ctl *ctl,
+				const struct ism_ctl_xl *xl)
+{
+	if (!xl->interrupted || !xl->interrupted(xl->priv))
+		return false;
+	snprintf(ctl->err, sizeof(ctl->err), "interrupted");
+	return true;
+}
+
+int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
+		   const char *config, char *const *args, unsigned int nargs,
+		   struct ism_ctl_created *out)
+{
+	struct ism_ctl_created made = { .domid = 0 };
+	struct ism_ctl_spec *specs = NULL;
+	struct ism_ctl_argv a = { .n = 0 };
+	char *extra = NULL, *name = NULL;
+	unsigned int num = 0, i;
+	char domid[8];
+	uint16_t d;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	ism_ctl_argv_add(&a, "xl");
+	ism_ctl_argv_add(&a, "create");
+	ism_ctl_argv_add(&a, "-p");
+	rc = ism_ctl_create_args(ctl, args, nargs, &a, &made.paused, &extra);
+	if (rc)
+		return rc;
+	rc = ism_ctl_xlcfg_read(config, extra, stderr, &name, &specs, &num,
+				ctl->err, sizeof(ctl->err));
+	if (rc)
+		goto out_free;
+	if (!name) {
+		snprintf(ctl->err, sizeof(ctl->err), "%s has no `name'",
+			 config);
+		rc = -EINVAL;
+		goto out_free;
+	}
+	rc = ism_ctl_domain_lookup(ctl, ISM_XS_NO_TX, name, true, &d);
+	if (!rc) {
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "domain %u is already named `%s'", d, name);
+		rc = -EEXIST;
+		goto out_free;
+	}
+	if (rc != -ENOENT)
+		goto out_free;
+	if (num) {
+		made.devids = calloc(num, sizeof(*made.devids));
+		if (!made.devids) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
+	ism_ctl_argv_add(&a, config);
+	for (i = 0; i < nargs; i++)
+		if (args[i][0] != '-')
+			ism_ctl_argv_add(&a, args[i]);
+	ctl->err[0] = '\0';
+	rc = ism_ctl_xl_run(ctl, xl, &a);
+	if (rc)
+		goto out_free;
+	rc = ism_ctl_domain_lookup(ctl, ISM_XS_NO_TX, name, true, &made.domid);
+	if (rc) {
+		/* Nothing of ours to undo, and nothing safe to destroy. */
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "xl create succeeded but no domain is named `%s'",
+			 name);
+		goto out_free;
+	}
+	snprintf(domid, sizeof(domid), "%u", made.domid);
+	if (ism_ctl_create_stop(ctl, xl)) {
+		rc = -EINTR;
+		goto out_undo;
+	}
+	if (num) {
+		/* One transaction: on failure, no device was made. */
+		rc = ism_ctl_attach(ctl, domid, specs, num, made.devids);
+		if (rc)
+			goto out_undo;
+		made.num = num;
+	}
+	if (ism_ctl_create_stop(ctl, xl)) {
+		rc = -EINTR;
+		goto out_undo;
+	}
+	if (!made.paused) {
+		a.n = 0;
+		ism_ctl_argv_add(&a, "xl");
+		ism_ctl_argv_add(&a, "unpause");
+		ism_ctl_argv_add(&a, domid);
+		rc = ism_ctl_xl_run(ctl, xl, &a);
+		if (rc)
+			goto out_undo;
+	}
+	*out = made;
+	made.devids = NULL;
+	goto out_free;
+
+out_undo:
+	ism_ctl_create_undo(ctl, xl, &made);
+out_free:
+	free(made.devids);
+	free(specs);
+	free(name);
+	free(extra);
+	return rc;
+}
