@@ -131,8 +131,8 @@ static bool ism_ctl_number(const char *s, uint64_t max, uint64_t *out)
  * The fields of @line (a known line of kind @kind, which is its first
  * field) after the kind, as numbers: @num of them described by @fields, in
  * @vals.  Fields past @num are skipped.  The first @min are required; the
- * rest (added later to the format) come all or none: when none, their
- * @vals are left as they were.  0 or -EBADMSG.
+ * rest (added later to the format) come all or none.  Return: how many
+ * were read (@min or @num), or -EBADMSG.
  */
 static int ism_ctl_fields_min(struct ism_ctl_parse *ps, char *line,
 			      const char *kind,
@@ -176,14 +176,17 @@ static int ism_ctl_fields_min(struct ism_ctl_parse *ps, char *line,
 							 sizeof(shown)),
 					   (unsigned long long)fields[i].max);
 	}
-	return 0;
+	return (int)num;
 }
 
+/* All @num fields required.  0 or -EBADMSG. */
 static int ism_ctl_fields(struct ism_ctl_parse *ps, char *line,
 			  const char *kind, const struct ism_ctl_field *fields,
 			  unsigned int num, uint64_t *vals)
 {
-	return ism_ctl_fields_min(ps, line, kind, fields, num, num, vals);
+	int n = ism_ctl_fields_min(ps, line, kind, fields, num, num, vals);
+
+	return n < 0 ? n : 0;
 }
 
 static int ism_ctl_header(struct ism_ctl_parse *ps, char *line)
@@ -280,15 +283,13 @@ static int ism_ctl_device(struct ism_ctl_parse *ps, char *line)
 	uint64_t v[ISM_CTL_NFIELDS(ism_ctl_device_fields)];
 	struct ism_ctl_report *r = ps->r;
 	struct ism_device_stat *d;
-	unsigned int last = ISM_CTL_NFIELDS(ism_ctl_device_fields) - 1;
-	int rc;
+	int n;
 
-	v[last] = UINT64_MAX; /* above FP_ERRNO's range: not sent */
-	rc = ism_ctl_fields_min(ps, line, "device", ism_ctl_device_fields,
-				ISM_CTL_NFIELDS(ism_ctl_device_fields),
-				ISM_CTL_DEVICE_FIELDS_MIN, v);
-	if (rc)
-		return rc;
+	n = ism_ctl_fields_min(ps, line, "device", ism_ctl_device_fields,
+			       ISM_CTL_NFIELDS(ism_ctl_device_fields),
+			       ISM_CTL_DEVICE_FIELDS_MIN, v);
+	if (n < 0)
+		return n;
 	if (r->num == ps->cap) {
 		ps->cap = ps->cap ? 2 * ps->cap : 16;
 		d = realloc(r->devs, ps->cap * sizeof(*d));
@@ -305,7 +306,7 @@ static int ism_ctl_device(struct ism_ctl_parse *ps, char *line)
 	d->peers = (unsigned int)v[4];
 	d->grants = (unsigned int)v[5];
 	d->bytes = v[6];
-	d->events_known = v[last] != UINT64_MAX;
+	d->events_known = n > ISM_CTL_DEVICE_FIELDS_MIN;
 	if (d->events_known) {
 		d->fast_paths = (unsigned int)v[7];
 		d->relayed = v[8];

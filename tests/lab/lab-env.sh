@@ -26,6 +26,17 @@ amd64 | arm64) ;;
 *) lab_die "LAB_ARCH must be amd64 or arm64, not '$LAB_ARCH'" ;;
 esac
 
+# lab_multiarch [ARCH]: Debian's multiarch triplet of ARCH (default
+# LAB_ARCH): the library directories' name and the cross tools' prefix.
+lab_multiarch()
+{
+	case ${1:-$LAB_ARCH} in
+	amd64) echo x86_64-linux-gnu ;;
+	arm64) echo aarch64-linux-gnu ;;
+	*) lab_die "no multiarch triplet for '${1:-$LAB_ARCH}'" ;;
+	esac
+}
+
 # lab_kabi [ARCH]: the kernel ABI name that linux-image-ARCH depends on
 # (6.1.0-57-amd64); ARCH defaults to LAB_ARCH.
 lab_kabi()
