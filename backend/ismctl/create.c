@@ -32,8 +32,8 @@ static const struct {
 	{ "-F", "it waits for the domain's death" },
 	{ "-n", "a dry run creates nothing to add devices to" },
 	{ "--dryrun", "a dry run creates nothing to add devices to" },
-	{ "-f", "give the configuration file as the first argument" },
-	{ "--defconfig", "give the configuration file as the first argument" },
+	{ "-f", "give the configuration file without -f" },
+	{ "--defconfig", "give the configuration file without it" },
 };
 
 #define ISM_CTL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -69,17 +69,20 @@ static int ism_ctl_xl_run(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 }
 
 /*
- * Sort @args into the options for xl create (*@opts) and the KEY=VALUE
- * settings, joined by newlines into *@extra (malloc'd; NULL if none).
+ * Sort @args as xl create does: the first word that is neither an option
+ * nor KEY=VALUE is the configuration file (*@config), the options go to
+ * *@opts, the KEY=VALUE settings are joined by newlines into *@extra
+ * (malloc'd; NULL if none).
  */
 static int ism_ctl_create_args(struct ism_ctl *ctl, char *const *args,
 			       unsigned int nargs, struct ism_ctl_argv *opts,
-			       bool *paused, char **extra)
+			       const char **config, bool *paused, char **extra)
 {
 	size_t len = 0, n;
 	unsigned int i, j;
 	char *buf;
 
+	*config = NULL;
 	*paused = false;
 	*extra = NULL;
 	if (nargs > ISM_CTL_CREATE_ARGS_MAX) {
@@ -88,16 +91,20 @@ static int ism_ctl_create_args(struct ism_ctl *ctl, char *const *args,
 		return -EINVAL;
 	}
 	for (i = 0; i < nargs; i++) {
-		if (args[i][0] != '-') {
-			if (!strchr(args[i], '=')) {
-				snprintf(ctl->err, sizeof(ctl->err),
-					 "unexpected argument `%s': want xl "
-					 "create options or KEY=VALUE",
-					 args[i]);
-				return -EINVAL;
-			}
+		if (args[i][0] != '-' && strchr(args[i], '=')) {
 			len += strlen(args[i]) + 1;
 			continue;
+		}
+		if (args[i][0] != '-' && !*config) {
+			*config = args[i];
+			continue;
+		}
+		if (args[i][0] != '-') {
+			snprintf(ctl->err, sizeof(ctl->err),
+				 "unexpected argument `%s' after the "
+				 "configuration file %s",
+				 args[i], *config);
+			return -EINVAL;
 		}
 		if (!strcmp(args[i], "-p")) {
 			*paused = true;
@@ -127,6 +134,11 @@ static int ism_ctl_create_args(struct ism_ctl *ctl, char *const *args,
 				 "unknown xl create option `%s'", args[i]);
 		return -EINVAL;
 	}
+	if (!*config) {
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "no xl configuration file given");
+		return -EINVAL;
+	}
 	if (!len)
 		return 0;
 	buf = malloc(len);
@@ -134,7 +146,7 @@ static int ism_ctl_create_args(struct ism_ctl *ctl, char *const *args,
 		return -ENOMEM;
 	buf[0] = '\0';
 	for (i = 0; i < nargs; i++) {
-		if (args[i][0] == '-')
+		if (args[i][0] == '-' || !strchr(args[i], '='))
 			continue;
 		if (buf[0])
 			strcat(buf, "\n");
@@ -185,13 +197,14 @@ static bool ism_ctl_create_stop(struct ism_ctl *ctl,
 }
 
 int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
-		   const char *config, char *const *args, unsigned int nargs,
+		   char *const *args, unsigned int nargs,
 		   struct ism_ctl_created *out)
 {
 	struct ism_ctl_created made = { .domid = 0 };
 	struct ism_ctl_spec *specs = NULL;
 	struct ism_ctl_argv a = { .n = 0 };
 	char *extra = NULL, *name = NULL;
+	const char *config;
 	unsigned int num = 0, i;
 	char domid[8];
 	uint16_t d;
@@ -201,7 +214,8 @@ int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 	ism_ctl_argv_add(&a, "xl");
 	ism_ctl_argv_add(&a, "create");
 	ism_ctl_argv_add(&a, "-p");
-	rc = ism_ctl_create_args(ctl, args, nargs, &a, &made.paused, &extra);
+	rc = ism_ctl_create_args(ctl, args, nargs, &a, &config, &made.paused,
+				 &extra);
 	if (rc)
 		return rc;
 	rc = ism_ctl_xlcfg_read(config, extra, stderr, &name, &specs, &num,
@@ -232,7 +246,7 @@ int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 	}
 	ism_ctl_argv_add(&a, config);
 	for (i = 0; i < nargs; i++)
-		if (args[i][0] != '-')
+		if (args[i][0] != '-' && strchr(args[i], '='))
 			ism_ctl_argv_add(&a, args[i]);
 	ctl->err[0] = '\0';
 	rc = ism_ctl_xl_run(ctl, xl, &a);

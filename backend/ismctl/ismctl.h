@@ -307,13 +307,13 @@ struct ism_ctl_created {
 /**
  * ism_ctl_create() - `ismctl create`: a guest with its ism devices, in one
  * step that either completes or leaves nothing behind.
- * @config: the xl domain configuration file.
- * @args, @nargs: xl create's options and trailing KEY=VALUE settings.
+ * @args, @nargs: xl create's arguments: options, the configuration file
+ *	(the first other word without '='), KEY=VALUE settings.
  *	-p leaves the guest paused; -q, -d, -e, -V, -A and their long forms
  *	are passed on; -c, -F, -n and -f are refused (they would block, make
  *	nothing or name another file).
  *
- * Reads @config (plus the KEY=VALUE settings) first, so that a bad `ism`
+ * Reads the file (plus the KEY=VALUE settings) first, so that a bad `ism`
  * entry creates nothing; refuses a name that a domain already has; runs
  * `xl create -p`, adds every `ism` device in one transaction, then runs
  * `xl unpause` unless -p.  If any step after xl create fails, or the user
@@ -324,7 +324,7 @@ struct ism_ctl_created {
  * ctl->err says what failed and whether the domain was destroyed.
  */
 int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
-		   const char *config, char *const *args, unsigned int nargs,
+		   char *const *args, unsigned int nargs,
 		   struct ism_ctl_created *out);
 
 #endif /* ISM_BACKEND_ISMCTL_H */

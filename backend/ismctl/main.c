@@ -37,7 +37,8 @@ static void ism_ctl_usage(FILE *out)
 		"<devid>\n"
 		"       " ISM_CTL_PROG " apply <xl-config-file> [<domain>]\n"
 		"       " ISM_CTL_PROG
-		" create <xl-config-file> [<xl-create-option>|KEY=VALUE]...\n"
+		" create [<xl-create-option>...] <xl-config-file> "
+		"[KEY=VALUE...]\n"
 		"       " ISM_CTL_PROG
 		" list [--json] [--stats-socket <path>]\n"
 		"\n"
@@ -297,8 +298,8 @@ static int ism_ctl_cmd_create(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &x.stop, &x.saved);
 	if (ism_ctl_open(&ctl))
 		return ISM_CTL_EXIT_FAIL;
-	rc = ism_ctl_create(&ctl, &xl, argv[1], argv + 2,
-			    (unsigned int)(argc - 2), &made);
+	rc = ism_ctl_create(&ctl, &xl, argv + 1, (unsigned int)(argc - 1),
+			    &made);
 	for (i = 0; !rc && i < made.num; i++)
 		printf("%u\n", made.devids[i]);
 	if (!rc)

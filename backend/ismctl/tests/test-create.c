@@ -108,18 +108,25 @@ static const char *cfg(unsigned int slot, const char *text)
 	return paths[slot];
 }
 
+/* ismctl create CONFIG ARGS... */
 static int create(const char *config, char **args, unsigned int nargs,
 		  struct ism_ctl_created *made)
 {
+	char *argv[8];
+	unsigned int i;
+
+	argv[0] = (char *)config;
+	for (i = 0; i < nargs && i < 7; i++)
+		argv[i + 1] = args[i];
 	ctl.err[0] = '\0';
-	return ism_ctl_create(&ctl, &fake_xl, config, args, nargs, made);
+	return ism_ctl_create(&ctl, &fake_xl, argv, nargs + 1, made);
 }
 
 static void test_create(const char *two)
 {
 	struct ism_ctl_created made;
 	char *paused[] = { "-q", "-p", "memory=512" };
-	char want[256];
+	char want[256], *args[3];
 
 	xl_reset(5, "g1");
 	tap_is_int(create(two, NULL, 0, &made), 0,
@@ -151,6 +158,23 @@ static void test_create(const char *two)
 		   "a configuration without ism devices is fine");
 	tap_ok(made.num == 0 && strstr(xl.log, "unpause 7"),
 	       "... no device, the guest unpaused");
+
+	/* As with xl create, options may come before the file. */
+	xl_reset(15, "g8");
+	args[0] = "-p";
+	args[1] = (char *)cfg(3, "name = \"g8\"\n");
+	args[2] = "-q";
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, args, 3, &made), 0,
+		   "ismctl create -p CONFIG -q");
+	snprintf(want, sizeof(want), "create -p -q %s", args[1]);
+	tap_is_str(xl.log, want, "... the file found among the options");
+	args[2] = "other.cfg";
+	xl_reset(16, "g9");
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, args, 3, &made), -EINVAL,
+		   "a second file is refused");
+	tap_ok(!xl.runs && strstr(ctl.err, "other.cfg"), "... naming it");
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, args, 1, &made), -EINVAL,
+		   "no file at all is refused");
 }
 
 static void test_settings(void)
@@ -173,7 +197,7 @@ static void test_refused(const char *two)
 		"-c", "-F", "-n", "--dryrun", "-f", "--defconfig=x", "-z",
 	};
 	struct ism_ctl_created made;
-	char *args[1], *stray[] = { "oops" };
+	char *args[1];
 	unsigned int i, ok = 0;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -189,9 +213,6 @@ static void test_refused(const char *two)
 		   "-c, -F, -n, --dryrun, -f, --defconfig and "
 		   "unknown options are refused before xl runs");
 	tap_ok(strstr(ctl.err, "unknown") != NULL, "... naming the option");
-	xl_reset(9, "g1");
-	tap_is_int(create(two, stray, 1, &made), -EINVAL,
-		   "a stray word is refused");
 
 	xl_reset(9, "bad");
 	tap_is_int(create(cfg(1, "name = \"bad\"\nism = [ \"devid=x\" ]\n"),
@@ -283,7 +304,7 @@ int main(void)
 {
 	const char *two;
 
-	tap_plan(32);
+	tap_plan(36);
 	setup();
 	two = cfg(0, "name = \"g1\"\nism = [ \"devid=7\", \"backend=0\" ]\n");
 	test_create(two);
@@ -293,6 +314,7 @@ int main(void)
 	unlink(cfg(0, ""));
 	unlink(cfg(1, ""));
 	unlink(cfg(2, ""));
+	unlink(cfg(3, ""));
 	fake_xen_platform_close(ctl.p);
 	fake_xen_destroy(fx);
 	return tap_done();
