@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * create.c - `ismctl create`: xl create -p, the `ism` devices, xl unpause,
- * and on any failure after xl create, the half-made guest destroyed.
+ * create.c - `ismctl create` and `ismctl restore`: xl create -p (or xl
+ * restore -p), the `ism` devices, xl unpause, and on any failure after xl
+ * made the domain, the half-made guest destroyed.
  *
  * Xen 4.17's xl has no hook between creating a domain and unpausing it,
  * ignores configuration keys it does not know and keeps only its own
@@ -23,7 +24,32 @@ static const char *const ism_ctl_create_pass[] = {
 	"-i", "--ignore-global-affinity-masks",
 };
 
-/* xl create's options that cannot work here, and why. */
+/* xl restore's. */
+static const char *const ism_ctl_restore_pass[] = {
+	"-d", "-e", "-V", "--vncviewer", "-A", "--vncviewer-autopass",
+};
+
+#define ISM_CTL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * How the xl commands that make a domain differ: the options passed on,
+ * whether a checkpoint file follows the configuration file, and whether
+ * KEY=VALUE settings may.
+ */
+static const struct ism_ctl_verb {
+	const char *name;
+	const char *const *pass;
+	unsigned int npass;
+	bool checkpoint;
+	bool settings;
+} ism_ctl_verbs[] = {
+	{ "create", ism_ctl_create_pass, ISM_CTL_ARRAY_SIZE(ism_ctl_create_pass),
+	  false, true },
+	{ "restore", ism_ctl_restore_pass,
+	  ISM_CTL_ARRAY_SIZE(ism_ctl_restore_pass), true, false },
+};
+
+/* Options of either that cannot work here, and why. */
 static const struct {
 	const char *opt;
 	const char *why;
@@ -35,8 +61,6 @@ static const struct {
 	{ "-f", "give the configuration file without -f" },
 	{ "--defconfig", "give the configuration file without it" },
 };
-
-#define ISM_CTL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The argument vector of one xl run: "xl", the words, NULL. */
 struct ism_ctl_argv {
@@ -69,74 +93,93 @@ static int ism_ctl_xl_run(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 }
 
 /*
- * Sort @args as xl create does: the first word that is neither an option
- * nor KEY=VALUE is the configuration file (*@config), the options go to
- * *@opts, the KEY=VALUE settings are joined by newlines into *@extra
- * (malloc'd; NULL if none).
+ * struct ism_ctl_words - the arguments sorted as xl sorts them: the first
+ * word that is neither an option nor KEY=VALUE is the configuration file,
+ * the next one the checkpoint (restore), the options go to @opts, the
+ * KEY=VALUE settings (create) are joined by newlines into @extra.
  */
-static int ism_ctl_create_args(struct ism_ctl *ctl, char *const *args,
-			       unsigned int nargs, struct ism_ctl_argv *opts,
-			       const char **config, bool *paused, char **extra)
+struct ism_ctl_words {
+	const char *config;
+	const char *checkpoint;
+	bool paused;
+	char *extra; /* malloc'd; NULL if none */
+};
+
+static int ism_ctl_word_refused(struct ism_ctl *ctl,
+				const struct ism_ctl_verb *verb,
+				const char *arg)
 {
-	size_t len = 0, n;
+	unsigned int j;
+	size_t n;
+
+	for (j = 0; j < ISM_CTL_ARRAY_SIZE(ism_ctl_create_refused); j++) {
+		n = strlen(ism_ctl_create_refused[j].opt);
+		if (!strncmp(arg, ism_ctl_create_refused[j].opt, n) &&
+		    (!arg[n] || arg[n] == '='))
+			break;
+	}
+	if (j < ISM_CTL_ARRAY_SIZE(ism_ctl_create_refused))
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "xl %s option %s is not supported: %s", verb->name,
+			 arg, ism_ctl_create_refused[j].why);
+	else
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "unknown xl %s option `%s'", verb->name, arg);
+	return -EINVAL;
+}
+
+static int ism_ctl_create_args(struct ism_ctl *ctl,
+			       const struct ism_ctl_verb *verb,
+			       char *const *args, unsigned int nargs,
+			       struct ism_ctl_argv *opts,
+			       struct ism_ctl_words *w)
+{
+	const char *want = verb->checkpoint ? "a configuration file and a "
+					      "checkpoint file" :
+					      "an xl configuration file";
+	size_t len = 0;
 	unsigned int i, j;
 	char *buf;
 
-	*config = NULL;
-	*paused = false;
-	*extra = NULL;
+	memset(w, 0, sizeof(*w));
 	if (nargs > ISM_CTL_CREATE_ARGS_MAX) {
 		snprintf(ctl->err, sizeof(ctl->err),
 			 "more than %u xl arguments", ISM_CTL_CREATE_ARGS_MAX);
 		return -EINVAL;
 	}
 	for (i = 0; i < nargs; i++) {
-		if (args[i][0] != '-' && strchr(args[i], '=')) {
+		if (args[i][0] != '-' && strchr(args[i], '=') &&
+		    verb->settings) {
 			len += strlen(args[i]) + 1;
 			continue;
 		}
-		if (args[i][0] != '-' && !*config) {
-			*config = args[i];
+		if (args[i][0] != '-' && !w->config) {
+			w->config = args[i];
+			continue;
+		}
+		if (args[i][0] != '-' && verb->checkpoint && !w->checkpoint) {
+			w->checkpoint = args[i];
 			continue;
 		}
 		if (args[i][0] != '-') {
 			snprintf(ctl->err, sizeof(ctl->err),
-				 "unexpected argument `%s' after the "
-				 "configuration file %s",
-				 args[i], *config);
+				 "unexpected argument `%s': want %s", args[i],
+				 want);
 			return -EINVAL;
 		}
 		if (!strcmp(args[i], "-p")) {
-			*paused = true;
+			w->paused = true;
 			continue;
 		}
-		for (j = 0; j < ISM_CTL_ARRAY_SIZE(ism_ctl_create_pass); j++)
-			if (!strcmp(args[i], ism_ctl_create_pass[j]))
+		for (j = 0; j < verb->npass; j++)
+			if (!strcmp(args[i], verb->pass[j]))
 				break;
-		if (j < ISM_CTL_ARRAY_SIZE(ism_ctl_create_pass)) {
-			ism_ctl_argv_add(opts, args[i]);
-			continue;
-		}
-		for (j = 0; j < ISM_CTL_ARRAY_SIZE(ism_ctl_create_refused);
-		     j++) {
-			n = strlen(ism_ctl_create_refused[j].opt);
-			if (!strncmp(args[i], ism_ctl_create_refused[j].opt,
-				     n) &&
-			    (!args[i][n] || args[i][n] == '='))
-				break;
-		}
-		if (j < ISM_CTL_ARRAY_SIZE(ism_ctl_create_refused))
-			snprintf(ctl->err, sizeof(ctl->err),
-				 "xl create option %s is not supported: %s",
-				 args[i], ism_ctl_create_refused[j].why);
-		else
-			snprintf(ctl->err, sizeof(ctl->err),
-				 "unknown xl create option `%s'", args[i]);
-		return -EINVAL;
+		if (j == verb->npass)
+			return ism_ctl_word_refused(ctl, verb, args[i]);
+		ism_ctl_argv_add(opts, args[i]);
 	}
-	if (!*config) {
-		snprintf(ctl->err, sizeof(ctl->err),
-			 "no xl configuration file given");
+	if (!w->config || (verb->checkpoint && !w->checkpoint)) {
+		snprintf(ctl->err, sizeof(ctl->err), "want %s", want);
 		return -EINVAL;
 	}
 	if (!len)
@@ -152,7 +195,7 @@ static int ism_ctl_create_args(struct ism_ctl *ctl, char *const *args,
 			strcat(buf, "\n");
 		strcat(buf, args[i]);
 	}
-	*extra = buf;
+	w->extra = buf;
 	return 0;
 }
 
@@ -197,34 +240,40 @@ static bool ism_ctl_create_stop(struct ism_ctl *ctl,
 }
 
 int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
-		   char *const *args, unsigned int nargs,
+		   const char *verb_name, char *const *args, unsigned int nargs,
 		   struct ism_ctl_created *out)
 {
 	struct ism_ctl_created made = { .domid = 0 };
+	const struct ism_ctl_verb *verb = NULL;
 	struct ism_ctl_spec *specs = NULL;
 	struct ism_ctl_argv a = { .n = 0 };
-	char *extra = NULL, *name = NULL;
-	const char *config;
+	struct ism_ctl_words w;
 	unsigned int num = 0, i;
+	char *name = NULL;
 	char domid[8];
 	uint16_t d;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	for (i = 0; i < ISM_CTL_ARRAY_SIZE(ism_ctl_verbs); i++)
+		if (!strcmp(verb_name, ism_ctl_verbs[i].name))
+			verb = &ism_ctl_verbs[i];
+	if (!verb)
+		return -EINVAL;
 	ism_ctl_argv_add(&a, "xl");
-	ism_ctl_argv_add(&a, "create");
+	ism_ctl_argv_add(&a, verb->name);
 	ism_ctl_argv_add(&a, "-p");
-	rc = ism_ctl_create_args(ctl, args, nargs, &a, &config, &made.paused,
-				 &extra);
+	rc = ism_ctl_create_args(ctl, verb, args, nargs, &a, &w);
 	if (rc)
 		return rc;
-	rc = ism_ctl_xlcfg_read(config, extra, stderr, &name, &specs, &num,
+	made.paused = w.paused;
+	rc = ism_ctl_xlcfg_read(w.config, w.extra, stderr, &name, &specs, &num,
 				ctl->err, sizeof(ctl->err));
 	if (rc)
 		goto out_free;
 	if (!name) {
 		snprintf(ctl->err, sizeof(ctl->err), "%s has no `name'",
-			 config);
+			 w.config);
 		rc = -EINVAL;
 		goto out_free;
 	}
@@ -244,8 +293,10 @@ int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 			goto out_free;
 		}
 	}
-	ism_ctl_argv_add(&a, config);
-	for (i = 0; i < nargs; i++)
+	ism_ctl_argv_add(&a, w.config);
+	if (w.checkpoint)
+		ism_ctl_argv_add(&a, w.checkpoint);
+	for (i = 0; verb->settings && i < nargs; i++)
 		if (args[i][0] != '-' && strchr(args[i], '='))
 			ism_ctl_argv_add(&a, args[i]);
 	ctl->err[0] = '\0';
@@ -256,8 +307,8 @@ int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 	if (rc) {
 		/* Nothing of ours to undo, and nothing safe to destroy. */
 		snprintf(ctl->err, sizeof(ctl->err),
-			 "xl create succeeded but no domain is named `%s'",
-			 name);
+			 "xl %s succeeded but no domain is named `%s'",
+			 verb->name, name);
 		goto out_free;
 	}
 	snprintf(domid, sizeof(domid), "%u", made.domid);
@@ -295,6 +346,6 @@ out_free:
 	free(made.devids);
 	free(specs);
 	free(name);
-	free(extra);
+	free(w.extra);
 	return rc;
 }

@@ -288,7 +288,7 @@ struct ism_ctl_xl {
 	void *priv;
 };
 
-/* How many xl options and KEY=VALUE arguments `ismctl create` takes. */
+/* How many arguments `ismctl create` and `ismctl restore` pass to xl. */
 #define ISM_CTL_CREATE_ARGS_MAX 64u
 
 /**
@@ -305,26 +305,30 @@ struct ism_ctl_created {
 };
 
 /**
- * ism_ctl_create() - `ismctl create`: a guest with its ism devices, in one
- * step that either completes or leaves nothing behind.
- * @args, @nargs: xl create's arguments: options, the configuration file
- *	(the first other word without '='), KEY=VALUE settings.
- *	-p leaves the guest paused; -q, -d, -e, -V, -A and their long forms
- *	are passed on; -c, -F, -n and -f are refused (they would block, make
- *	nothing or name another file).
+ * ism_ctl_create() - `ismctl create` and `ismctl restore`: a guest with its
+ * ism devices, in one step that either completes or leaves nothing behind.
+ * @verb: "create" (xl create) or "restore" (xl restore).
+ * @args, @nargs: the xl command's arguments: options, the configuration
+ *	file (the first other word; for create, one without '='), for
+ *	restore the checkpoint file after it, for create KEY=VALUE settings.
+ *	-p leaves the guest paused; the options xl has for the command and
+ *	ismctl can pass on are (create) -q, -d, -e, -V, -A, -i, (restore)
+ *	-d, -e, -V, -A, and their long forms; -c, -F, -n and -f are refused
+ *	(they would block, make nothing or name another file).
  *
  * Reads the file (plus the KEY=VALUE settings) first, so that a bad `ism`
  * entry creates nothing; refuses a name that a domain already has; runs
- * `xl create -p`, adds every `ism` device in one transaction, then runs
- * `xl unpause` unless -p.  If any step after xl create fails, or the user
- * interrupts, the devices are removed and `xl destroy` destroys the new
- * domain.  Return: 0 with *@out filled; -EINVAL (bad usage or config, with
- * nothing created); -EEXIST (the name is taken); -EIO (xl failed or could
- * not be run), -EINTR (interrupted), or what ism_ctl_attach() returns.
- * ctl->err says what failed and whether the domain was destroyed.
+ * `xl create -p` (`xl restore -p CONFIG CHECKPOINT`), adds every `ism`
+ * device in one transaction, then runs `xl unpause` unless -p.  If any
+ * step after xl made the domain fails, or the user interrupts, the devices
+ * are removed and `xl destroy` destroys the new domain.  Return: 0 with
+ * *@out filled; -EINVAL (bad usage or config, with nothing created);
+ * -EEXIST (the name is taken); -EIO (xl failed or could not be run),
+ * -EINTR (interrupted), or what ism_ctl_attach() returns.  ctl->err says
+ * what failed and whether the domain was destroyed.
  */
 int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
-		   char *const *args, unsigned int nargs,
+		   const char *verb, char *const *args, unsigned int nargs,
 		   struct ism_ctl_created *out);
 
 #endif /* ISM_BACKEND_ISMCTL_H */

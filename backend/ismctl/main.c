@@ -40,6 +40,9 @@ static void ism_ctl_usage(FILE *out)
 		" create [<xl-create-option>...] <xl-config-file> "
 		"[KEY=VALUE...]\n"
 		"       " ISM_CTL_PROG
+		" restore [<xl-restore-option>...] <xl-config-file> "
+		"<checkpoint-file>\n"
+		"       " ISM_CTL_PROG
 		" list [--json] [--stats-socket <path>]\n"
 		"\n"
 		"<spec> is key=value,... with the keys backend=<domain> "
@@ -274,6 +277,7 @@ static bool ism_ctl_xl_exec_interrupted(void *priv)
 	return false;
 }
 
+/* `create' and `restore': argv[0] says which. */
 static int ism_ctl_cmd_create(int argc, char **argv)
 {
 	struct ism_ctl_xl_exec x;
@@ -298,14 +302,14 @@ static int ism_ctl_cmd_create(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &x.stop, &x.saved);
 	if (ism_ctl_open(&ctl))
 		return ISM_CTL_EXIT_FAIL;
-	rc = ism_ctl_create(&ctl, &xl, argv + 1, (unsigned int)(argc - 1),
-			    &made);
+	rc = ism_ctl_create(&ctl, &xl, argv[0], argv + 1,
+			    (unsigned int)(argc - 1), &made);
 	for (i = 0; !rc && i < made.num; i++)
 		printf("%u\n", made.devids[i]);
 	if (!rc)
 		free(made.devids);
 	ism_platform_xen_close(ctl.p);
-	return ism_ctl_report(&ctl, "create", rc);
+	return ism_ctl_report(&ctl, argv[0], rc);
 }
 
 static int ism_ctl_cmd_list(int argc, char **argv)
@@ -364,7 +368,7 @@ int main(int argc, char **argv)
 		return ism_ctl_cmd_detach(argc - 1, argv + 1);
 	if (!strcmp(cmd, "apply"))
 		return ism_ctl_cmd_apply(argc - 1, argv + 1);
-	if (!strcmp(cmd, "create"))
+	if (!strcmp(cmd, "create") || !strcmp(cmd, "restore"))
 		return ism_ctl_cmd_create(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return ism_ctl_cmd_list(argc - 1, argv + 1);

@@ -161,6 +161,9 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/kfront-death-guest.sh \
 	tests/lab/scenarios/kfront-ioctl-guest.sh \
 	tests/lab/scenarios/kfront-bench-guest.sh \
 	tests/lab/scenarios/kfront-bench-full.lab
+# Issue 17: xl save and restore of a guest that maps a region.
+LAB_SCENARIOS += tests/lab/scenarios/save-restore.lab
+LAB_SCENARIO_SRC += tests/lab/scenarios/save-restore-guest.sh
 # Issue 15: unmodified programs over SMC (ism-smc-run).
 LAB_SCENARIOS += tests/lab/scenarios/smc-preload.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/smc-preload-guest.sh

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test-create.c - `ismctl create` on the fake Xen, with a fake xl that
+ * test-create.c - `ismctl create` and `ismctl restore` on the fake Xen,
+ * with a fake xl that
  * records what it is asked and creates or destroys fake domains: the
  * steps and their order, -p, KEY=VALUE settings, options refused, and
  * that every failure after xl create leaves no domain and no device.
@@ -52,7 +53,7 @@ static int xl_run(void *priv, const char *const *argv)
 	}
 	if (xl.fail_cmd && !strcmp(argv[1], xl.fail_cmd))
 		return xl.fail_status;
-	if (!strcmp(argv[1], "create")) {
+	if (!strcmp(argv[1], "create") || !strcmp(argv[1], "restore")) {
 		if (fake_xen_domain_add(fx, xl.next_domid, 0))
 			return 1;
 		snprintf(path, sizeof(path), "/local/domain/%u/name",
@@ -119,7 +120,8 @@ static int create(const char *config, char **args, unsigned int nargs,
 	for (i = 0; i < nargs && i < 7; i++)
 		argv[i + 1] = args[i];
 	ctl.err[0] = '\0';
-	return ism_ctl_create(&ctl, &fake_xl, argv, nargs + 1, made);
+	return ism_ctl_create(&ctl, &fake_xl, "create", argv, nargs + 1,
+			      made);
 }
 
 static void test_create(const char *two)
@@ -164,16 +166,16 @@ static void test_create(const char *two)
 	args[0] = "-p";
 	args[1] = (char *)cfg(3, "name = \"g8\"\n");
 	args[2] = "-q";
-	tap_is_int(ism_ctl_create(&ctl, &fake_xl, args, 3, &made), 0,
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "create", args, 3, &made), 0,
 		   "ismctl create -p CONFIG -q");
 	snprintf(want, sizeof(want), "create -p -q %s", args[1]);
 	tap_is_str(xl.log, want, "... the file found among the options");
 	args[2] = "other.cfg";
 	xl_reset(16, "g9");
-	tap_is_int(ism_ctl_create(&ctl, &fake_xl, args, 3, &made), -EINVAL,
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "create", args, 3, &made), -EINVAL,
 		   "a second file is refused");
 	tap_ok(!xl.runs && strstr(ctl.err, "other.cfg"), "... naming it");
-	tap_is_int(ism_ctl_create(&ctl, &fake_xl, args, 1, &made), -EINVAL,
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "create", args, 1, &made), -EINVAL,
 		   "no file at all is refused");
 }
 
@@ -189,6 +191,39 @@ static void test_settings(void)
 	tap_ok(made.domid == 8 && made.num == 1 && made.devids[0] == 40,
 	       "... the guest is `other' with device 40, not 30");
 	free(made.devids);
+}
+
+static void test_restore(void)
+{
+	struct ism_ctl_created made;
+	char *args[] = { "-e", "", "/tmp/g10.save", "-p" };
+	char want[256];
+	const char *c = cfg(2, "name = \"g10\"\nism = [ \"devid=50\" ]\n");
+
+	args[1] = (char *)c;
+	xl_reset(17, "g10");
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "restore", args, 3, &made),
+		   0, "restore a guest with its ism device");
+	snprintf(want, sizeof(want), "restore -p -e %s /tmp/g10.save | "
+				     "unpause 17", c);
+	tap_is_str(xl.log, want,
+		   "... xl restore -p CONFIG CHECKPOINT, then xl unpause");
+	tap_ok(made.domid == 17 && made.num == 1 && made.devids[0] == 50,
+	       "... its device 50 is back");
+	free(made.devids);
+	if (fake_xen_domain_kill(fx, 17))
+		exit(99);
+	xl_reset(18, "g10");
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "restore", args, 2, &made),
+		   -EINVAL, "restore without a checkpoint is refused");
+	args[3] = "memory=64";
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "restore", args, 4, &made),
+		   -EINVAL, "restore takes no KEY=VALUE settings");
+	args[3] = "-q";
+	tap_ok(ism_ctl_create(&ctl, &fake_xl, "restore", args, 4, &made) ==
+			       -EINVAL &&
+		       !xl.runs && strstr(ctl.err, "xl restore option `-q'"),
+	       "xl create's -q is unknown to xl restore");
 }
 
 static void test_refused(const char *two)
@@ -304,11 +339,12 @@ int main(void)
 {
 	const char *two;
 
-	tap_plan(36);
+	tap_plan(42);
 	setup();
 	two = cfg(0, "name = \"g1\"\nism = [ \"devid=7\", \"backend=0\" ]\n");
 	test_create(two);
 	test_settings();
+	test_restore();
 	test_refused(two);
 	test_failures(two);
 	unlink(cfg(0, ""));

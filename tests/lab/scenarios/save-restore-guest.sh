@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The guest half of the save-restore scenario (roles a, b; see
+# save-restore.lab).  b is saved while it maps a's region, and restored.
+. /lab/guest-lib.sh
+pattern() { yes "save and restore, round $1 0123456789" | head -c 65536; }
+got_all() { [ -f "$1" ] && [ "$(wc -c <"$1")" -ge 65536 ]; }
+
+case $1 in
+a)
+	peer=$(get lab/peer)
+	pattern 1 >/tmp/p1
+	ism alloc 64K --publish sr1 --peer "$peer" --wait-peer --write /tmp/p1 \
+		--notify --wait-detach --timeout 600000 >/dev/null
+	check "a: its wait for b's detach ends when b is saved (its domain died)" 0 $?
+	xenstore-write lab/round1 1
+	# b's new domid, once dom0 restored it.
+	peer=$(get lab/peer2)
+	pattern 2 >/tmp/p2
+	ism alloc 64K --publish sr2 --peer "$peer" --wait-peer --write /tmp/p2 \
+		--notify --wait-detach --timeout 600000 >/dev/null
+	check "a: shares a new region with the restored b" 0 $?
+	;;
+b)
+	peer=$(get lab/peer)
+	ism attach --lookup sr1 --from "$peer" --wait --read /tmp/got1 \
+		--sleep 600000 &
+	old=$!
+	wait_until 120 got_all /tmp/got1
+	pattern 1 | cmp -s - /tmp/got1 && echo "ok - b: attached, mapped and read a's region" ||
+		echo "not ok - b: attached, mapped and read a's region"
+	xenstore-write lab/attached 1
+	# dom0 saves this guest now, and restores it: it goes on here, in a
+	# new domain whose home dom0 marks with lab/round2.
+	get lab/round2 >/dev/null &&
+		echo "ok - b: runs again after the restore, as domain $(xenstore-read domid)" ||
+		echo "not ok - b: runs again after the restore"
+	ism attach --lookup sr2 --from "$peer" --wait --read /tmp/got2
+	check "b: a new process attaches to a's new region on the new device" 0 $?
+	pattern 2 | cmp -s - /tmp/got2 && echo "ok - b: ... and reads it" ||
+		echo "not ok - b: ... and reads it"
+	# The process that held the device before the save lost its mappings
+	# and its event channel in the restore, and dies; Linux 6.1's evtchn
+	# driver BUGs when its port is closed (evtchn_unbind_from_user: the
+	# port has no irq after a restore), which leaves the process stuck in
+	# its exit.  Not ours to fix; the kernel frontend is the way for
+	# guests that are saved.
+	kill -KILL "$old" 2>/dev/null
+	old_gone() { ! kill -0 "$old" 2>/dev/null; }
+	wait_until 10 old_gone
+	if dmesg | grep -q 'kernel BUG at drivers/xen/evtchn.c'; then
+		echo "not ok - b: the process that held the device before the save exits cleanly # TODO Linux 6.1's evtchn driver BUGs closing a port lost in the restore"
+		exit 0
+	fi
+	echo "ok - b: the process that held the device before the save exits cleanly"
+	;;
+esac
+kernel_clean && echo "ok - $1: the kernel log is clean" ||
+	echo "not ok - $1: the kernel log is clean: $(head -n 3 /tmp/kbad)"
