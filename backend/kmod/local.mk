@@ -53,14 +53,21 @@ all-local: kmod
 # Built only for kernels that have what it needs (see above).
 KMOD_SMCD = frontend-linux/kmod/xen-ism-smcd.ko
 
+# modprobe (xen-ismd.service's ExecStartPre) finds a module only through
+# depmod's index, which an install into the running system updates; a
+# staged one (DESTDIR) leaves that to whoever installs its files.
+KMOD_DEPMOD = test -n "$(DESTDIR)" || depmod -a $(LINUX_RELEASE)
+
 install-exec-local: kmod
 	$(MKDIR_P) $(DESTDIR)/lib/modules/$(LINUX_RELEASE)/updates
 	$(INSTALL_DATA) $(KMOD_MODULES) $(wildcard $(KMOD_SMCD)) \
 		$(DESTDIR)/lib/modules/$(LINUX_RELEASE)/updates/
+	$(KMOD_DEPMOD)
 
 uninstall-local:
 	cd $(DESTDIR)/lib/modules/$(LINUX_RELEASE)/updates && \
 		rm -f $(notdir $(KMOD_MODULES) $(KMOD_SMCD))
+	$(KMOD_DEPMOD)
 
 clean-kmod:
 	-for d in backend/kmod frontend-linux/kmod; do \

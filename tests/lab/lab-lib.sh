@@ -7,8 +7,10 @@
 # Every wait is wait-lib.sh's wait_until, bounded by the clock.
 . /lab/wait-lib.sh
 
-LAB_TESTS=0
-LAB_FAILED=0
+# Kept when sourced again: a scenario may run its own checks, then
+# another scenario (package.lab runs demo.lab).
+LAB_TESTS=${LAB_TESTS:-0}
+LAB_FAILED=${LAB_FAILED:-0}
 LAB_GUEST_KERNEL=/lab/guest/vmlinux
 LAB_GUEST_RAMDISK=/lab/guest/initrd.cpio
 # The same with iperf3, sockperf and socat (GUEST_MEMORY=256 to boot it).

@@ -109,6 +109,7 @@ tests_lab_lab_smcd_SOURCES = tests/lab/probe/lab-smcd.c \
 LAB_PROGS += tests/lab/lab-smcd
 
 LAB_FILES = tests/lab/lab-env.sh tests/lab/lab-fetch tests/lab/lab-image \
+	tests/lab/lab-debs \
 	tests/lab/lab-run tests/lab/lab-lib.sh tests/lab/guest-lib.sh \
 	tests/lab/wait-lib.sh tests/lab/lab-bench \
 	tests/lab/console-tap.awk \
@@ -164,6 +165,8 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/kfront-death-guest.sh \
 # Issue 17: xl save and restore of a guest that maps a region.
 LAB_SCENARIOS += tests/lab/scenarios/save-restore.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/save-restore-guest.sh
+# Issue 17: the lab on the Debian packages (make check-lab-deb, below).
+LAB_SCENARIO_SRC += tests/lab/scenarios/package.lab
 # Issue 15: unmodified programs over SMC (ism-smc-run).
 LAB_SCENARIOS += tests/lab/scenarios/smc-preload.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/smc-preload-guest.sh
@@ -272,10 +275,28 @@ soak: all lab-images
 	test "$$(cat tests/lab/logs/soak.rc)" = 0 && \
 		! grep -q '^not ok' tests/lab/logs/soak.tap
 
-clean-lab:
-	rm -rf $(LAB_OUT) tests/lab/logs
+# Issue 17: the lab booted from the Debian packages (scripts/debs's
+# output, build-deb/ of the source tree, and the modules DKMS built
+# there) instead of `make install`, in its own images (tests/lab/out-deb),
+# running package.lab: checks that the packages' files are what runs,
+# then the demo.
+LAB_DEB_DIR = $(abs_top_srcdir)/build-deb
+LAB_DEB_OUT = tests/lab/out-deb
+LAB_DEB_SCENARIOS = tests/lab/scenarios/package.lab
+check-lab-deb: all lab-fetch
+	rm -rf $(LAB_DEB_OUT)/install && $(MKDIR_P) $(LAB_DEB_OUT)/install
+	$(LAB_ENV) $(SHELL) $(top_srcdir)/tests/lab/lab-debs '$(LAB_DEB_DIR)' \
+		'$(abs_top_builddir)/$(LAB_DEB_OUT)/install'
+	$(LAB_ENV) $(SHELL) $(top_srcdir)/tests/lab/lab-image $(LAB_DEB_OUT) \
+		'$(abs_top_builddir)/$(LAB_DEB_OUT)/install' $(LAB_PROGS)
+	$(MAKE) $(AM_MAKEFLAGS) -j1 check TESTS="$(LAB_DEB_SCENARIOS)" \
+		LAB_OUT=$(LAB_DEB_OUT)
 
-PHONY_TARGETS += lab-fetch lab-images lab-demo lab-shell bench soak clean-lab
+clean-lab:
+	rm -rf $(LAB_OUT) $(LAB_DEB_OUT) tests/lab/logs
+
+PHONY_TARGETS += lab-fetch lab-images lab-demo lab-shell bench soak clean-lab \
+	check-lab-deb
 
 # The part of the lab that judges a run is unit-tested in `make check`.
 TESTS += tests/lab/test-console-tap.sh tests/lab/test-smcd-bench-table.sh
