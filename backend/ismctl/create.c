@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * create.c - `ismctl create` and `ismctl restore`: xl create -p (or xl
- * restore -p), the `ism` devices, xl unpause, and on any failure after xl
- * made the domain, the half-made guest destroyed.
+ * create.c - `ismctl create`, `restore` and `migrate`: xl create -p (xl
+ * restore -p, xl migrate -p to this host), the `ism` devices, xl unpause;
+ * on any failure after xl made the domain, the half-made guest destroyed
+ * (a migrated one, the only copy, is left paused instead).
  *
  * Xen 4.17's xl has no hook between creating a domain and unpausing it,
  * ignores configuration keys it does not know and keeps only its own
- * parse of the file (see ismctl(8), CREATE), so the steps are run here,
+ * parse of the file (see ismctl(8), create), so the steps are run here,
  * through xl, in the order an administrator would type them.
  */
 #include <errno.h>
@@ -29,12 +30,22 @@ static const char *const ism_ctl_restore_pass[] = {
 	"-d", "-e", "-V", "--vncviewer", "-A", "--vncviewer-autopass",
 };
 
+/* xl migrate's (the receiver's options are in its command: see below). */
+static const char *const ism_ctl_migrate_pass[] = { "--debug" };
+
+/*
+ * xl migrate's receiver on this host: `-s ""` makes xl run this command
+ * instead of ssh HOST xl migrate-receive; -p leaves the domain paused.
+ */
+#define ISM_CTL_MIGRATE_RECEIVER "xl migrate-receive -p"
+
 #define ISM_CTL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * How the xl commands that make a domain differ: the options passed on,
- * whether a checkpoint file follows the configuration file, and whether
- * KEY=VALUE settings may.
+ * whether a checkpoint file follows the configuration file, whether
+ * KEY=VALUE settings may; and for migrate, that the domain exists before
+ * (it is moved, not made) and is never destroyed on failure.
  */
 static const struct ism_ctl_verb {
 	const char *name;
@@ -42,14 +53,17 @@ static const struct ism_ctl_verb {
 	unsigned int npass;
 	bool checkpoint;
 	bool settings;
+	bool moves;
 } ism_ctl_verbs[] = {
-	{ "create", ism_ctl_create_pass, ISM_CTL_ARRAY_SIZE(ism_ctl_create_pass),
-	  false, true },
+	{ "create", ism_ctl_create_pass,
+	  ISM_CTL_ARRAY_SIZE(ism_ctl_create_pass), false, true, false },
 	{ "restore", ism_ctl_restore_pass,
-	  ISM_CTL_ARRAY_SIZE(ism_ctl_restore_pass), true, false },
+	  ISM_CTL_ARRAY_SIZE(ism_ctl_restore_pass), true, false, false },
+	{ "migrate", ism_ctl_migrate_pass,
+	  ISM_CTL_ARRAY_SIZE(ism_ctl_migrate_pass), false, false, true },
 };
 
-/* Options of either that cannot work here, and why. */
+/* Options of any of them that cannot work here, and why. */
 static const struct {
 	const char *opt;
 	const char *why;
@@ -206,6 +220,7 @@ static int ism_ctl_create_args(struct ism_ctl *ctl,
  */
 static void ism_ctl_create_undo(struct ism_ctl *ctl,
 				const struct ism_ctl_xl *xl,
+				const struct ism_ctl_verb *verb,
 				const struct ism_ctl_created *made)
 {
 	struct ism_ctl_argv a = { .n = 0 };
@@ -216,6 +231,13 @@ static void ism_ctl_create_undo(struct ism_ctl *ctl,
 	snprintf(domid, sizeof(domid), "%u", made->domid);
 	for (i = 0; i < made->num; i++)
 		ism_ctl_detach(ctl, domid, made->devids[i], 0);
+	if (verb->moves) {
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "%.380s; domain %s is migrated but left paused "
+			 "without its ism devices (ismctl apply, xl unpause)",
+			 first, domid);
+		return;
+	}
 	ism_ctl_argv_add(&a, "xl");
 	ism_ctl_argv_add(&a, "destroy");
 	ism_ctl_argv_add(&a, domid);
@@ -227,6 +249,28 @@ static void ism_ctl_create_undo(struct ism_ctl *ctl,
 	else
 		snprintf(undo, sizeof(undo), "domain %s was destroyed", domid);
 	snprintf(ctl->err, sizeof(ctl->err), "%.380s; %s", first, undo);
+}
+
+/*
+ * Remove what a migrated domain @old left: xen-ismd removes the devices
+ * of a dead domain too, but maybe not before the new domain asks for the
+ * same devids.  Whoever comes second finds nothing, which is fine.
+ */
+static void ism_ctl_create_forget(struct ism_ctl *ctl, uint16_t old)
+{
+	struct ism_ctl_device *devs = NULL;
+	unsigned int num = 0, i;
+	char domid[8];
+
+	if (ism_ctl_list(ctl, &devs, &num))
+		return;
+	snprintf(domid, sizeof(domid), "%u", old);
+	for (i = 0; i < num; i++)
+		if (devs[i].domid == old)
+			ism_ctl_detach(ctl, domid, devs[i].devid, 0);
+	free(devs);
+	ctl->err[0] = '\0';
+	ctl->warn[0] = '\0';
 }
 
 /* Whether the user interrupted; if so ctl->err says so. */
@@ -251,7 +295,7 @@ int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 	unsigned int num = 0, i;
 	char *name = NULL;
 	char domid[8];
-	uint16_t d;
+	uint16_t d = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -278,13 +322,13 @@ int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 		goto out_free;
 	}
 	rc = ism_ctl_domain_lookup(ctl, ISM_XS_NO_TX, name, true, &d);
-	if (!rc) {
+	if (!rc && !verb->moves) {
 		snprintf(ctl->err, sizeof(ctl->err),
 			 "domain %u is already named `%s'", d, name);
 		rc = -EEXIST;
 		goto out_free;
 	}
-	if (rc != -ENOENT)
+	if (rc && (verb->moves || rc != -ENOENT))
 		goto out_free;
 	if (num) {
 		made.devids = calloc(num, sizeof(*made.devids));
@@ -293,7 +337,15 @@ int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 			goto out_free;
 		}
 	}
-	ism_ctl_argv_add(&a, w.config);
+	if (verb->moves) {
+		snprintf(domid, sizeof(domid), "%u", d);
+		ism_ctl_argv_add(&a, "-s");
+		ism_ctl_argv_add(&a, "");
+		ism_ctl_argv_add(&a, domid);
+		ism_ctl_argv_add(&a, ISM_CTL_MIGRATE_RECEIVER);
+	} else {
+		ism_ctl_argv_add(&a, w.config);
+	}
 	if (w.checkpoint)
 		ism_ctl_argv_add(&a, w.checkpoint);
 	for (i = 0; verb->settings && i < nargs; i++)
@@ -304,6 +356,8 @@ int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 	if (rc)
 		goto out_free;
 	rc = ism_ctl_domain_lookup(ctl, ISM_XS_NO_TX, name, true, &made.domid);
+	if (!rc && verb->moves && made.domid == d)
+		rc = -ENOENT; /* still the old domain: nothing moved */
 	if (rc) {
 		/* Nothing of ours to undo, and nothing safe to destroy. */
 		snprintf(ctl->err, sizeof(ctl->err),
@@ -311,6 +365,8 @@ int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 			 verb->name, name);
 		goto out_free;
 	}
+	if (verb->moves)
+		ism_ctl_create_forget(ctl, d);
 	snprintf(domid, sizeof(domid), "%u", made.domid);
 	if (ism_ctl_create_stop(ctl, xl)) {
 		rc = -EINTR;
@@ -341,7 +397,7 @@ int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 	goto out_free;
 
 out_undo:
-	ism_ctl_create_undo(ctl, xl, &made);
+	ism_ctl_create_undo(ctl, xl, verb, &made);
 out_free:
 	free(made.devids);
 	free(specs);

@@ -305,9 +305,12 @@ struct ism_ctl_created {
 };
 
 /**
- * ism_ctl_create() - `ismctl create` and `ismctl restore`: a guest with its
- * ism devices, in one step that either completes or leaves nothing behind.
- * @verb: "create" (xl create) or "restore" (xl restore).
+ * ism_ctl_create() - `ismctl create`, `restore` and `migrate`: a guest with
+ * its ism devices, in one step that either completes or leaves nothing
+ * behind.
+ * @verb: "create" (xl create), "restore" (xl restore) or "migrate" (xl
+ *	migrate of the file's domain to this host: `xl migrate -p -s ""
+ *	DOMID "xl migrate-receive -p"`, options --debug).
  * @args, @nargs: the xl command's arguments: options, the configuration
  *	file (the first other word; for create, one without '='), for
  *	restore the checkpoint file after it, for create KEY=VALUE settings.
@@ -321,9 +324,10 @@ struct ism_ctl_created {
  * `xl create -p` (`xl restore -p CONFIG CHECKPOINT`), adds every `ism`
  * device in one transaction, then runs `xl unpause` unless -p.  If any
  * step after xl made the domain fails, or the user interrupts, the devices
- * are removed and `xl destroy` destroys the new domain.  Return: 0 with
+ * are removed and `xl destroy` destroys the new domain (a migrated one is
+ * left paused, since it is the only copy).  Return: 0 with
  * *@out filled; -EINVAL (bad usage or config, with nothing created);
- * -EEXIST (the name is taken); -EIO (xl failed or could not be run),
+ * -EEXIST (the name is taken; for migrate, -ENOENT: no such domain); -EIO (xl failed or could not be run),
  * -EINTR (interrupted), or what ism_ctl_attach() returns.  ctl->err says
  * what failed and whether the domain was destroyed.
  */

@@ -42,6 +42,7 @@ static void ism_ctl_usage(FILE *out)
 		"       " ISM_CTL_PROG
 		" restore [<xl-restore-option>...] <xl-config-file> "
 		"<checkpoint-file>\n"
+		"       " ISM_CTL_PROG " migrate [--debug] <xl-config-file>\n"
 		"       " ISM_CTL_PROG
 		" list [--json] [--stats-socket <path>]\n"
 		"\n"
@@ -277,7 +278,7 @@ static bool ism_ctl_xl_exec_interrupted(void *priv)
 	return false;
 }
 
-/* `create' and `restore': argv[0] says which. */
+/* `create', `restore' and `migrate': argv[0] says which. */
 static int ism_ctl_cmd_create(int argc, char **argv)
 {
 	struct ism_ctl_xl_exec x;
@@ -368,7 +369,8 @@ int main(int argc, char **argv)
 		return ism_ctl_cmd_detach(argc - 1, argv + 1);
 	if (!strcmp(cmd, "apply"))
 		return ism_ctl_cmd_apply(argc - 1, argv + 1);
-	if (!strcmp(cmd, "create") || !strcmp(cmd, "restore"))
+	if (!strcmp(cmd, "create") || !strcmp(cmd, "restore") ||
+	    !strcmp(cmd, "migrate"))
 		return ism_ctl_cmd_create(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return ism_ctl_cmd_list(argc - 1, argv + 1);

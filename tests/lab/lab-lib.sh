@@ -42,6 +42,13 @@ tap_fail()
 	echo "not ok $LAB_TESTS - $*"
 }
 
+# tap_skip DESCRIPTION REASON: a test that cannot run here, and why.
+tap_skip()
+{
+	LAB_TESTS=$((LAB_TESTS + 1))
+	echo "ok $LAB_TESTS - $1 # SKIP $2"
+}
+
 tap_diag()
 {
 	echo "# $*"

@@ -36,6 +36,15 @@ static struct {
 	unsigned int interrupt_at;
 } xl;
 
+static int argc_of(const char *const *argv)
+{
+	int n = 0;
+
+	while (argv[n])
+		n++;
+	return n;
+}
+
 static int xl_run(void *priv, const char *const *argv)
 {
 	char path[64];
@@ -53,6 +62,16 @@ static int xl_run(void *priv, const char *const *argv)
 	}
 	if (xl.fail_cmd && !strcmp(argv[1], xl.fail_cmd))
 		return xl.fail_status;
+	if (!strcmp(argv[1], "migrate")) {
+		/* The receiver makes the new domain; the old one dies. */
+		if (fake_xen_domain_add(fx, xl.next_domid, 0) ||
+		    fake_xen_domain_kill(
+			    fx, (uint16_t)atoi(argv[argc_of(argv) - 2])))
+			return 1;
+		snprintf(path, sizeof(path), "/local/domain/%u/name",
+			 xl.next_domid);
+		return fake_xen_xs_write(fx, 0, path, xl.name) ? 1 : 0;
+	}
 	if (!strcmp(argv[1], "create") || !strcmp(argv[1], "restore")) {
 		if (fake_xen_domain_add(fx, xl.next_domid, 0))
 			return 1;
@@ -120,8 +139,7 @@ static int create(const char *config, char **args, unsigned int nargs,
 	for (i = 0; i < nargs && i < 7; i++)
 		argv[i + 1] = args[i];
 	ctl.err[0] = '\0';
-	return ism_ctl_create(&ctl, &fake_xl, "create", argv, nargs + 1,
-			      made);
+	return ism_ctl_create(&ctl, &fake_xl, "create", argv, nargs + 1, made);
 }
 
 static void test_create(const char *two)
@@ -172,11 +190,11 @@ static void test_create(const char *two)
 	tap_is_str(xl.log, want, "... the file found among the options");
 	args[2] = "other.cfg";
 	xl_reset(16, "g9");
-	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "create", args, 3, &made), -EINVAL,
-		   "a second file is refused");
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "create", args, 3, &made),
+		   -EINVAL, "a second file is refused");
 	tap_ok(!xl.runs && strstr(ctl.err, "other.cfg"), "... naming it");
-	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "create", args, 1, &made), -EINVAL,
-		   "no file at all is refused");
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "create", args, 1, &made),
+		   -EINVAL, "no file at all is refused");
 }
 
 static void test_settings(void)
@@ -202,10 +220,12 @@ static void test_restore(void)
 
 	args[1] = (char *)c;
 	xl_reset(17, "g10");
-	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "restore", args, 3, &made),
-		   0, "restore a guest with its ism device");
-	snprintf(want, sizeof(want), "restore -p -e %s /tmp/g10.save | "
-				     "unpause 17", c);
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "restore", args, 3, &made), 0,
+		   "restore a guest with its ism device");
+	snprintf(want, sizeof(want),
+		 "restore -p -e %s /tmp/g10.save | "
+		 "unpause 17",
+		 c);
 	tap_is_str(xl.log, want,
 		   "... xl restore -p CONFIG CHECKPOINT, then xl unpause");
 	tap_ok(made.domid == 17 && made.num == 1 && made.devids[0] == 50,
@@ -224,6 +244,50 @@ static void test_restore(void)
 			       -EINVAL &&
 		       !xl.runs && strstr(ctl.err, "xl restore option `-q'"),
 	       "xl create's -q is unknown to xl restore");
+}
+
+static void test_migrate(void)
+{
+	struct ism_ctl_created made;
+	char *args[] = { "--debug", "" };
+	char want[256];
+	const char *c = cfg(2, "name = \"g11\"\nism = [ \"devid=60\" ]\n");
+
+	args[1] = (char *)c;
+	xl_reset(19, "g11");
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "migrate", args, 2, &made),
+		   -ENOENT, "migrate of a domain that does not exist: -ENOENT");
+	tap_ok(!xl.runs, "... before xl runs");
+	xl_reset(20, "g11");
+	if (ism_ctl_create(&ctl, &fake_xl, "create", args + 1, 1, &made))
+		exit(99);
+	free(made.devids);
+	xl_reset(21, "g11");
+	tap_is_int(
+		ism_ctl_create(&ctl, &fake_xl, "migrate", args, 2, &made), 0,
+		"migrate g11 (domain 20) on this host, taking over its devid 60");
+	snprintf(want, sizeof(want),
+		 "migrate -p --debug -s  20 xl migrate-receive -p | "
+		 "unpause 21");
+	tap_is_str(xl.log, want,
+		   "... xl migrate -p -s \"\" 20 \"xl migrate-receive -p\", "
+		   "then xl unpause");
+	tap_ok(made.domid == 21 && made.num == 1 && made.devids[0] == 60 &&
+		       fake_xen_domain_state(fx, 20) == FAKE_XEN_DOM_NONE,
+	       "... the new domain 21 has device 60, the old one is gone");
+	free(made.devids);
+	/* A failure after the move must not destroy the only copy. */
+	if (ism_ctl_detach(&ctl, "21", 60, 0))
+		exit(99);
+	xl_reset(22, "g11");
+	xl.fail_cmd = "unpause";
+	xl.fail_status = 1;
+	tap_is_int(ism_ctl_create(&ctl, &fake_xl, "migrate", args, 2, &made),
+		   -EIO, "a migrated guest that cannot be unpaused: -EIO");
+	tap_ok(!strstr(xl.log, "destroy") &&
+		       fake_xen_domain_state(fx, 22) == FAKE_XEN_DOM_RUNNING &&
+		       strstr(ctl.err, "domain 22 is migrated but left paused"),
+	       "... it is left paused, not destroyed, and the error says so");
 }
 
 static void test_refused(const char *two)
@@ -339,12 +403,13 @@ int main(void)
 {
 	const char *two;
 
-	tap_plan(42);
+	tap_plan(49);
 	setup();
 	two = cfg(0, "name = \"g1\"\nism = [ \"devid=7\", \"backend=0\" ]\n");
 	test_create(two);
 	test_settings();
 	test_restore();
+	test_migrate();
 	test_refused(two);
 	test_failures(two);
 	unlink(cfg(0, ""));

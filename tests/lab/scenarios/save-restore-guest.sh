@@ -21,6 +21,12 @@ a)
 	ism alloc 64K --publish sr2 --peer "$peer" --wait-peer --write /tmp/p2 \
 		--notify --wait-detach --timeout 600000 >/dev/null
 	check "a: shares a new region with the restored b" 0 $?
+	# b's domid once dom0 migrated it.
+	peer=$(get lab/peer3)
+	pattern 3 >/tmp/p3
+	ism alloc 64K --publish sr3 --peer "$peer" --wait-peer --write /tmp/p3 \
+		--notify --wait-detach --timeout 600000 >/dev/null
+	check "a: shares a new region with b after its migration" 0 $?
 	;;
 b)
 	peer=$(get lab/peer)
@@ -39,6 +45,16 @@ b)
 	ism attach --lookup sr2 --from "$peer" --wait --read /tmp/got2
 	check "b: a new process attaches to a's new region on the new device" 0 $?
 	pattern 2 | cmp -s - /tmp/got2 && echo "ok - b: ... and reads it" ||
+		echo "not ok - b: ... and reads it"
+	# dom0 migrates this guest now (to the same host): again a new domain,
+	# where Xen can migrate it (see save-restore.lab).
+	xenstore-write lab/round2-done 1
+	get lab/round3 >/dev/null &&
+		echo "ok - b: runs on after the migration, as domain $(xenstore-read domid)" ||
+		echo "not ok - b: runs on after the migration"
+	ism attach --lookup sr3 --from "$peer" --wait --read /tmp/got3
+	check "b: attaches to a's region on its device after the migration" 0 $?
+	pattern 3 | cmp -s - /tmp/got3 && echo "ok - b: ... and reads it" ||
 		echo "not ok - b: ... and reads it"
 	# The process that held the device before the save lost its mappings
 	# and its event channel in the restore, and dies; Linux 6.1's evtchn
