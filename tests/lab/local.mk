@@ -162,8 +162,10 @@ LAB_SCENARIO_SRC += tests/lab/scenarios/kfront-death-guest.sh \
 	tests/lab/scenarios/kfront-ioctl-guest.sh \
 	tests/lab/scenarios/kfront-bench-guest.sh \
 	tests/lab/scenarios/kfront-bench-full.lab
-# Issue 17: xl save and restore of a guest that maps a region.
-LAB_SCENARIOS += tests/lab/scenarios/save-restore.lab
+# Issue 17: xl save and restore (and migrate, where Xen can) of a guest
+# that maps a region, on either frontend.
+LAB_SCENARIOS += tests/lab/scenarios/save-restore.lab \
+	tests/lab/scenarios/kfront-save-restore.lab
 LAB_SCENARIO_SRC += tests/lab/scenarios/save-restore-guest.sh
 # Issue 17: the lab on the Debian packages (make check-lab-deb, below).
 LAB_SCENARIO_SRC += tests/lab/scenarios/package.lab

@@ -3,7 +3,9 @@
 #
 # The guest half of the save-restore scenario (roles a, b; see
 # save-restore.lab).  b is saved while it maps a's region, and restored.
+# $2: the frontend, user or kernel.
 . /lab/guest-lib.sh
+[ "$2" = kernel ] && kfront_use
 pattern() { yes "save and restore, round $1 0123456789" | head -c 65536; }
 got_all() { [ -f "$1" ] && [ "$(wc -c <"$1")" -ge 65536 ]; }
 
@@ -70,6 +72,7 @@ b)
 		exit 0
 	fi
 	echo "ok - b: the process that held the device before the save exits cleanly"
+	dmesg | grep -iE 'ism|grant' | tail -n 20 | sed 's/^/# b: dmesg: /'
 	;;
 esac
 kernel_clean && echo "ok - $1: the kernel log is clean" ||
