@@ -9,26 +9,38 @@
 pattern() { yes "save and restore, round $1 0123456789" | head -c 65536; }
 got_all() { [ -f "$1" ] && [ "$(wc -c <"$1")" -ge 65536 ]; }
 
+# a_round N PEER-NODE WHAT: publish region srN for the peer that
+# PEER-NODE names, write pattern N into it, wait until the peer detached.
+a_round()
+{
+	local peer
+	peer=$(get "lab/$2")
+	pattern "$1" >/tmp/p$1
+	ism alloc 64K --publish "sr$1" --peer "$peer" --wait-peer \
+		--write /tmp/p$1 --notify --wait-detach --timeout 600000 >/dev/null
+	check "a: $3" 0 $?
+}
+
+# b_round N AFTER: once dom0 wrote lab/roundN (after AFTER), attach to
+# a's region srN on this guest's device and check what it holds.
+b_round()
+{
+	get "lab/round$1" >/dev/null &&
+		echo "ok - b: runs on after the $2, as domain $(xenstore-read domid)" ||
+		echo "not ok - b: runs on after the $2"
+	ism attach --lookup "sr$1" --from "$peer" --wait --read /tmp/got$1
+	check "b: a new process attaches to a's region $1 after the $2" 0 $?
+	pattern "$1" | cmp -s - /tmp/got$1 && echo "ok - b: ... and reads it" ||
+		echo "not ok - b: ... and reads it"
+}
+
 case $1 in
 a)
-	peer=$(get lab/peer)
-	pattern 1 >/tmp/p1
-	ism alloc 64K --publish sr1 --peer "$peer" --wait-peer --write /tmp/p1 \
-		--notify --wait-detach --timeout 600000 >/dev/null
-	check "a: its wait for b's detach ends when b is saved (its domain died)" 0 $?
+	a_round 1 peer "its wait for b's detach ends when b is saved (its domain died)"
 	xenstore-write lab/round1 1
-	# b's new domid, once dom0 restored it.
-	peer=$(get lab/peer2)
-	pattern 2 >/tmp/p2
-	ism alloc 64K --publish sr2 --peer "$peer" --wait-peer --write /tmp/p2 \
-		--notify --wait-detach --timeout 600000 >/dev/null
-	check "a: shares a new region with the restored b" 0 $?
-	# b's domid once dom0 migrated it.
-	peer=$(get lab/peer3)
-	pattern 3 >/tmp/p3
-	ism alloc 64K --publish sr3 --peer "$peer" --wait-peer --write /tmp/p3 \
-		--notify --wait-detach --timeout 600000 >/dev/null
-	check "a: shares a new region with b after its migration" 0 $?
+	# b's new domid once dom0 restored it, then once it migrated it.
+	a_round 2 peer2 "shares a new region with the restored b"
+	a_round 3 peer3 "shares a new region with b after its migration"
 	;;
 b)
 	peer=$(get lab/peer)
@@ -41,23 +53,11 @@ b)
 	xenstore-write lab/attached 1
 	# dom0 saves this guest now, and restores it: it goes on here, in a
 	# new domain whose home dom0 marks with lab/round2.
-	get lab/round2 >/dev/null &&
-		echo "ok - b: runs again after the restore, as domain $(xenstore-read domid)" ||
-		echo "not ok - b: runs again after the restore"
-	ism attach --lookup sr2 --from "$peer" --wait --read /tmp/got2
-	check "b: a new process attaches to a's new region on the new device" 0 $?
-	pattern 2 | cmp -s - /tmp/got2 && echo "ok - b: ... and reads it" ||
-		echo "not ok - b: ... and reads it"
+	b_round 2 restore
 	# dom0 migrates this guest now (to the same host): again a new domain,
 	# where Xen can migrate it (see save-restore.lab).
 	xenstore-write lab/round2-done 1
-	get lab/round3 >/dev/null &&
-		echo "ok - b: runs on after the migration, as domain $(xenstore-read domid)" ||
-		echo "not ok - b: runs on after the migration"
-	ism attach --lookup sr3 --from "$peer" --wait --read /tmp/got3
-	check "b: attaches to a's region on its device after the migration" 0 $?
-	pattern 3 | cmp -s - /tmp/got3 && echo "ok - b: ... and reads it" ||
-		echo "not ok - b: ... and reads it"
+	b_round 3 migration
 	# The process that held the device before the save lost its mappings
 	# and its event channel in the restore, and dies; Linux 6.1's evtchn
 	# driver BUGs when its port is closed (evtchn_unbind_from_user: the
