@@ -229,7 +229,7 @@ out_free:
 }
 
 /*
- * xl for `create`: a child per step.  The user's SIGINT, SIGTERM and SIGHUP
+ * xl for `create', `restore' and `migrate': a child per step.  The user's SIGINT, SIGTERM and SIGHUP
  * are blocked in ismctl, so that it lives to destroy a half-made guest,
  * and left to xl, which gets them unblocked.
  */
