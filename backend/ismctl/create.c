@@ -110,12 +110,14 @@ static int ism_ctl_xl_run(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
  * struct ism_ctl_words - the arguments sorted as xl sorts them: the first
  * word that is neither an option nor KEY=VALUE is the configuration file,
  * the next one the checkpoint (restore), the options go to @opts, the
- * KEY=VALUE settings (create) are joined by newlines into @extra.
+ * KEY=VALUE settings (create) to @settings, and joined by newlines into
+ * @extra, the text ism_ctl_xlcfg_read() adds to the file.
  */
 struct ism_ctl_words {
 	const char *config;
 	const char *checkpoint;
 	bool paused;
+	struct ism_ctl_argv settings;
 	char *extra; /* malloc'd; NULL if none */
 };
 
@@ -164,6 +166,7 @@ static int ism_ctl_create_args(struct ism_ctl *ctl,
 	for (i = 0; i < nargs; i++) {
 		if (args[i][0] != '-' && strchr(args[i], '=') &&
 		    verb->settings) {
+			ism_ctl_argv_add(&w->settings, args[i]);
 			len += strlen(args[i]) + 1;
 			continue;
 		}
@@ -202,12 +205,10 @@ static int ism_ctl_create_args(struct ism_ctl *ctl,
 	if (!buf)
 		return -ENOMEM;
 	buf[0] = '\0';
-	for (i = 0; i < nargs; i++) {
-		if (args[i][0] == '-' || !strchr(args[i], '='))
-			continue;
-		if (buf[0])
+	for (i = 0; i < w->settings.n; i++) {
+		if (i)
 			strcat(buf, "\n");
-		strcat(buf, args[i]);
+		strcat(buf, w->settings.v[i]);
 	}
 	w->extra = buf;
 	return 0;
@@ -348,9 +349,8 @@ int ism_ctl_create(struct ism_ctl *ctl, const struct ism_ctl_xl *xl,
 	}
 	if (w.checkpoint)
 		ism_ctl_argv_add(&a, w.checkpoint);
-	for (i = 0; verb->settings && i < nargs; i++)
-		if (args[i][0] != '-' && strchr(args[i], '='))
-			ism_ctl_argv_add(&a, args[i]);
+	for (i = 0; i < w.settings.n; i++)
+		ism_ctl_argv_add(&a, w.settings.v[i]);
 	ctl->err[0] = '\0';
 	rc = ism_ctl_xl_run(ctl, xl, &a);
 	if (rc)
